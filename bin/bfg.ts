@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/** The `bfg` CLI: wires each part's command; exit 0 success, 1 a check failed, 2 bad input or runtime error. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { BfgError, ERRORS } from '../protocol/index.js';
+import { serve, serveFlags } from '../server/command.js';
+import { demo } from './demo.js';
+
+/** Prints a coded error and its fix, then exits 2. */
+function fail(err: unknown): never {
+  if (err instanceof BfgError) console.error(`bfg: ${err.code}: ${err.message}\n  fix: ${err.fix}`);
+  else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') console.error(`bfg: bad_option: ${(err as Error).message}\n  fix: choose another --port, or stop what holds it`);
+  else console.error(`bfg: internal: ${(err as Error)?.stack ?? err}\n  fix: ${ERRORS.internal.fix}`);
+  process.exit(2);
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('bfg')
+  .command('serve', 'run the reference chat gateway', serveFlags, (a) => serve(a).catch(fail))
+  .command('demo', 'start an embedded gateway, chat through it, print what happened', (y) => y, () => demo().catch(fail))
+  .demandCommand(1, 'name a command: serve, demo')
+  .strict()
+  .fail((msg, err) => {
+    if (err) fail(err);
+    console.error(`bfg: bad_option: ${msg}\n  fix: ${ERRORS.bad_option.fix}`);
+    process.exit(2);
+  })
+  .help()
+  .parseAsync();

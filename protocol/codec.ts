@@ -1,0 +1,52 @@
+/** Encoding and decoding of frames: JSON text frames or msgpack binary frames. */
+import { Packr } from 'msgpackr';
+import type { ClientFrame, Format, ServerFrame } from './frames.js';
+import { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK } from './frames.js';
+import { validateClientFrame, type Check } from './validate.js';
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+
+/** The format chosen by a negotiated WebSocket subprotocol (JSON when none). */
+export function formatOf(subprotocol: string | undefined): Format {
+  return subprotocol === SUBPROTOCOL_MSGPACK ? 'msgpack' : 'json';
+}
+
+/** The subprotocol that names a format. */
+export function subprotocolOf(format: Format): string {
+  return format === 'msgpack' ? SUBPROTOCOL_MSGPACK : SUBPROTOCOL_JSON;
+}
+
+/** Encodes any frame to the bytes of one WebSocket message of the given format. */
+export function encodeFrame(frame: ServerFrame | ClientFrame, format: Format): Buffer {
+  if (format === 'msgpack') return packr.pack(frame);
+  return Buffer.from(JSON.stringify(frame, bytesAsBase64));
+}
+
+// JSON has no bytes: a Uint8Array body travels as base64 text on JSON sessions.
+function bytesAsBase64(_key: string, v: unknown): unknown {
+  if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+    return Buffer.from((v as { data: number[] }).data).toString('base64');
+  }
+  return v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v;
+}
+
+/** Decodes and validates one client frame; returns a typed error instead of throwing. */
+export function decodeClientFrame(data: Buffer, isBinary: boolean, format: Format): Check {
+  if (isBinary !== (format === 'msgpack')) {
+    return { ok: false, code: 'bad_frame', message: format === 'json'
+      ? 'binary frame on a bfg.v1.json session: send text frames, or connect with subprotocol bfg.v1.msgpack'
+      : 'text frame on a bfg.v1.msgpack session: send binary msgpack frames' };
+  }
+  let value: unknown;
+  try {
+    value = format === 'json' ? JSON.parse(data.toString('utf8')) : packr.unpack(data);
+  } catch (err) {
+    return { ok: false, code: 'bad_frame', message: `cannot decode ${format}: ${(err as Error).message.slice(0, 80)}` };
+  }
+  return validateClientFrame(value);
+}
+
+/** Decodes a server frame (for clients and tests); throws on malformed input. */
+export function decodeServerFrame(data: Buffer, format: Format): ServerFrame {
+  return (format === 'json' ? JSON.parse(data.toString('utf8')) : packr.unpack(data)) as ServerFrame;
+}

@@ -1,0 +1,48 @@
+/**
+ * The one catalogue of coded errors. The gateway's `error` frames, its close reasons and the
+ * CLI's exit messages all draw from it, so a code means the same thing everywhere.
+ */
+export interface ErrorSpec {
+  /** what went wrong, in words */
+  readonly message: string;
+  /** what the user should do about it */
+  readonly fix: string;
+  /** true when the gateway closes the connection after sending it */
+  readonly closes?: boolean;
+}
+
+export const ERRORS = Object.freeze({
+  // wire errors (gateway `error` frames)
+  bad_frame: { message: 'the frame is not valid', fix: 'send one JSON object (or msgpack map on bfg.v1.msgpack) with the fields DESIGN.md lists for its op' },
+  unknown_op: { message: 'the op is not one of join, leave, send, dm, presence', fix: 'use an op from the protocol table' },
+  not_member: { message: 'the connection has not joined that room', fix: 'send {op:"join", room} first' },
+  rate_limited: { message: 'too many messages on this connection', fix: 'slow down: the gateway allows msgRate messages per second with a burst of msgBurst' },
+  too_many_rooms: { message: 'the connection has joined the maximum number of rooms', fix: 'leave a room before joining another, or raise --max-rooms' },
+  too_large: { message: 'the message body is larger than maxBody', fix: 'send a smaller body, or raise --max-body' },
+  store_unavailable: { message: 'the message store is unavailable; the message was not persisted', fix: 'retry later with the same id; nothing unacked was stored' },
+  bus_unavailable: { message: 'the message bus is unavailable', fix: 'retry later; acked messages are in the store and will be recovered' },
+  forbidden: { message: 'the token does not allow this room', fix: 'ask for a token whose rooms claim matches the room' },
+  auth_failed: { message: 'authentication failed', fix: 'pass a valid HS256 JWT as ?token=, signed with the gateway secret, with a sub claim', closes: true },
+  overloaded: { message: 'the gateway is not accepting connections right now', fix: 'reconnect later with backoff and jitter', closes: true },
+  slow_consumer: { message: 'the connection did not read its messages fast enough', fix: 'read faster; reconnect and join with after=<last seq> to recover', closes: true },
+  // CLI and runtime errors
+  bad_option: { message: 'a command-line option is invalid', fix: 'see --help for the option' },
+  bad_scenario: { message: 'the scenario file is invalid', fix: 'correct the named fields; the schema is documented in scenarios/README.md' },
+  unreachable: { message: 'a service could not be reached', fix: 'start it, or point the option at a running one' },
+  internal: { message: 'an internal error occurred', fix: 'report it with the log above' },
+} satisfies Record<string, ErrorSpec>);
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error carrying a catalogue code; the CLI prints `code: message (fix)` and exits 2. */
+export class BfgError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, detail?: string) {
+    super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message);
+    this.code = code;
+  }
+  /** the fix for this code */
+  get fix(): string {
+    return ERRORS[this.code].fix;
+  }
+}

@@ -1,0 +1,38 @@
+/** Frame types of the BFG wire protocol v1 (DESIGN.md, "The wire protocol"). */
+import type { ErrorCode } from './errors.js';
+
+export const SUBPROTOCOL_JSON = 'bfg.v1.json';
+export const SUBPROTOCOL_MSGPACK = 'bfg.v1.msgpack';
+export type Format = 'json' | 'msgpack';
+
+export type Body = string | Uint8Array;
+export type Meta = Record<string, unknown>;
+
+export interface JoinFrame { op: 'join'; room: string; after?: number; epoch?: string }
+export interface LeaveFrame { op: 'leave'; room: string }
+export interface SendFrame { op: 'send'; room: string; id: string; body: Body; meta?: Meta }
+export interface DmFrame { op: 'dm'; to: string; id: string; body: Body; meta?: Meta }
+export interface PresenceFrame { op: 'presence'; users: string[] }
+export type ClientFrame = JoinFrame | LeaveFrame | SendFrame | DmFrame | PresenceFrame;
+
+export interface HelloFrame { op: 'hello'; node: string; user: string; heartbeatMs: number }
+export interface MsgFrame { op: 'msg'; room: string; seq: number; id: string; from: string; ts: number; body: Body; meta?: Meta }
+export interface AckFrame { op: 'ack'; id: string; seq: number }
+export interface JoinedFrame { op: 'joined'; room: string; head: number; epoch: string; recovered: boolean }
+export interface LeftFrame { op: 'left'; room: string }
+export interface PresenceReplyFrame { op: 'presence'; online: Record<string, boolean> }
+export interface ErrorFrame { op: 'error'; code: ErrorCode; message: string; ref?: string }
+export interface DrainFrame { op: 'drain'; retryAfterMs: number }
+export type ServerFrame = HelloFrame | MsgFrame | AckFrame | JoinedFrame | LeftFrame | PresenceReplyFrame | ErrorFrame | DrainFrame;
+
+/** The room of a DM between two users: `dm:<a>:<b>` with the ids sorted. */
+export function dmRoom(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+/** The two users of a DM room, or undefined when the room is not a DM room. */
+export function dmUsers(room: string): [string, string] | undefined {
+  if (!room.startsWith('dm:')) return undefined;
+  const parts = room.slice(3).split(':');
+  return parts.length === 2 ? [parts[0], parts[1]] : undefined;
+}

@@ -1,0 +1,23 @@
+/** The Bus interface: topics are rooms (`room`) and user inboxes (`@user`, for DMs). */
+import type { MsgFrame } from '../../protocol/index.js';
+
+export interface Envelope {
+  topic: string;
+  /** `<node>/<connection id>` of the sending connection, which is not sent its own message */
+  origin: string;
+  msg: MsgFrame;
+  /** ms timestamp (Date.now) when the origin gateway received the send */
+  t0: number;
+}
+
+export interface Bus {
+  publish(env: Envelope): Promise<void>;
+  subscribe(topic: string): Promise<void>;
+  unsubscribe(topic: string): Promise<void>;
+  onMessage(fn: (env: Envelope) => void): void;
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+/** The inbox topic of a user, where DMs to that user are published. */
+export const inboxTopic = (user: string): string => `@${user}`;

@@ -1,0 +1,70 @@
+/** `bfg serve`: flags -> gateway options -> a running gateway that drains on SIGTERM. */
+import type { Argv } from 'yargs';
+import { BfgError } from '../protocol/index.js';
+import { Gateway } from './gateway.js';
+import { DEFAULTS, type GatewayOptions } from './options.js';
+
+/** Declares the serve flags on a yargs instance. */
+export function serveFlags(y: Argv) {
+  const d = DEFAULTS;
+  return y
+    .option('port', { type: 'number', default: d.port, describe: 'TCP port for WebSocket and HTTP (0 picks a free one)' })
+    .option('host', { type: 'string', default: d.host, describe: 'address to listen on' })
+    .option('node', { type: 'string', default: d.node, describe: 'this node\'s id (in hello frames, metrics and bus origins)' })
+    .option('nodes', { type: 'number', default: 1, describe: 'gateway processes on consecutive ports (more than 1 needs a shared bus and store)' })
+    .option('auth', { choices: ['jwt', 'none'] as const, default: d.auth, describe: 'jwt: HS256 token in ?token=; none: user id from ?user= (local demos only)' })
+    .option('jwt-secret', { type: 'string', describe: 'HS256 secret for --auth jwt (or env BFG_JWT_SECRET)' })
+    .option('bus', { choices: ['memory', 'redis', 'kafka'] as const, default: d.bus, describe: 'bus between gateway nodes' })
+    .option('store', { choices: ['memory', 'redis'] as const, default: d.store, describe: 'message store (seq and history)' })
+    .option('redis', { type: 'string', describe: 'Redis URL for --bus/--store redis' })
+    .option('kafka', { type: 'string', describe: 'Kafka brokers host:port,… for --bus kafka' })
+    .option('history', { type: 'number', default: d.history, describe: 'messages kept per room in the hot history' })
+    .option('max-recover', { type: 'number', default: d.maxRecover, describe: 'most messages replayed by one join with after=' })
+    .option('max-payload', { type: 'number', default: d.maxPayload, describe: 'largest WebSocket frame in bytes; larger closes with 1009' })
+    .option('max-body', { type: 'number', default: d.maxBody, describe: 'largest message body in bytes; larger gets error too_large' })
+    .option('accept-rate', { type: 'number', default: d.acceptRate, describe: 'new connections per second; past it close 1013' })
+    .option('accept-burst', { type: 'number', default: d.acceptBurst, describe: 'burst of new connections above the accept rate' })
+    .option('max-connections', { type: 'number', default: d.maxConnections, describe: 'open connections at most; past it close 1013' })
+    .option('msg-rate', { type: 'number', default: d.msgRate, describe: 'messages per second per connection; past it error rate_limited' })
+    .option('msg-burst', { type: 'number', default: d.msgBurst, describe: 'burst of messages per connection' })
+    .option('max-rooms', { type: 'number', default: d.maxRooms, describe: 'rooms one connection may join' })
+    .option('slow-bytes', { type: 'number', default: d.slowBytes, describe: 'queued output per connection in bytes; past it close 4008' })
+    .option('slow-ms', { type: 'number', default: d.slowMs, describe: 'ms queued output may stand still; past it close 4008' })
+    .option('heartbeat-ms', { type: 'number', default: d.heartbeatMs, describe: 'ping interval; a peer silent for two intervals is closed' })
+    .option('drain-jitter-ms', { type: 'number', default: d.drainJitterMs, describe: 'drain frames carry retryAfterMs spread over 0..this' });
+}
+
+type ServeArgs = Awaited<ReturnType<typeof serveFlags>['argv']>;
+
+/** Maps parsed flags to gateway options. */
+export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
+  return {
+    port: a.port, host: a.host, node: a.node, auth: a.auth, jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET,
+    bus: a.bus, store: a.store, history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
+    maxBody: a['max-body'], acceptRate: a['accept-rate'], acceptBurst: a['accept-burst'], maxConnections: a['max-connections'],
+    msgRate: a['msg-rate'], msgBurst: a['msg-burst'], maxRooms: a['max-rooms'], slowBytes: a['slow-bytes'], slowMs: a['slow-ms'],
+    heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'],
+  };
+}
+
+/** Runs `bfg serve` until SIGTERM or SIGINT, then drains and exits 0. */
+export async function serve(a: ServeArgs): Promise<void> {
+  if (a.nodes !== 1) {
+    throw new BfgError('bad_option', a.bus === 'memory'
+      ? `--nodes ${a.nodes} with --bus memory: the in-process bus cannot join processes; use --bus redis --store redis --redis URL`
+      : `--nodes ${a.nodes}: multi-node fleets are not built in this version; run one node`);
+  }
+  const gw = new Gateway(serveOptions(a));
+  const port = await gw.listen();
+  const o = gw.opts;
+  console.log(`bfg serve: node ${o.node} listening on ws://${o.host}:${port} (auth ${o.auth}, store ${o.store}, bus ${o.bus}; HTTP /health /metrics /rooms/:room/messages)`);
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`bfg serve: ${sig}: draining ${gw.sessions.size} connections`);
+    void gw.drain().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

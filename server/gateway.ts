@@ -1,0 +1,178 @@
+/** The reference gateway: ws sockets and HTTP on one port, wired to a store, a bus and presence. */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, formatOf, verifyToken,
+  type ErrorCode, type ServerFrame,
+} from '../protocol/index.js';
+import { inboxTopic, type Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory.js';
+import type { Context } from './context.js';
+import { framed } from './frame.js';
+import { handle } from './handlers.js';
+import { TokenBucket } from './limits.js';
+import { createMetrics } from './metrics.js';
+import { gatewayOptions, type GatewayOptions } from './options.js';
+import { Outbox } from './outbox.js';
+import { MemoryPresence } from './presence/memory.js';
+import type { Presence } from './presence/presence.js';
+import { route } from './http.js';
+import { leaveQuietly } from './recovery.js';
+import { Rooms } from './rooms.js';
+import { Session } from './session.js';
+import { MemoryStore } from './store/memory.js';
+import type { Store } from './store/store.js';
+import { sweep } from './sweeper.js';
+
+export interface Parts { store?: Store; bus?: Bus; presence?: Presence }
+type Sock = WebSocket & { s: Session };
+
+export class Gateway {
+  readonly opts: Readonly<GatewayOptions>;
+  readonly ctx: Context;
+  readonly sessions = new Map<number, Session>();
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly accept: TokenBucket;
+  private nextId = 1;
+  private draining = false;
+  private timer?: NodeJS.Timeout;
+  // listener functions shared by every connection of this gateway (no closures per socket)
+  private readonly onMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket) => void;
+
+  constructor(options: Partial<GatewayOptions> = {}, parts: Parts = {}) {
+    const opts = (this.opts = gatewayOptions(options));
+    const metrics = createMetrics(opts.node);
+    const outbox = new Outbox(opts.slowBytes, metrics);
+    const bus = parts.bus ?? new MemoryBus();
+    this.ctx = {
+      opts, metrics, outbox, bus,
+      store: parts.store ?? new MemoryStore(opts.history),
+      presence: parts.presence ?? new MemoryPresence(),
+      rooms: new Rooms(opts.node, bus, outbox, metrics),
+      send: (s, frame) => outbox.push(s, framed(frame, s.format)),
+      error: (s, code, detail, ref) => this.sendError(s, code, detail, ref),
+    };
+    const gw = this;
+    this.onMessage = function (data, isBinary) {
+      const s = (this as Sock).s;
+      s.alive = true;
+      handle(gw.ctx, s, data, isBinary);
+    };
+    this.onPong = function () {
+      (this as Sock).s.alive = true;
+    };
+    this.onClose = function () {
+      void gw.closed((this as Sock).s);
+    };
+    this.accept = new TokenBucket(opts.acceptRate, opts.acceptBurst);
+    this.wss = new WebSocketServer({
+      noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false, clientTracking: false,
+      handleProtocols: (offered) => (offered.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : offered.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
+    });
+    this.http = createServer((req, res) => void route(this.ctx, () => this.sessions.size, req, res));
+    this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+  }
+
+  /** starts listening; resolves with the bound port */
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    this.timer = setInterval(() => sweep(this), this.opts.heartbeatMs).unref();
+    return this.port;
+  }
+
+  get port(): number {
+    const a = this.http.address();
+    return typeof a === 'object' && a ? a.port : this.opts.port;
+  }
+
+  private sendError(s: Session, code: ErrorCode, detail?: string, ref?: string): void {
+    this.ctx.metrics.errors.inc({ code });
+    const frame: ServerFrame = { op: 'error', code, message: detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message };
+    if (ref !== undefined) frame.ref = ref;
+    this.ctx.send(s, frame);
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (this.draining) return void socket.destroy();
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    let refusal: [number, string, string] | undefined;
+    let user = url.searchParams.get('user') ?? '';
+    let allowed: string[] | undefined;
+    if (!this.accept.take()) refusal = [CLOSE.overloaded, 'accept_rate', 'accept rate exceeded'];
+    else if (this.sessions.size >= this.opts.maxConnections) refusal = [CLOSE.overloaded, 'max_connections', 'connection limit reached'];
+    else if (this.opts.auth === 'jwt') {
+      try {
+        const claims = await verifyToken(this.opts.jwtSecret!, url.searchParams.get('token') ?? '');
+        user = claims.sub;
+        allowed = claims.rooms;
+      } catch (err) {
+        refusal = [CLOSE.authFailed, 'auth', `auth failed: ${(err as Error).message}`.slice(0, 120)];
+      }
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refusal) {
+        this.ctx.metrics.rejected.inc({ reason: refusal[1] });
+        return ws.close(refusal[0], refusal[2]);
+      }
+      this.open(ws as Sock, user || `anon-${this.nextId}`, allowed);
+    });
+  }
+
+  private open(ws: Sock, user: string, allowed: string[] | undefined): void {
+    const s = new Session(this.nextId++, ws, user, formatOf(ws.protocol), allowed);
+    ws.s = s;
+    this.sessions.set(s.id, s);
+    this.ctx.metrics.connections.inc();
+    ws.on('message', this.onMessage);
+    ws.on('pong', this.onPong);
+    ws.on('error', noop);
+    ws.on('close', this.onClose);
+    void this.ctx.rooms.add(inboxTopic(user), s);
+    void this.ctx.presence.online(user, this.opts.node).catch(noop);
+    this.ctx.send(s, { op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs });
+  }
+
+  /** removes a closed session from everything it was part of */
+  async closed(s: Session): Promise<void> {
+    if (!this.sessions.delete(s.id)) return;
+    s.closing = true;
+    this.ctx.metrics.connections.dec();
+    for (const room of s.rooms ?? []) await leaveQuietly(this.ctx, s, room);
+    await this.ctx.rooms.remove(inboxTopic(s.user), s);
+    await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
+  }
+
+  /** SIGTERM behaviour: stop accepting, send drain with per-client jitter, close everyone, stop */
+  async drain(graceMs = 5000): Promise<void> {
+    this.draining = true;
+    const stopped = new Promise<void>((r) => this.http.close(() => r()));
+    for (const s of this.sessions.values()) {
+      this.ctx.send(s, { op: 'drain', retryAfterMs: Math.round(Math.random() * this.opts.drainJitterMs) });
+    }
+    this.ctx.outbox.flush();
+    for (const s of this.sessions.values()) s.ws.close(CLOSE.goingAway, 'draining');
+    const deadline = Date.now() + graceMs;
+    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.sessions.values()) s.ws.terminate();
+    await this.close(stopped);
+  }
+
+  /** stops at once: closes sockets, the HTTP server and the parts */
+  async close(stopped?: Promise<void>): Promise<void> {
+    this.draining = true;
+    clearInterval(this.timer);
+    for (const s of this.sessions.values()) s.ws.terminate();
+    this.http.closeAllConnections();
+    await (stopped ?? new Promise<void>((r) => this.http.close(() => r())));
+    await Promise.all([this.ctx.store.close(), this.ctx.bus.close(), this.ctx.presence.close()]);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,86 @@
+/** Client op handlers: every frame is decoded and validated once, then dispatched here. */
+import {
+  decodeClientFrame, dmRoom, dmUsers, roomAllowed,
+  type Body, type DmFrame, type Meta, type PresenceFrame, type SendFrame,
+} from '../protocol/index.js';
+import { inboxTopic } from './bus/bus.js';
+import type { Context } from './context.js';
+import { TokenBucket } from './limits.js';
+import { join, leaveQuietly } from './recovery.js';
+import type { Session } from './session.js';
+
+/** Handles one received WebSocket message; never throws, answers bad input with an error frame. */
+export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean): void {
+  ctx.metrics.messagesIn.inc();
+  const r = decodeClientFrame(data, isBinary, s.format);
+  if (!r.ok) return ctx.error(s, r.code, r.message, r.ref);
+  const f = r.frame;
+  switch (f.op) {
+    case 'join': {
+      const dm = dmUsers(f.room);
+      if (dm ? !dm.includes(s.user) : !roomAllowed(s.allowed, f.room)) return ctx.error(s, 'forbidden', `room ${f.room}`, f.room);
+      if (!s.rooms?.has(f.room) && s.roomCount() >= ctx.opts.maxRooms) return ctx.error(s, 'too_many_rooms', `limit ${ctx.opts.maxRooms}`, f.room);
+      void join(ctx, s, f);
+      return;
+    }
+    case 'leave':
+      if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.room);
+      void leaveQuietly(ctx, s, f.room).then(() => ctx.send(s, { op: 'left', room: f.room }));
+      return;
+    case 'send':
+      if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.id);
+      if (admit(ctx, s, f)) void publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta);
+      return;
+    case 'dm':
+      if (admit(ctx, s, f)) void publish(ctx, s, dmRoom(s.user, f.to), [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta);
+      return;
+    case 'presence':
+      void presence(ctx, s, f);
+      return;
+  }
+}
+
+/** Rate and size limits of a send or dm; answers the error itself when refused. */
+function admit(ctx: Context, s: Session, f: SendFrame | DmFrame): boolean {
+  const bytes = typeof f.body === 'string' ? Buffer.byteLength(f.body) : f.body.length;
+  if (bytes > ctx.opts.maxBody) {
+    ctx.error(s, 'too_large', `${bytes} bytes > maxBody ${ctx.opts.maxBody}`, f.id);
+    return false;
+  }
+  s.bucket ??= new TokenBucket(ctx.opts.msgRate, ctx.opts.msgBurst);
+  if (!s.bucket.take()) {
+    ctx.error(s, 'rate_limited', `limit ${ctx.opts.msgRate}/s`, f.id);
+    return false;
+  }
+  return true;
+}
+
+/** The data path: persist (seq assigned), ack, then publish once per topic. */
+async function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta?: Meta): Promise<void> {
+  const t0 = Date.now();
+  let msg;
+  try {
+    if (!ctx.store.healthy()) throw new Error('store circuit open');
+    msg = await ctx.store.append({ room, id, from: s.user, body, meta });
+  } catch (err) {
+    return ctx.error(s, 'store_unavailable', (err as Error).message, id);
+  }
+  ctx.send(s, { op: 'ack', id, seq: msg.seq });
+  const origin = `${ctx.opts.node}/${s.id}`;
+  for (const topic of new Set(topics)) {
+    try {
+      await ctx.bus.publish({ topic, origin, msg, t0 });
+    } catch (err) {
+      // already acked and stored: members recover it through join after=
+      ctx.error(s, 'bus_unavailable', (err as Error).message, id);
+    }
+  }
+}
+
+async function presence(ctx: Context, s: Session, f: PresenceFrame): Promise<void> {
+  try {
+    ctx.send(s, { op: 'presence', online: await ctx.presence.where(f.users) });
+  } catch (err) {
+    ctx.error(s, 'store_unavailable', `presence: ${(err as Error).message}`);
+  }
+}

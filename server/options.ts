@@ -1,0 +1,75 @@
+/** Gateway options: defaults, validation at the edge (all problems at once), then frozen. */
+import { BfgError } from '../protocol/index.js';
+
+export interface GatewayOptions {
+  port: number;
+  host: string;
+  node: string;
+  auth: 'jwt' | 'none';
+  jwtSecret?: string;
+  history: number;
+  maxRecover: number;
+  maxPayload: number;
+  maxBody: number;
+  acceptRate: number;
+  acceptBurst: number;
+  maxConnections: number;
+  msgRate: number;
+  msgBurst: number;
+  maxRooms: number;
+  slowBytes: number;
+  slowMs: number;
+  heartbeatMs: number;
+  drainJitterMs: number;
+  bus: 'memory' | 'redis' | 'kafka';
+  store: 'memory' | 'redis';
+}
+
+export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
+  port: 8080,
+  host: '127.0.0.1',
+  node: 'n1',
+  auth: 'jwt',
+  history: 100,
+  maxRecover: 1000,
+  maxPayload: 1 << 20,
+  maxBody: 64 * 1024,
+  acceptRate: 5000,
+  acceptBurst: 10000,
+  maxConnections: 1_000_000,
+  msgRate: 50,
+  msgBurst: 100,
+  maxRooms: 100,
+  slowBytes: 1 << 20,
+  slowMs: 30_000,
+  heartbeatMs: 25_000,
+  drainJitterMs: 5_000,
+  bus: 'memory',
+  store: 'memory',
+});
+
+const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',
+  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs'];
+
+/** Merges options over the defaults, checks every field, and returns them frozen. */
+export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<GatewayOptions> {
+  const o: GatewayOptions = { ...DEFAULTS, ...stripUndefined(partial) };
+  const errors: string[] = [];
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) errors.push(`port: ${o.port} is not a TCP port (0..65535; 0 picks a free one)`);
+  for (const k of POSITIVE) {
+    const v = o[k] as number;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) errors.push(`${k}: ${v} must be a positive number`);
+  }
+  if (!Number.isFinite(o.drainJitterMs) || o.drainJitterMs < 0) errors.push(`drainJitterMs: ${o.drainJitterMs} must be >= 0`);
+  if (o.auth !== 'jwt' && o.auth !== 'none') errors.push(`auth: "${o.auth}" must be jwt or none`);
+  if (o.auth === 'jwt' && !o.jwtSecret) errors.push('jwtSecret: required with auth=jwt (pass --jwt-secret or set BFG_JWT_SECRET, or use --auth none for a local demo)');
+  if (o.maxBody >= o.maxPayload) errors.push(`maxBody: ${o.maxBody} must be smaller than maxPayload (${o.maxPayload})`);
+  if (!o.node || /[/\s]/.test(o.node)) errors.push(`node: "${o.node}" must be a non-empty id without "/" or spaces`);
+  if (o.bus !== 'memory' || o.store !== 'memory') errors.push(`bus/store: only the embedded memory bus and store are built in this version (got bus=${o.bus}, store=${o.store})`);
+  if (errors.length) throw new BfgError('bad_option', errors.join('; '));
+  return Object.freeze(o);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,61 @@
+/**
+ * Outbound path: frames queued for a session during one event-loop turn are written in one
+ * corked batch (one writev) at the end of the turn; the slow-consumer cap is checked per batch.
+ */
+import { CLOSE, ERRORS } from '../protocol/index.js';
+import type { Metrics } from './metrics.js';
+import type { Session } from './session.js';
+
+export class Outbox {
+  private dirty: Session[] = [];
+  private scheduled = false;
+  constructor(private readonly slowBytes: number, private readonly metrics: Metrics) {}
+
+  /** queues one pre-framed buffer for a session */
+  push(s: Session, buf: Buffer): void {
+    if (s.closing) return;
+    if (s.out === null) {
+      s.out = [buf];
+      this.dirty.push(s);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    } else s.out.push(buf);
+  }
+
+  /** writes every queued batch now */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const dirty = this.dirty;
+    this.dirty = [];
+    let frames = 0;
+    for (const s of dirty) {
+      const out = s.out!;
+      s.out = null;
+      if (s.closing) continue;
+      const sock = s.socket;
+      if (!sock || sock.destroyed) continue;
+      frames += out.length;
+      if (out.length === 1) sock.write(out[0]);
+      else {
+        sock.cork();
+        for (const b of out) sock.write(b);
+        sock.uncork();
+      }
+      if (sock.writableLength > this.slowBytes) this.dropSlow(s);
+    }
+    this.metrics.messagesOut.inc(frames);
+  };
+
+  /** closes a slow consumer with 4008 and counts it */
+  dropSlow(s: Session): void {
+    if (s.closing) return;
+    s.closing = true;
+    this.metrics.slowDrops.inc();
+    // the close frame queues behind what is already buffered; a client that never reads it is cut
+    // off after a grace period so a stuck peer cannot hold its buffers and fd for ws's 30 s default
+    s.ws.close(CLOSE.slowConsumer, ERRORS.slow_consumer.message);
+    setTimeout(() => s.ws.terminate(), 5000).unref();
+  }
+}

@@ -1,0 +1,7 @@
+/** The Presence interface: which users are online, and on which node. */
+export interface Presence {
+  online(user: string, node: string): Promise<void>;
+  offline(user: string, node: string): Promise<void>;
+  where(users: readonly string[]): Promise<Record<string, boolean>>;
+  close(): Promise<void>;
+}

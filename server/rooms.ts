@@ -1,0 +1,79 @@
+/**
+ * Local membership and fan-out. The gateway subscribes to a topic once, when its first local
+ * member arrives, and unsubscribes when the last leaves — never once per user.
+ */
+import type { Bus, Envelope } from './bus/bus.js';
+import type { Metrics } from './metrics.js';
+import type { Outbox } from './outbox.js';
+import { SharedFrame } from './frame.js';
+import type { Session } from './session.js';
+
+export class Rooms {
+  private readonly members = new Map<string, Set<Session>>();
+  /** last seq fanned out per room topic: a re-delivered message (bus replay) is dropped */
+  private readonly lastSeq = new Map<string, number>();
+
+  constructor(private readonly node: string, private readonly bus: Bus, private readonly outbox: Outbox, private readonly metrics: Metrics) {
+    bus.onMessage((env) => this.deliver(env));
+  }
+
+  /** adds a local member; subscribes the node to the topic when it is the first */
+  async add(topic: string, s: Session): Promise<void> {
+    let set = this.members.get(topic);
+    if (!set) {
+      set = new Set();
+      this.members.set(topic, set);
+      set.add(s);
+      await this.bus.subscribe(topic);
+    } else set.add(s);
+  }
+
+  /** removes a local member; unsubscribes the node when it was the last */
+  async remove(topic: string, s: Session): Promise<void> {
+    const set = this.members.get(topic);
+    if (!set || !set.delete(s)) return;
+    if (set.size === 0) {
+      this.members.delete(topic);
+      this.lastSeq.delete(topic);
+      await this.bus.unsubscribe(topic);
+    }
+  }
+
+  /** number of local members of a topic */
+  size(topic: string): number {
+    return this.members.get(topic)?.size ?? 0;
+  }
+
+  /** topics with at least one local member */
+  topics(): string[] {
+    return [...this.members.keys()];
+  }
+
+  /** writes one bus message to every local member except its sender, encoding it once */
+  deliver(env: Envelope): void {
+    const set = this.members.get(env.topic);
+    if (!set) return;
+    const msg = env.msg;
+    if (env.topic === msg.room) {
+      const last = this.lastSeq.get(env.topic) ?? 0;
+      if (msg.seq <= last) return;
+      this.lastSeq.set(env.topic, msg.seq);
+    }
+    const slash = env.origin.indexOf('/');
+    const originId = env.origin.slice(0, slash) === this.node ? Number(env.origin.slice(slash + 1)) : -1;
+    const shared = new SharedFrame(msg);
+    let n = 0;
+    for (const s of set) {
+      if (s.id === originId) continue;
+      const held = s.pending?.get(msg.room);
+      if (held) {
+        held.push(msg);
+        continue;
+      }
+      this.outbox.push(s, shared.get(s.format));
+      n++;
+    }
+    this.metrics.fanout.inc(n);
+    this.metrics.latency.observe((Date.now() - env.t0) / 1000);
+  }
+}

@@ -1,0 +1,37 @@
+/** One client connection: identity, joined rooms, limits, and its queue of outbound frames. */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { Format, MsgFrame } from '../protocol/index.js';
+import type { TokenBucket } from './limits.js';
+
+export class Session {
+  /** rooms this connection joined (null until the first join, to keep idle sessions small) */
+  rooms: Set<string> | null = null;
+  /** live messages held per room while that room's recovery read is in flight */
+  pending: Map<string, MsgFrame[]> | null = null;
+  bucket: TokenBucket | null = null;
+  /** frames queued this event-loop turn, written together by the outbox */
+  out: Buffer[] | null = null;
+  alive = true;
+  closing = false;
+  /** for the drain-time limit: bytes written at the last sweep, and since when nothing moved */
+  lastWritten = 0;
+  stalledSince = 0;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly user: string,
+    readonly format: Format,
+    readonly allowed: readonly string[] | undefined,
+  ) {}
+
+  /** the TCP socket under the WebSocket (ws keeps it as `_socket`; frames are written to it directly) */
+  get socket(): Socket {
+    return (this.ws as unknown as { _socket: Socket })._socket;
+  }
+
+  roomCount(): number {
+    return this.rooms ? this.rooms.size : 0;
+  }
+}

@@ -1,0 +1,17 @@
+/** The Store interface: durable per-room log with monotonic seq and an epoch per log. */
+import type { Body, Meta, MsgFrame } from '../../protocol/index.js';
+
+export interface NewMessage { room: string; id: string; from: string; body: Body; meta?: Meta }
+export interface RoomHead { head: number; epoch: string }
+
+export interface Store {
+  /** persists a message, assigning the room's next seq; resolves only once it is durable */
+  append(msg: NewMessage): Promise<MsgFrame>;
+  /** messages with seq > afterSeq, oldest first, at most limit */
+  range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
+  /** the room's last seq (0 when empty) and its log's epoch */
+  head(room: string): Promise<RoomHead>;
+  /** true while the store can take writes */
+  healthy(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+/**
+ * One timer per gateway, not one per socket: heartbeats (ping, and terminate peers that did not
+ * answer the last one) and the slow-consumer drain-time limit (output queued, nothing moving).
+ */
+import type { Gateway } from './gateway.js';
+
+/** One sweep over every session. */
+export function sweep(gw: Gateway): void {
+  const now = Date.now();
+  const { slowMs } = gw.opts;
+  for (const s of gw.sessions.values()) {
+    if (s.closing) continue;
+    if (!s.alive) {
+      s.ws.terminate();
+      continue;
+    }
+    s.alive = false;
+    s.ws.ping();
+    const sock = s.socket;
+    if (!sock || sock.writableLength === 0) {
+      s.stalledSince = 0;
+      continue;
+    }
+    if (sock.bytesWritten !== s.lastWritten) {
+      s.lastWritten = sock.bytesWritten;
+      s.stalledSince = now;
+    } else if (s.stalledSince === 0) s.stalledSince = now;
+    else if (now - s.stalledSince >= slowMs) gw.ctx.outbox.dropSlow(s);
+  }
+}
