@@ -71,6 +71,8 @@ export class Gateway {
     this.accept = new TokenBucket(opts.acceptRate, opts.acceptBurst);
     this.wss = new WebSocketServer({
       noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false, clientTracking: false,
+      // invalid UTF-8 reaches the decoder and gets a bad_frame error instead of a 1007 close
+      skipUTF8Validation: true,
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : offered.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
     this.http = createServer((req, res) => void route(this.ctx, () => this.sessions.size, req, res));

@@ -39,8 +39,9 @@ export async function join(ctx: Context, s: Session, f: JoinFrame): Promise<void
     if (!rejoin) await leaveQuietly(ctx, s, room);
     ctx.error(s, 'store_unavailable', `join ${room}: ${(err as Error).message}`, room);
   } finally {
-    s.pending!.delete(room);
-    if (s.pending!.size === 0) s.pending = null;
+    // a second join of the same room may have replaced this one's holding list
+    if (s.pending?.get(room) === held) s.pending.delete(room);
+    if (s.pending?.size === 0) s.pending = null;
   }
 }
 

@@ -1,0 +1,9 @@
+/** Starts an in-process gateway on a free loopback port for a test. */
+import { Gateway, type Parts } from '../../server/gateway.js';
+import type { GatewayOptions } from '../../server/options.js';
+
+export async function startGateway(opts: Partial<GatewayOptions> = {}, parts: Parts = {}) {
+  const gw = new Gateway({ port: 0, auth: 'none', ...opts }, parts);
+  const port = await gw.listen();
+  return { gw, port, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };
+}

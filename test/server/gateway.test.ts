@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { MsgFrame } from '../../protocol/index.js';
+import { MemoryStore } from '../../server/store/memory.js';
+import type { NewMessage } from '../../server/store/store.js';
+import { TestClient } from '../helpers/client.js';
+import { startGateway } from '../helpers/gateway.js';
+
+describe('gateway: rooms, DMs, recovery', () => {
+  let g: Awaited<ReturnType<typeof startGateway>>;
+  before(async () => { g = await startGateway({ msgRate: 10_000, msgBurst: 10_000 }); });
+  after(() => g.gw.close());
+
+  test('two clients in a room see each other in seq order, never their own', async () => {
+    const a = await TestClient.connect(`${g.url}/?user=alice`);
+    const b = await TestClient.connect(`${g.url}/?user=bob`);
+    await a.join('r1');
+    await b.join('r1');
+    for (let i = 0; i < 20; i++) (i % 2 ? a : b).send({ op: 'send', room: 'r1', id: `m${i}`, body: `x${i}` });
+    const atA = await a.waitFor((f) => f.op === 'msg', 10);
+    const atB = await b.waitFor((f) => f.op === 'msg', 10);
+    assert.ok(atA.every((m) => (m as MsgFrame).from === 'bob'), 'alice sees only bob');
+    assert.ok(atB.every((m) => (m as MsgFrame).from === 'alice'), 'bob sees only alice');
+    const seqs = [...a.msgs('r1'), ...b.msgs('r1')].map((m) => m.seq).sort((x, y) => x - y);
+    assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => i + 1));
+    for (const c of [a, b]) {
+      const s = c.msgs('r1').map((m) => m.seq);
+      assert.deepEqual(s, [...s].sort((x, y) => x - y), 'in seq order');
+    }
+    const acks = await a.waitFor((f) => f.op === 'ack', 10);
+    assert.equal(new Set(acks.map((f) => (f as { seq: number }).seq)).size, 10);
+    a.close(); b.close();
+  });
+
+  test('DM reaches the other user and the room name is sorted', async () => {
+    const a = await TestClient.connect(`${g.url}/?user=zed`);
+    const b = await TestClient.connect(`${g.url}/?user=amy`);
+    a.send({ op: 'dm', to: 'amy', id: 'd1', body: 'psst' });
+    const [m] = await b.waitFor((f) => f.op === 'msg');
+    assert.equal((m as MsgFrame).room, 'dm:amy:zed');
+    assert.equal((m as MsgFrame).body, 'psst');
+    assert.equal((m as MsgFrame).from, 'zed');
+    await a.waitFor((f) => f.op === 'ack');
+    assert.equal(a.msgs().length, 0, 'the sending connection does not get its own DM');
+    a.close(); b.close();
+  });
+
+  test('join after= backfills exactly the missing messages and says recovered', async () => {
+    const a = await TestClient.connect(`${g.url}/?user=a2`);
+    const b = await TestClient.connect(`${g.url}/?user=b2`);
+    await a.join('r2');
+    const j = await b.join('r2');
+    for (let i = 0; i < 5; i++) a.send({ op: 'send', room: 'r2', id: `p${i}`, body: 'x' });
+    await b.waitFor((f) => f.op === 'msg', 5);
+    b.close();
+    for (let i = 5; i < 12; i++) a.send({ op: 'send', room: 'r2', id: `p${i}`, body: 'x' });
+    await a.waitFor((f) => f.op === 'ack', 12);
+    const b2 = await TestClient.connect(`${g.url}/?user=b2`);
+    const j2 = await b2.join('r2', 5, j.epoch);
+    assert.equal(j2.recovered, true);
+    assert.equal(j2.head, 12);
+    const got = await b2.waitFor((f) => f.op === 'msg', 7);
+    assert.deepEqual(got.map((m) => (m as MsgFrame).seq), [6, 7, 8, 9, 10, 11, 12]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(b2.msgs().length, 7, 'nothing more than the missing ones');
+    a.send({ op: 'send', room: 'r2', id: 'live', body: 'x' });
+    const [live] = await b2.waitFor((f) => f.op === 'msg' && f.seq === 13);
+    assert.equal((live as MsgFrame).id, 'live');
+    a.close(); b2.close();
+  });
+
+  test('a wrong epoch or a gap past history is not presented as recovered', async () => {
+    const a = await TestClient.connect(`${g.url}/?user=a3`);
+    const j = await a.join('r3');
+    for (let i = 0; i < 3; i++) a.send({ op: 'send', room: 'r3', id: `q${i}`, body: 'x' });
+    await a.waitFor((f) => f.op === 'ack', 3);
+    const b = await TestClient.connect(`${g.url}/?user=b3`);
+    const wrong = await b.join('r3', 1, 'not-the-epoch');
+    assert.equal(wrong.recovered, false);
+    const right = await b.join('r3', 1, j.epoch);
+    assert.equal(right.recovered, true);
+    a.close(); b.close();
+  });
+});
+
+describe('gateway: durable before ack', () => {
+  test('the ack arrives only after the store holds the message', async () => {
+    const inner = new MemoryStore(100);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const store = Object.assign(Object.create(inner) as MemoryStore, {
+      append: async (m: NewMessage) => { await gate; return inner.append(m); },
+    });
+    const g = await startGateway({}, { store });
+    const a = await TestClient.connect(`${g.url}/?user=a`);
+    await a.join('d');
+    a.send({ op: 'send', room: 'd', id: 'slow', body: 'x' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(a.frames.filter((f) => f.op === 'ack').length, 0, 'no ack while the store has not persisted');
+    release();
+    await a.waitFor((f) => f.op === 'ack');
+    const stored = await inner.range('d', 0, 10);
+    assert.deepEqual(stored.map((m) => m.id), ['slow']);
+    a.close();
+    await g.gw.close();
+  });
+});

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TestClient } from '../helpers/client.js';
+import { startGateway } from '../helpers/gateway.js';
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)( -?[0-9]+)?$/;
+
+/** A strict reader of the Prometheus text format: every sample belongs to a declared family. */
+function parseProm(text: string): Map<string, number> {
+  const types = new Map<string, string>();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const t = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+    if (t) { types.set(t[1], t[2]); continue; }
+    if (/^# HELP /.test(line)) continue;
+    const m = SAMPLE.exec(line);
+    assert.ok(m, `not a Prometheus sample line: ${line}`);
+    const family = m[1].replace(/_(bucket|sum|count)$/, '');
+    assert.ok(types.has(m[1]) || types.has(family), `sample ${m[1]} has no # TYPE`);
+    values.set(m[1] + (m[2] ?? ''), Number(m[5]));
+  }
+  return values;
+}
+
+test('/metrics parses as Prometheus text and counts what happened', async () => {
+  const g = await startGateway();
+  const a = await TestClient.connect(`${g.url}/?user=a`);
+  const b = await TestClient.connect(`${g.url}/?user=b`);
+  await a.join('m');
+  await b.join('m');
+  a.send({ op: 'send', room: 'm', id: '1', body: 'x' });
+  await b.waitFor((f) => f.op === 'msg');
+  const res = await fetch(`${g.http}/metrics`);
+  assert.equal(res.status, 200);
+  const v = parseProm(await res.text());
+  assert.equal(v.get('bfg_connections{node="n1"}'), 2);
+  assert.equal(v.get('bfg_fanout_deliveries_total{node="n1"}'), 1);
+  assert.equal(v.get('bfg_delivery_latency_seconds_count{node="n1"}'), 1);
+  assert.ok((v.get('bfg_messages_in_total{node="n1"}') ?? 0) >= 3);
+  const health = await (await fetch(`${g.http}/health`)).json();
+  assert.equal(health.status, 'ok');
+  const hist = await (await fetch(`${g.http}/rooms/m/messages?after=0&limit=10`)).json();
+  assert.deepEqual(hist.messages.map((m: { id: string }) => m.id), ['1']);
+  assert.equal((await fetch(`${g.http}/rooms/m/messages?limit=0`)).status, 400);
+  a.close(); b.close();
+  await g.gw.close();
+});
