@@ -40,7 +40,6 @@ export class Gateway {
   private timer?: NodeJS.Timeout;
   // listener functions shared by every connection of this gateway (no closures per socket)
   private readonly onMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
-  private readonly onPong: (this: WebSocket) => void;
   private readonly onClose: (this: WebSocket) => void;
 
   constructor(options: Partial<GatewayOptions> = {}, parts: Parts = {}) {
@@ -58,12 +57,7 @@ export class Gateway {
     };
     const gw = this;
     this.onMessage = function (data, isBinary) {
-      const s = (this as Sock).s;
-      s.alive = true;
-      handle(gw.ctx, s, data, isBinary);
-    };
-    this.onPong = function () {
-      (this as Sock).s.alive = true;
+      handle(gw.ctx, (this as Sock).s, data, isBinary);
     };
     this.onClose = function () {
       void gw.closed((this as Sock).s);
@@ -133,7 +127,6 @@ export class Gateway {
     this.sessions.set(s.id, s);
     this.ctx.metrics.connections.inc();
     ws.on('message', this.onMessage);
-    ws.on('pong', this.onPong);
     ws.on('error', noop);
     ws.on('close', this.onClose);
     void this.ctx.rooms.add(inboxTopic(user), s);

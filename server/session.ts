@@ -12,8 +12,9 @@ export class Session {
   bucket: TokenBucket | null = null;
   /** frames queued this event-loop turn, written together by the outbox */
   out: Buffer[] | null = null;
-  alive = true;
   closing = false;
+  /** for heartbeats: bytes read by the last sweep (a pong or any frame moves it; no listener per socket) */
+  lastRead = -1;
   /** for the drain-time limit: bytes written at the last sweep, and since when nothing moved */
   lastWritten = 0;
   stalledSince = 0;

@@ -1,6 +1,6 @@
 /**
- * One timer per gateway, not one per socket: heartbeats (ping, and terminate peers that did not
- * answer the last one) and the slow-consumer drain-time limit (output queued, nothing moving).
+ * One timer per gateway, not one per socket: heartbeats (ping, and terminate peers that sent
+ * nothing since the last ping, not even its pong) and the slow-consumer drain-time limit (output queued, nothing moving).
  */
 import type { Gateway } from './gateway.js';
 
@@ -10,14 +10,16 @@ export function sweep(gw: Gateway): void {
   const { slowMs } = gw.opts;
   for (const s of gw.sessions.values()) {
     if (s.closing) continue;
-    if (!s.alive) {
+    const sock = s.socket;
+    if (!sock) continue;
+    // nothing read since the last sweep's ping, not even its pong: the peer is dead
+    if (sock.bytesRead === s.lastRead) {
       s.ws.terminate();
       continue;
     }
-    s.alive = false;
+    s.lastRead = sock.bytesRead;
     s.ws.ping();
-    const sock = s.socket;
-    if (!sock || sock.writableLength === 0) {
+    if (sock.writableLength === 0) {
       s.stalledSince = 0;
       continue;
     }
