@@ -47,11 +47,11 @@ export class Gateway {
     const metrics = createMetrics(opts.node);
     const outbox = new Outbox(opts.slowBytes, metrics);
     const bus = parts.bus ?? new MemoryBus();
+    const rooms = new Rooms(opts.node, bus, outbox, metrics);
     this.ctx = {
-      opts, metrics, outbox, bus,
+      opts, metrics, outbox, bus, rooms,
       store: parts.store ?? new MemoryStore(opts.history),
-      presence: parts.presence ?? new MemoryPresence(),
-      rooms: new Rooms(opts.node, bus, outbox, metrics),
+      presence: parts.presence ?? new MemoryPresence((user) => rooms.size(inboxTopic(user)) > 0),
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),
       error: (s, code, detail, ref) => this.sendError(s, code, detail, ref),
     };

@@ -1,26 +1,23 @@
-/** Embedded bus: delivers in-process to the one gateway that owns it. */
+/**
+ * Embedded bus: delivers in-process to the one gateway that owns it. It keeps no topic set: the
+ * gateway's room index already knows which topics have local members and ignores the rest, so an
+ * idle connection costs no extra entry here.
+ */
 import type { Bus, Envelope } from './bus.js';
 
 export class MemoryBus implements Bus {
-  private readonly topics = new Set<string>();
   private handler: (env: Envelope) => void = () => {};
 
   async publish(env: Envelope): Promise<void> {
-    if (this.topics.has(env.topic)) this.handler(env);
+    this.handler(env);
   }
-  async subscribe(topic: string): Promise<void> {
-    this.topics.add(topic);
-  }
-  async unsubscribe(topic: string): Promise<void> {
-    this.topics.delete(topic);
-  }
+  async subscribe(): Promise<void> {}
+  async unsubscribe(): Promise<void> {}
   onMessage(fn: (env: Envelope) => void): void {
     this.handler = fn;
   }
   healthy(): boolean {
     return true;
   }
-  async close(): Promise<void> {
-    this.topics.clear();
-  }
+  async close(): Promise<void> {}
 }

@@ -1,23 +1,18 @@
-/** Embedded presence: a count of live sessions per user. */
+/**
+ * Embedded presence: a single process knows who is online from its own sessions, so it asks the
+ * gateway (`isOnline`) instead of keeping a second map per user.
+ */
 import type { Presence } from './presence.js';
 
 export class MemoryPresence implements Presence {
-  private readonly sessions = new Map<string, number>();
+  constructor(private readonly isOnline: (user: string) => boolean) {}
 
-  async online(user: string): Promise<void> {
-    this.sessions.set(user, (this.sessions.get(user) ?? 0) + 1);
-  }
-  async offline(user: string): Promise<void> {
-    const n = (this.sessions.get(user) ?? 1) - 1;
-    if (n > 0) this.sessions.set(user, n);
-    else this.sessions.delete(user);
-  }
+  async online(): Promise<void> {}
+  async offline(): Promise<void> {}
   async where(users: readonly string[]): Promise<Record<string, boolean>> {
     const out: Record<string, boolean> = {};
-    for (const u of users) out[u] = this.sessions.has(u);
+    for (const u of users) out[u] = this.isOnline(u);
     return out;
   }
-  async close(): Promise<void> {
-    this.sessions.clear();
-  }
+  async close(): Promise<void> {}
 }

@@ -42,7 +42,15 @@ describe('gateway: rooms, DMs, recovery', () => {
     assert.equal((m as MsgFrame).from, 'zed');
     await a.waitFor((f) => f.op === 'ack');
     assert.equal(a.msgs().length, 0, 'the sending connection does not get its own DM');
-    a.close(); b.close();
+    a.send({ op: 'presence', users: ['amy', 'nobody'] });
+    const [p] = await a.waitFor((f) => f.op === 'presence');
+    assert.deepEqual((p as { online: unknown }).online, { amy: true, nobody: false });
+    b.close();
+    await new Promise((r) => setTimeout(r, 50));
+    a.send({ op: 'presence', users: ['amy'] });
+    const [, p2] = await a.waitFor((f) => f.op === 'presence', 2);
+    assert.deepEqual((p2 as { online: unknown }).online, { amy: false });
+    a.close();
   });
 
   test('join after= backfills exactly the missing messages and says recovered', async () => {
