@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { BfgError, ERRORS } from '../protocol/index.js';
 import { serve, serveFlags } from '../server/command.js';
 import { demo } from './demo.js';
+import { load, loadFlags } from '../loadgen/command.js';
 
 /** Prints a coded error and its fix, then exits 2. */
 function fail(err: unknown): never {
@@ -17,8 +18,10 @@ function fail(err: unknown): never {
 await yargs(hideBin(process.argv))
   .scriptName('bfg')
   .command('serve', 'run the reference chat gateway', serveFlags, (a) => serve(a).catch(fail))
+  .command('load <scenario>', 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error', loadFlags,
+    (a) => load(a).then((code) => process.exit(code), fail))
   .command('demo', 'start an embedded gateway, chat through it, print what happened', (y) => y, () => demo().catch(fail))
-  .demandCommand(1, 'name a command: serve, demo')
+  .demandCommand(1, 'name a command: serve, load, demo')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

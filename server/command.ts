@@ -31,6 +31,7 @@ export function serveFlags(y: Argv) {
     .option('slow-bytes', { type: 'number', default: d.slowBytes, describe: 'queued output per connection in bytes; past it close 4008' })
     .option('slow-ms', { type: 'number', default: d.slowMs, describe: 'ms queued output may stand still; past it close 4008' })
     .option('heartbeat-ms', { type: 'number', default: d.heartbeatMs, describe: 'ping interval; a peer silent for two intervals is closed' })
+    .option('admin', { type: 'boolean', default: d.admin, describe: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' })
     .option('drain-jitter-ms', { type: 'number', default: d.drainJitterMs, describe: 'drain frames carry retryAfterMs spread over 0..this' });
 }
 
@@ -43,7 +44,7 @@ export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
     bus: a.bus, store: a.store, history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
     maxBody: a['max-body'], acceptRate: a['accept-rate'], acceptBurst: a['accept-burst'], maxConnections: a['max-connections'],
     msgRate: a['msg-rate'], msgBurst: a['msg-burst'], maxRooms: a['max-rooms'], slowBytes: a['slow-bytes'], slowMs: a['slow-ms'],
-    heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'],
+    heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'], admin: a.admin,
   };
 }
 

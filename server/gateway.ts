@@ -69,7 +69,7 @@ export class Gateway {
       skipUTF8Validation: true,
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : offered.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
-    this.http = createServer((req, res) => void route(this.ctx, () => this.sessions.size, req, res));
+    this.http = createServer((req, res) => void route(this.ctx, () => this.sessions.size, req, res, (users) => this.closeUsers(users)));
     this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
   }
 
@@ -142,6 +142,19 @@ export class Gateway {
     for (const room of s.rooms ?? []) await leaveQuietly(this.ctx, s, room);
     await this.ctx.rooms.remove(inboxTopic(s.user), s);
     await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
+  }
+
+  /** server-initiated close (1012, service restart) of every session of these users */
+  closeUsers(users: readonly string[]): number {
+    const set = new Set(users);
+    let n = 0;
+    for (const s of this.sessions.values()) {
+      if (set.has(s.user)) {
+        s.ws.close(1012, 'closed by admin');
+        n++;
+      }
+    }
+    return n;
   }
 
   /** SIGTERM behaviour: stop accepting, send drain with per-client jitter, close everyone, stop */

@@ -11,9 +11,14 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Handles one HTTP request. */
-export async function route(ctx: Context, connections: () => number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function route(ctx: Context, connections: () => number, req: IncomingMessage, res: ServerResponse, closeUsers: (users: string[]) => number): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://gateway');
   try {
+    if (url.pathname === '/admin/close' && req.method === 'POST') {
+      if (!ctx.opts.admin) return json(res, 404, { error: 'not_found', message: 'the admin route is off; start the gateway with --admin' });
+      const users = (url.searchParams.get('users') ?? '').split(',').filter(Boolean);
+      return json(res, 200, { closed: closeUsers(users) });
+    }
     if (req.method !== 'GET') return json(res, 405, { error: 'bad_frame', message: 'only GET is served' });
     if (url.pathname === '/health') {
       const store = ctx.store.healthy(), bus = ctx.bus.healthy();

@@ -23,6 +23,8 @@ export interface GatewayOptions {
   drainJitterMs: number;
   bus: 'memory' | 'redis' | 'kafka';
   store: 'memory' | 'redis';
+  /** enables POST /admin/close?users=a,b (server-initiated close, for storm tests); loopback use only */
+  admin: boolean;
 }
 
 export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
@@ -46,6 +48,7 @@ export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
   drainJitterMs: 5_000,
   bus: 'memory',
   store: 'memory',
+  admin: false,
 });
 
 const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',

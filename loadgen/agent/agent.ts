@@ -1,0 +1,286 @@
+/**
+ * An agent runs its share of virtual users on lean sockets: arrivals and sends on schedule (open
+ * model), every received msg through the ledger and the latency histograms, drops, offline periods,
+ * slow readers and reconnects as the scenario says, then a backfill and its result.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { decodeServerFrame, encodeFrame, signToken, type ClientFrame, type ServerFrame } from '../../protocol/index.js';
+import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
+import { Ledger } from '../measure/ledger.js';
+import { encodeHist, newHist } from '../measure/histogram.js';
+import { backfill } from './backfill.js';
+import { backoffMs } from './backoff.js';
+import { roomOf, userOf, type AgentPlan } from './plan.js';
+import { emptyStats, type AgentResult, type TimePoint } from './result.js';
+import { Traffic } from './traffic.js';
+import { Vu } from './vu.js';
+
+const TICK_MS = 5;
+const now = () => performance.timeOrigin + performance.now();
+
+export class Agent implements LeanHandler {
+  readonly vus: Vu[] = [];
+  readonly ledger = new Ledger();
+  readonly stats = emptyStats();
+  readonly hists = { every: newHist(), first: newHist(), last: newHist() };
+  /** first and last arrival per message (room:seq) for first- and last-recipient latency */
+  readonly spread = new Map<string, [number, number, number]>();
+  readonly timeline: TimePoint[] = [];
+  /** highest seq acked per room */
+  readonly heads = new Map<string, number>();
+  private readonly traffic: Traffic;
+  private arrived = 0;
+  private received = 0;
+  private connected = 0;
+  private arriving = 0;
+  private stopped = false;
+  private readonly tokens = new Map<number, string>();
+  private events: { at: number; fn: () => void }[] = [];
+
+  constructor(readonly plan: AgentPlan, readonly onProgress: (p: TimePoint) => void = () => {}) {
+    for (let id = plan.first; id < plan.end; id++) this.vus.push(new Vu(id, userOf(plan, id), roomOf(plan, id)));
+    this.traffic = new Traffic(this);
+    const s = plan.scenario;
+    if (s.storm.drop_pct > 0) this.at(s.storm.at_s, () => this.storm());
+    if (s.offline.pct > 0) this.at(s.offline.at_s, () => this.offline());
+    if (s.slow.pct > 0) this.at(s.slow.at_s, () => this.slow());
+  }
+
+  private at(seconds: number, fn: () => void): void {
+    this.events.push({ at: this.plan.t0 + seconds * 1000, fn });
+  }
+
+  /** runs the whole scenario and resolves with this agent's result */
+  async run(): Promise<AgentResult> {
+    const s = this.plan.scenario;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const cpu0 = process.cpuUsage();
+    const wall0 = performance.now();
+    const endAt = this.plan.t0 + s.duration_s * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, this.plan.t0 - now())));
+    let nextSample = this.plan.t0 + 1000;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const t = now();
+        this.arrive(t);
+        this.traffic.tick(t);
+        for (const e of this.events) if (e.at <= t) e.fn();
+        this.events = this.events.filter((e) => e.at > t);
+        if (t >= nextSample) {
+          nextSample += 1000;
+          this.sample(t);
+        }
+        if (t >= endAt) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, TICK_MS);
+    });
+    await new Promise((r) => setTimeout(r, s.drain_s * 1000));
+    this.stopped = true;
+    this.sample(now());
+    for (const [key] of this.spread) this.finishSpread(key);
+    await backfill(this);
+    for (const vu of this.vus) vu.sock?.close();
+    loop.disable();
+    const cpu = process.cpuUsage(cpu0);
+    const cpuPct = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
+    const loopP99 = loop.percentile(99) / 1e6, loopMax = loop.max / 1e6;
+    const why: string[] = [];
+    if (loopP99 > 50) why.push(`agent ${this.plan.agent} event-loop delay p99 ${loopP99.toFixed(1)} ms > 50 ms`);
+    if (cpuPct > 90) why.push(`agent ${this.plan.agent} CPU ${cpuPct.toFixed(0)}% of one core > 90%`);
+    return {
+      agent: this.plan.agent, users: this.vus.length, counts: this.ledger.counts, stats: this.stats,
+      hists: { every: encodeHist(this.hists.every), first: encodeHist(this.hists.first), last: encodeHist(this.hists.last) },
+      timeline: this.timeline, rss_bytes: process.memoryUsage().rss,
+      trust: { loop_p99_ms: loopP99, loop_max_ms: loopMax, cpu_pct: cpuPct, saturated: why.length > 0, why },
+    };
+  }
+
+  private sample(t: number): void {
+    const p: TimePoint = {
+      t: Math.round((t - this.plan.t0) / 1000), connected: this.connected, sent: this.stats.sent, received: this.received,
+      reconnects: this.stats.reconnects, connect_errors: this.stats.connect_errors, arriving: this.arriving,
+    };
+    this.arriving = 0;
+    this.timeline.push(p);
+    for (const [key, sp] of this.spread) if (sp[2] < t - 5000) this.finishSpread(key);
+    this.onProgress(p);
+  }
+
+  /** opens the connections whose scheduled arrival time has come */
+  private arrive(t: number): void {
+    const due = Math.min(this.vus.length, Math.floor(((t - this.plan.t0) / 1000) * this.share()));
+    while (this.arrived < due) this.connect(this.vus[this.arrived++]);
+  }
+
+  /** this agent's part of the scenario's arrival rate */
+  private share(): number {
+    const s = this.plan.scenario;
+    return (s.arrival_rate * this.vus.length) / s.users;
+  }
+
+  connect(vu: Vu): void {
+    if (this.stopped) return;
+    vu.state = 'connecting';
+    vu.joined = false;
+    this.arriving++;
+    const url = new URL(this.plan.target);
+    url.searchParams.set('user', vu.user);
+    const token = this.tokens.get(vu.id);
+    if (this.plan.jwtSecret && !token) {
+      void signToken(this.plan.jwtSecret, { sub: vu.user }).then((tk) => {
+        this.tokens.set(vu.id, tk);
+        this.connect(vu);
+      });
+      return;
+    }
+    if (token) url.searchParams.set('token', token);
+    const addr = this.plan.addresses.length ? this.plan.addresses[vu.id % this.plan.addresses.length] : undefined;
+    vu.sock = new LeanSocket(this, vu.id, url, this.plan.scenario.format === 'msgpack' ? 'bfg.v1.msgpack' : 'bfg.v1.json', addr);
+  }
+
+  vuOf(s: LeanSocket): Vu {
+    return this.vus[s.owner - this.plan.first];
+  }
+
+  send(vu: Vu, f: ClientFrame): void {
+    const fmt = this.plan.scenario.format;
+    vu.sock?.send(encodeFrame(f, fmt), fmt === 'msgpack');
+  }
+
+  open(s: LeanSocket): void {
+    const vu = this.vuOf(s);
+    if (vu.sock !== s) return;
+    vu.state = 'open';
+    vu.isOpen = true;
+    this.connected++;
+    this.stats.connects++;
+    if (vu.everOpened) this.stats.reconnects++;
+    vu.everOpened = true;
+    vu.attempts = 0;
+    this.stats.peak_connections = Math.max(this.stats.peak_connections, this.connected);
+    for (const room of new Set([vu.room, ...vu.tracks.keys()])) {
+      const t = vu.tracks.get(room);
+      this.send(vu, t ? { op: 'join', room, after: t.last, epoch: vu.epochs.get(room) } : { op: 'join', room });
+    }
+  }
+
+  frame(s: LeanSocket, payload: Buffer): void {
+    const vu = this.vuOf(s);
+    let f: ServerFrame;
+    try {
+      f = decodeServerFrame(payload, this.plan.scenario.format);
+    } catch {
+      this.stats.errors.undecodable = (this.stats.errors.undecodable ?? 0) + 1;
+      return;
+    }
+    switch (f.op) {
+      case 'msg': return this.onMsg(vu, f);
+      case 'ack': return this.traffic.acked(vu, f.id, f.seq);
+      case 'joined': {
+        const first = !vu.tracks.has(f.room);
+        const t = vu.track(f.room, f.head);
+        if (!first && vu.epochs.get(f.room) !== f.epoch) this.stats.errors.epoch_changed = (this.stats.errors.epoch_changed ?? 0) + 1;
+        vu.epochs.set(f.room, f.epoch);
+        if (!first) vu.replayUntil.set(f.room, f.recovered ? f.head : t.last);
+        if (f.room === vu.room) vu.joined = true;
+        return;
+      }
+      case 'error':
+        this.stats.errors[f.code] = (this.stats.errors[f.code] ?? 0) + 1;
+        if (f.ref && f.ref.includes(':')) this.traffic.failed(f.ref);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onMsg(vu: Vu, m: Extract<ServerFrame, { op: 'msg' }>): void {
+    this.received++;
+    const t = vu.track(m.room, m.seq - 1);
+    const replay = m.seq <= (vu.replayUntil.get(m.room) ?? 0);
+    const fresh = this.ledger.receive(t, m.seq, replay);
+    const sentAt = (m.meta as { t?: number } | undefined)?.t;
+    if (!fresh || replay || typeof sentAt !== 'number') return;
+    const lat = now() - sentAt;
+    this.hists.every.recordValue(Math.max(1, Math.round(lat * 1000)));
+    const key = `${m.room}:${m.seq}`;
+    const sp = this.spread.get(key);
+    if (!sp) this.spread.set(key, [lat, lat, sentAt]);
+    else {
+      if (lat < sp[0]) sp[0] = lat;
+      if (lat > sp[1]) sp[1] = lat;
+    }
+  }
+
+  /** records first- and last-recipient latency of a message once its deliveries are in */
+  finishSpread(key: string): void {
+    const sp = this.spread.get(key)!;
+    this.spread.delete(key);
+    this.hists.first.recordValue(Math.max(1, Math.round(sp[0] * 1000)));
+    this.hists.last.recordValue(Math.max(1, Math.round(sp[1] * 1000)));
+  }
+
+  close(s: LeanSocket, code: number): void {
+    const vu = this.vuOf(s);
+    if (vu.sock !== s) return;
+    vu.sock = null;
+    const wasOpen = vu.isOpen;
+    vu.isOpen = false;
+    this.stats.closes[code] = (this.stats.closes[code] ?? 0) + 1;
+    if (code === 4008) this.stats.slow_closed++;
+    if (wasOpen) this.connected--;
+    else if (!vu.everOpened || vu.state === 'connecting') this.stats.connect_errors++;
+    if (vu.state === 'offline' || this.stopped) return;
+    this.retry(vu);
+  }
+
+  /** schedules a reconnect by the scenario's policy */
+  retry(vu: Vu): void {
+    const r = this.plan.scenario.reconnect;
+    const delay = backoffMs(r.policy, vu.attempts++, r.base_ms, r.cap_ms, vu.lastDelay);
+    vu.lastDelay = delay;
+    if (!Number.isFinite(delay)) return void (vu.state = 'down');
+    vu.state = 'backoff';
+    setTimeout(() => vu.state === 'backoff' && this.connect(vu), delay);
+  }
+
+  private pick(pct: number): Vu[] {
+    const open = this.vus.filter((v) => v.state === 'open');
+    const n = Math.round((open.length * pct) / 100);
+    for (let i = open.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [open[i], open[j]] = [open[j], open[i]];
+    }
+    return open.slice(0, n);
+  }
+
+  private storm(): void {
+    const s = this.plan.scenario.storm;
+    const victims = this.pick(s.drop_pct);
+    if (s.method === 'server-close' && this.plan.admin) {
+      void fetch(`${this.plan.admin}?users=${encodeURIComponent(victims.map((v) => v.user).join(','))}`, { method: 'POST' })
+        .catch(() => { this.stats.errors.admin_unreachable = 1; });
+    } else for (const v of victims) v.sock?.destroy();
+  }
+
+  private offline(): void {
+    const o = this.plan.scenario.offline;
+    for (const v of this.pick(o.pct)) {
+      v.state = 'offline';
+      v.sock?.close();
+      setTimeout(() => this.connect(v), o.for_s * 1000);
+    }
+  }
+
+  private slow(): void {
+    const sl = this.plan.scenario.slow;
+    for (const v of this.pick(sl.pct)) {
+      const sock = v.sock!;
+      sock.pause(true);
+      setTimeout(() => sock.pause(false), sl.pause_ms);
+    }
+  }
+}

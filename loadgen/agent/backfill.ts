@@ -1,0 +1,46 @@
+/**
+ * End-of-run backfill: for every room, read the gateway's history over HTTP from the oldest gap
+ * any local member has, learn the room's final head, and close each member's ledger track.
+ */
+import type { Agent } from './agent.js';
+import type { Track } from '../measure/ledger.js';
+
+const PAGE = 1000;
+const CONCURRENCY = 16;
+
+interface Page { head: number; messages: { seq: number; from: string }[] }
+
+/** Backfills and closes every track of the agent's users. */
+export async function backfill(agent: Agent): Promise<void> {
+  const byRoom = new Map<string, { t: Track; me: string }[]>();
+  for (const vu of agent.vus) {
+    for (const [room, t] of vu.tracks) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
+  }
+  const base = agent.plan.target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');
+  const rooms = [...byRoom];
+  let next = 0;
+  const worker = async () => {
+    while (next < rooms.length) {
+      const [room, tracks] = rooms[next++];
+      let after = Infinity;
+      for (const { t } of tracks) after = Math.min(after, t.missing?.size ? Math.min(...t.missing) - 1 : t.last);
+      const found = new Map<number, string>();
+      let head = agent.heads.get(room) ?? 0;
+      try {
+        for (;;) {
+          const res = await fetch(`${base}/rooms/${encodeURIComponent(room)}/messages?after=${after}&limit=${PAGE}`);
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          const page = (await res.json()) as Page;
+          head = page.head;
+          for (const m of page.messages) found.set(m.seq, m.from);
+          if (page.messages.length < PAGE) break;
+          after = page.messages[page.messages.length - 1].seq;
+        }
+      } catch {
+        agent.stats.errors.backfill_failed = (agent.stats.errors.backfill_failed ?? 0) + 1;
+      }
+      for (const { t, me } of tracks) agent.ledger.close(t, head, found, me);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}

@@ -1,0 +1,22 @@
+/** What the coordinator hands one agent: its share of users (whole rooms) and where to aim. */
+import type { Scenario } from '../scenario/scenario.js';
+
+export interface AgentPlan {
+  scenario: Scenario;
+  agent: number;
+  /** virtual user ids [first, end): whole rooms, so fan-out latency is measured in one process */
+  first: number;
+  end: number;
+  target: string;
+  /** run id: prefixes user and room names so every run starts on fresh rooms */
+  run: string;
+  /** epoch ms when the run starts (common to all agents) */
+  t0: number;
+  addresses: string[];
+  jwtSecret?: string;
+  /** URL of the gateway's admin route for server-close storms, when the run started the gateway */
+  admin?: string;
+}
+
+export const roomOf = (plan: AgentPlan, vu: number): string => `${plan.run}-room${Math.floor(vu / plan.scenario.rooms.size)}`;
+export const userOf = (plan: AgentPlan, vu: number): string => `${plan.run}-u${vu}`;

@@ -1,0 +1,21 @@
+/** What one agent reports back; the coordinator merges these exactly. */
+import type { LedgerCounts } from '../measure/ledger.js';
+
+export interface TimePoint { t: number; connected: number; sent: number; received: number; reconnects: number; connect_errors: number; arriving: number }
+
+export interface AgentStats {
+  sent: number; acked: number; send_errors: number; connects: number; connect_errors: number;
+  reconnects: number; slow_closed: number; peak_connections: number; closes: Record<string, number>; errors: Record<string, number>;
+}
+
+export interface AgentTrust { loop_p99_ms: number; loop_max_ms: number; cpu_pct: number; saturated: boolean; why: string[] }
+
+export interface AgentResult {
+  agent: number; users: number; counts: LedgerCounts; stats: AgentStats;
+  hists: { every: string; first: string; last: string };
+  timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number; idle_rss_per_socket_bytes?: number;
+}
+
+export const emptyStats = (): AgentStats => ({
+  sent: 0, acked: 0, send_errors: 0, connects: 0, connect_errors: 0, reconnects: 0, slow_closed: 0, peak_connections: 0, closes: {}, errors: {},
+});

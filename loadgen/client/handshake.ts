@@ -1,0 +1,21 @@
+/** The client side of the WebSocket opening handshake (RFC 6455 §4), on a plain net.Socket. */
+import { createHash, randomBytes } from 'node:crypto';
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** The upgrade request and the Sec-WebSocket-Accept value the server must answer with. */
+export function upgradeRequest(host: string, path: string, protocol: string): { request: string; accept: string } {
+  const key = randomBytes(16).toString('base64');
+  const accept = createHash('sha1').update(key + GUID).digest('base64');
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+    + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`;
+  return { request, accept };
+}
+
+/** Checks the server's response head; returns an error text, or undefined when it upgraded. */
+export function checkResponse(head: string, accept: string): string | undefined {
+  const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1];
+  if (status !== '101') return `handshake refused: HTTP ${status ?? '?'}`;
+  const got = /\r\nsec-websocket-accept:\s*(\S+)/i.exec(head)?.[1];
+  return got === accept ? undefined : 'handshake: wrong Sec-WebSocket-Accept';
+}

@@ -1,0 +1,33 @@
+/** The result of one `bfg load` run: one JSON file, schema `bfg.result.v1`. */
+import type { AgentStats, AgentTrust, TimePoint } from './agent/result.js';
+import type { LedgerCounts } from './measure/ledger.js';
+import type { Percentiles } from './measure/histogram.js';
+import type { Scenario } from './scenario/scenario.js';
+
+export const RESULT_SCHEMA = 'bfg.result.v1';
+
+export interface ThresholdOutcome { expr: string; metric: string; op: string; value: number; actual: number; ok: boolean }
+export interface ServerSample { t: number; pid: number; cpu_pct: number; rss_bytes: number }
+
+export interface RunResult {
+  schema: typeof RESULT_SCHEMA;
+  scenario: Scenario;
+  started_at: string;
+  wall_s: number;
+  target: string;
+  /** where the figures were measured */
+  machine: { cpus: number; cpu_model: string; mem_gib: number; node: string; fd_limit: number; platform: string };
+  agents: { agent: number; users: number; trust: AgentTrust; rss_bytes: number; stats: AgentStats; died?: string }[];
+  ledger: LedgerCounts;
+  latency: { every: Percentiles; first: Percentiles; last: Percentiles };
+  stats: AgentStats;
+  /** every figure a threshold can name */
+  metrics: Record<string, number>;
+  thresholds: ThresholdOutcome[];
+  passed: boolean;
+  trusted: boolean;
+  untrusted_reasons: string[];
+  timeline: TimePoint[];
+  server?: { samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string };
+  storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_s: number | null };
+}

@@ -1,0 +1,140 @@
+/**
+ * `bfg load` as a library: checks, optionally starts a gateway, splits users over local agent
+ * processes in whole rooms, starts them together, merges their results exactly, checks thresholds.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { BfgError } from '../../protocol/index.js';
+import type { AgentPlan } from '../agent/plan.js';
+import type { AgentResult } from '../agent/result.js';
+import { RESULT_SCHEMA, type RunResult } from '../result.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { mergeAgents, timeToRecover } from './merge.js';
+import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
+import { Progress } from './progress.js';
+import { startGateway, type Served } from './serve.js';
+import { evaluate } from './thresholds.js';
+
+export interface LoadOptions {
+  scenario: Readonly<Scenario>;
+  target?: string;
+  serve?: boolean;
+  allowRemote?: boolean;
+  jwtSecret?: string;
+  /** progress lines on stdout */
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+const AGENT = fileURLToPath(new URL('../agent/main.js', import.meta.url));
+
+/** Runs a scenario and returns its result. */
+export async function runLoad(o: LoadOptions): Promise<RunResult> {
+  const s = o.scenario;
+  const log = o.log ?? ((l: string) => console.log(l));
+  let t0 = Date.now() + 1000;
+  let served: Served | undefined;
+  if (o.serve) served = await startGateway(s.serve.args, () => t0);
+  try {
+    const target = served?.url ?? o.target ?? s.target;
+    if (!target) throw new BfgError('bad_option', 'no target: give --target ws://host:port, --serve, or target: in the scenario');
+    const url = checkTarget(target, !!o.allowRemote);
+    if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && !served) {
+      throw new BfgError('bad_scenario', 'storm.method server-close needs --serve (the run must start the gateway to close its sockets)');
+    }
+    const addresses = s.addresses ?? defaultAddresses(url);
+    const cap = plan(s.users, s.agents, addresses.length);
+    for (const w of cap.warnings) log(`bfg load: warning: ${w}`);
+    const run = randomBytes(3).toString('hex');
+    t0 = Date.now() + 500 + 50 * cap.agents;
+    const progress = new Progress();
+    const plans = split(s, cap.agents).map(([first, end], agent): AgentPlan => ({
+      scenario: s as Scenario, agent, first, end, target: url.toString(), run, t0, addresses, jwtSecret: o.jwtSecret, admin: served?.admin,
+    }));
+    const timer = o.progress === false ? undefined : setInterval(() => progress.print(), 1000);
+    const started = new Date().toISOString();
+    const wall0 = Date.now();
+    const outcomes = await Promise.all(plans.map((p) => runAgent(p, progress)));
+    if (timer) clearInterval(timer);
+    if (o.progress !== false) progress.end();
+    const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
+    const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
+    return assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served);
+  } finally {
+    await served?.stop();
+  }
+}
+
+/** Splits users into agent ranges at room boundaries. */
+export function split(s: Readonly<Scenario>, agents: number): [number, number][] {
+  const rooms = Math.ceil(s.users / s.rooms.size);
+  const n = Math.min(agents, rooms);
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const first = Math.floor((rooms * i) / n) * s.rooms.size;
+    const end = Math.min(s.users, Math.floor((rooms * (i + 1)) / n) * s.rooms.size);
+    out.push([first, end]);
+  }
+  return out;
+}
+
+function runAgent(plan: AgentPlan, progress: Progress): Promise<AgentResult | string> {
+  return new Promise((resolve) => {
+    const child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: AgentResult | string | undefined;
+    child.on('message', (m: { progress?: AgentResult['timeline'][0]; result?: AgentResult; error?: string }) => {
+      if (m.progress) progress.update(plan.agent, m.progress);
+      if (m.result) result = m.result;
+      if (m.error) result = m.error;
+    });
+    child.on('exit', (code, sig) => resolve(result ?? `died (exit ${code ?? sig}) before reporting`));
+    child.send(plan);
+  });
+}
+
+function machine() {
+  return {
+    cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model.trim() ?? 'unknown', mem_gib: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version, fd_limit: fdLimit(), platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+function assemble(s: Readonly<Scenario>, target: string, started: string, wall: number, results: AgentResult[], dead: string[], served?: Served): RunResult {
+  const m = mergeAgents(results);
+  const L = m.ledger, st = m.stats;
+  const ttr = s.storm.drop_pct > 0 ? timeToRecover(m.timeline, s.storm.at_s) : null;
+  const metrics: Record<string, number> = {
+    ...Object.fromEntries(Object.entries(m.latency.every).filter(([k]) => k !== 'count')),
+    first_p99_ms: m.latency.first.p99_ms, last_p99_ms: m.latency.last.p99_ms,
+    expected: L.expected, delivered: L.delivered, lost: L.lost, duplicated: L.duplicated, reordered: L.reordered, backfilled: L.backfilled,
+    delivered_pct: L.expected ? (100 * (L.delivered + L.backfilled)) / L.expected : 100,
+    sent: st.sent, acked: st.acked, send_errors: st.send_errors, connects: st.connects, connect_errors: st.connect_errors,
+    connect_errors_pct: (100 * st.connect_errors) / Math.max(1, st.connects + st.connect_errors),
+    reconnects: st.reconnects, slow_closed: st.slow_closed, peak_connections: st.peak_connections,
+    time_to_recover_s: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
+  };
+  const thresholds = evaluate(s.thresholds, metrics);
+  const reasons = results.flatMap((r) => r.trust.why);
+  if (dead.length) reasons.push(...dead.map((d) => `${d}; its users' numbers are missing from the result`));
+  let server: RunResult['server'];
+  if (served) {
+    const peak = Math.max(0, ...served.samples.map((x) => x.rss_bytes));
+    const base = served.samples[0]?.rss_bytes;
+    const conn = st.peak_connections;
+    server = {
+      samples: served.samples, peak_rss_bytes: peak,
+      rss_per_connection_bytes: base !== undefined && conn > 0 ? Math.max(0, peak - base) / conn : undefined,
+      note: 'measured with pidusage on the gateway process this run started; per-connection figure = (peak RSS - first sample) / peak connections',
+    };
+  }
+  return {
+    schema: RESULT_SCHEMA, scenario: s as Scenario, started_at: started, wall_s: wall, target, machine: machine(),
+    agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats })),
+    ledger: L, latency: m.latency, stats: st, metrics, thresholds,
+    passed: thresholds.every((t) => t.ok) && dead.length === 0,
+    trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server,
+    storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_s: ttr } : undefined,
+  };
+}

@@ -1,0 +1,29 @@
+/** The summary table printed at the end of a run. */
+import type { RunResult } from '../result.js';
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+
+/** The summary of a run as text. */
+export function summary(r: RunResult): string {
+  const m = r.machine;
+  const L = r.ledger, s = r.stats;
+  const lat = (name: string, p: RunResult['latency']['every']) =>
+    `  ${pad(name, 18)} ${pad(p.p50_ms, 9)} ${pad(p.p90_ms, 9)} ${pad(p.p99_ms, 9)} ${pad(p.p999_ms, 9)} ${pad(p.max_ms, 9)} ${p.count}`;
+  const lines = [
+    `bfg load: ${r.scenario.name} against ${r.target} — measured on ${m.cpus}x ${m.cpu_model}, ${m.mem_gib} GiB, node ${m.node}, fd limit ${m.fd_limit}`,
+    `  users ${r.scenario.users} on ${r.agents.length} agent(s); connects ${s.connects}, connect errors ${s.connect_errors} (${r.metrics.connect_errors_pct.toFixed(2)}%), reconnects ${s.reconnects}, peak ${s.peak_connections}`,
+    `  messages sent ${s.sent}, acked ${s.acked}, send errors ${s.send_errors}; slow-consumer closes ${s.slow_closed}`,
+    `  delivery ledger: expected ${L.expected}, delivered ${L.delivered} (recovered on join ${L.recovered}), backfilled ${L.backfilled}, lost ${L.lost}, duplicated ${L.duplicated}, reordered ${L.reordered}`,
+    `  latency (ms, from intended send time) p50       p90       p99       p99.9     max       samples`,
+    lat('every recipient', r.latency.every), lat('first recipient', r.latency.first), lat('last recipient', r.latency.last),
+  ];
+  if (r.storm) lines.push(`  storm at ${r.storm.at_s}s: ${r.storm.drop_pct}% by ${r.storm.method}, policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_s ?? 'not recovered'} s`);
+  if (r.server) {
+    const per = r.server.rss_per_connection_bytes;
+    lines.push(`  gateway (measured, pidusage): peak RSS ${(r.server.peak_rss_bytes / 2 ** 20).toFixed(1)} MiB${per ? `, ${(per / 1024).toFixed(2)} KiB RSS per connection` : ''}`);
+  }
+  for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (actual ${t.actual})`);
+  lines.push(r.trusted ? '  measurement trusted: no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's`);
+  lines.push(`  result: ${r.passed ? 'PASS' : 'FAIL'}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,87 @@
+/** Loading a scenario: YAML, `--set` overrides, schema check reporting every bad field, then frozen. */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import YAML from 'yaml';
+import { BfgError } from '../../protocol/index.js';
+import { METRICS, scenarioSchema } from './schema.js';
+
+export type Policy = 'none' | 'exponential' | 'full-jitter' | 'decorrelated-jitter';
+export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op: string; value: number; abort: boolean }
+
+export interface Scenario {
+  name: string; description: string; target?: string; serve: { args: string[] };
+  users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number;
+  format: 'json' | 'msgpack'; addresses?: string[];
+  rooms: { size: number }; messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
+  offline: { pct: number; at_s: number; for_s: number };
+  storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' };
+  reconnect: { policy: Policy; base_ms: number; cap_ms: number };
+  slow: { pct: number; at_s: number; pause_ms: number };
+  thresholds: Threshold[];
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const check = ajv.compile(scenarioSchema);
+
+/** Applies `key.path=value` overrides; values are read as YAML scalars (numbers, booleans, lists). */
+export function applySets(raw: Record<string, unknown>, sets: readonly string[]): void {
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq < 1) throw new BfgError('bad_option', `--set ${s}: expected key=value, e.g. --set rooms.size=50`);
+    const path = s.slice(0, eq).split('.');
+    let o = raw;
+    for (const k of path.slice(0, -1)) {
+      if (o[k] === undefined) o[k] = {};
+      if (typeof o[k] !== 'object' || o[k] === null) throw new BfgError('bad_option', `--set ${s}: ${k} is not an object`);
+      o = o[k] as Record<string, unknown>;
+    }
+    o[path[path.length - 1]] = YAML.parse(s.slice(eq + 1));
+  }
+}
+
+/** Validates a raw scenario object; throws one bad_scenario error listing every problem. */
+export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scenario> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new BfgError('bad_scenario', `${source}: the file must hold a YAML mapping`);
+  const errors: string[] = [];
+  if (!check(raw)) {
+    for (const e of check.errors ?? []) {
+      if (e.keyword === 'anyOf') continue;
+      const where = e.instancePath || '/';
+      const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+      errors.push(`${where}: ${e.message}${extra}`);
+    }
+  }
+  const s = raw as Record<string, unknown>;
+  const thresholds: Threshold[] = [];
+  for (const [i, t] of ((s.thresholds as unknown[]) ?? []).entries()) {
+    const expr = typeof t === 'string' ? t : (t as { expr?: string })?.expr;
+    const m = typeof expr === 'string' ? /^\s*([a-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+)\s*$/.exec(expr) : null;
+    if (!m || !(METRICS as readonly string[]).includes(m[1])) {
+      errors.push(`/thresholds/${i}: "${expr}" is not "<metric> <op> <number>" with a metric of ${METRICS.join(', ')}`);
+      continue;
+    }
+    thresholds.push({ expr: expr!.trim(), metric: m[1] as Threshold['metric'], op: m[2], value: Number(m[3]), abort: typeof t === 'object' && !!(t as { abort?: boolean }).abort });
+  }
+  if (errors.length) throw new BfgError('bad_scenario', `${source}:\n  ${[...new Set(errors)].join('\n  ')}`);
+  return deepFreeze({ ...(s as unknown as Scenario), thresholds });
+}
+
+/** Reads, overrides and validates a scenario file. */
+export function loadScenario(file: string, sets: readonly string[] = []): Readonly<Scenario> {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new BfgError('bad_scenario', `${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (raw && typeof raw === 'object') applySets(raw as Record<string, unknown>, sets);
+  return parseScenario(raw, file);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,93 @@
+/** The scenario schema (JSON Schema, checked with ajv): every field, its type, range and default. */
+export const METRICS = [
+  'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms', 'first_p99_ms', 'last_p99_ms',
+  'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
+  'sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'connect_errors_pct', 'reconnects',
+  'slow_closed', 'time_to_recover_s', 'peak_connections',
+] as const;
+
+const num = (min: number, dflt: number, description: string, max?: number) =>
+  ({ type: 'number', minimum: min, ...(max !== undefined ? { maximum: max } : {}), default: dflt, description });
+
+export const scenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'users'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'scenario name, used in results and reports' },
+    description: { type: 'string', default: '' },
+    target: { type: 'string', pattern: '^wss?://', description: 'gateway URL; --serve or --target override it' },
+    serve: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { args: { type: 'array', items: { type: 'string' }, default: [], description: 'extra `bfg serve` flags when the run starts its own gateway' } },
+    },
+    users: { type: 'integer', minimum: 1, maximum: 10_000_000, description: 'virtual users, one socket each' },
+    agents: { type: 'integer', minimum: 0, default: 0, description: 'local agent processes; 0 = as many as the fd limit needs' },
+    arrival_rate: num(0.001, 1000, 'new connections per second (open model)'),
+    duration_s: num(0.1, 10, 'seconds from the first connection to the end of traffic'),
+    send_after_s: { type: 'number', minimum: 0, description: 'when traffic starts; default: when the last user has arrived' },
+    drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
+    format: { enum: ['json', 'msgpack'], default: 'json' },
+    addresses: { type: 'array', items: { type: 'string' }, description: 'local source addresses; default 127.0.0.2..127.0.0.51 for loopback targets' },
+    rooms: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { size: { type: 'integer', minimum: 1, default: 10, description: 'members per room (g)' } },
+    },
+    messages: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        rate_per_room: num(0, 1, 'messages per second per room (r), sent on schedule'),
+        body_bytes: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 64 },
+      },
+    },
+    dm: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { rate_per_user: num(0, 0, 'DMs per second per user, each to a random other user') },
+    },
+    offline: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        pct: num(0, 0, 'percent of users that go offline and come back with join after=', 100),
+        at_s: num(0, 3, 'when they go offline'),
+        for_s: num(0, 2, 'how long they stay offline'),
+      },
+    },
+    storm: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        drop_pct: num(0, 0, 'percent of sockets dropped at at_s', 100),
+        at_s: num(0, 5, 'when the drop happens'),
+        method: { enum: ['client-drop', 'server-close'], default: 'client-drop', description: 'client-drop: the TCP connection is cut (as a network failure); server-close: the gateway closes them (needs --serve, which enables its admin route)' },
+      },
+    },
+    reconnect: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        policy: { enum: ['none', 'exponential', 'full-jitter', 'decorrelated-jitter'], default: 'full-jitter' },
+        base_ms: num(1, 100, 'first backoff'),
+        cap_ms: num(1, 5000, 'largest backoff'),
+      },
+    },
+    slow: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        pct: num(0, 0, 'percent of users that stop reading for pause_ms', 100),
+        at_s: num(0, 2, 'when they stop reading'),
+        pause_ms: num(0, 3000, 'how long they do not read'),
+      },
+    },
+    thresholds: {
+      type: 'array', default: [],
+      items: {
+        anyOf: [
+          { type: 'string', pattern: `^\\s*(${METRICS.join('|')})\\s*(<=|>=|==|!=|<|>)\\s*-?[0-9.]+\\s*$` },
+          {
+            type: 'object', additionalProperties: false, required: ['expr'],
+            properties: { expr: { type: 'string' }, abort: { type: 'boolean', default: false } },
+          },
+        ],
+      },
+      description: 'checks like "p99_ms < 50"; metrics: ' + METRICS.join(', '),
+    },
+  },
+} as const;
