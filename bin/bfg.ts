@@ -20,7 +20,8 @@ await yargs(hideBin(process.argv))
   .command('serve', 'run the reference chat gateway', serveFlags, (a) => serve(a).catch(fail))
   .command('load <scenario>', 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error', loadFlags,
     (a) => load(a).then((code) => process.exit(code), fail))
-  .command('demo', 'start an embedded gateway, chat through it, print what happened', (y) => y, () => demo().catch(fail))
+  .command('demo', 'run smoke, room-fanout and reconnect-storm against a gateway on embedded defaults', (y) => y,
+    () => demo().then((code) => process.exit(code), fail))
   .demandCommand(1, 'name a command: serve, load, demo')
   .strict()
   .fail((msg, err) => {
