@@ -6,6 +6,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeServerFrame, encodeFrame, signToken, type ClientFrame, type ServerFrame } from '../../protocol/index.js';
 import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
+import { fastMsg } from '../client/fast-msg.js';
 import { Ledger } from '../measure/ledger.js';
 import { encodeHist, newHist } from '../measure/histogram.js';
 import { backfill } from './backfill.js';
@@ -28,6 +29,8 @@ export class Agent implements LeanHandler {
   readonly timeline: TimePoint[] = [];
   /** highest seq acked per room */
   readonly heads = new Map<string, number>();
+  /** rooms this agent sent to: only these (and rooms with gaps) need a backfill read */
+  readonly sentRooms = new Set<string>();
   private readonly traffic: Traffic;
   private arrived = 0;
   private received = 0;
@@ -58,6 +61,8 @@ export class Agent implements LeanHandler {
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     const endAt = this.plan.t0 + s.duration_s * 1000;
+    const rss0 = process.memoryUsage().rss;
+    let rssPerSocket: number | undefined;
     await new Promise((r) => setTimeout(r, Math.max(0, this.plan.t0 - now())));
     let nextSample = this.plan.t0 + 1000;
     await new Promise<void>((resolve) => {
@@ -73,6 +78,7 @@ export class Agent implements LeanHandler {
         }
         if (t >= endAt) {
           clearInterval(timer);
+          if (this.connected > 0) rssPerSocket = (process.memoryUsage().rss - rss0) / this.connected;
           resolve();
         }
       }, TICK_MS);
@@ -93,8 +99,8 @@ export class Agent implements LeanHandler {
     return {
       agent: this.plan.agent, users: this.vus.length, counts: this.ledger.counts, stats: this.stats,
       hists: { every: encodeHist(this.hists.every), first: encodeHist(this.hists.first), last: encodeHist(this.hists.last) },
-      timeline: this.timeline, rss_bytes: process.memoryUsage().rss,
-      trust: { loop_p99_ms: loopP99, loop_max_ms: loopMax, cpu_pct: cpuPct, saturated: why.length > 0, why },
+      timeline: this.timeline, rss_bytes: process.memoryUsage().rss, rss_per_socket_bytes: rssPerSocket, received: this.received,
+      trust: { loop_p99_ms: loopP99, loop_max_ms: loopMax, cpu_pct: cpuPct, cpu_s: (cpu.user + cpu.system) / 1e6, saturated: why.length > 0, why },
     };
   }
 
@@ -105,7 +111,11 @@ export class Agent implements LeanHandler {
     };
     this.arriving = 0;
     this.timeline.push(p);
-    for (const [key, sp] of this.spread) if (sp[2] < t - 5000) this.finishSpread(key);
+    // insertion order is send order (near enough): stop at the first message still in its window
+    for (const [key, sp] of this.spread) {
+      if (sp[2] >= t - 5000) break;
+      this.finishSpread(key);
+    }
     this.onProgress(p);
   }
 
@@ -167,8 +177,10 @@ export class Agent implements LeanHandler {
     }
   }
 
-  frame(s: LeanSocket, payload: Buffer): void {
+  frame(s: LeanSocket, payload: Buffer, binary: boolean): void {
     const vu = this.vuOf(s);
+    const fast = binary ? undefined : fastMsg(payload);
+    if (fast) return this.onMsg(vu, fast.room, fast.seq, fast.t);
     let f: ServerFrame;
     try {
       f = decodeServerFrame(payload, this.plan.scenario.format);
@@ -177,7 +189,7 @@ export class Agent implements LeanHandler {
       return;
     }
     switch (f.op) {
-      case 'msg': return this.onMsg(vu, f);
+      case 'msg': return this.onMsg(vu, f.room, f.seq, (f.meta as { t?: number } | undefined)?.t);
       case 'ack': return this.traffic.acked(vu, f.id, f.seq);
       case 'joined': {
         const first = !vu.tracks.has(f.room);
@@ -197,16 +209,15 @@ export class Agent implements LeanHandler {
     }
   }
 
-  private onMsg(vu: Vu, m: Extract<ServerFrame, { op: 'msg' }>): void {
+  private onMsg(vu: Vu, room: string, seq: number, sentAt: number | undefined): void {
     this.received++;
-    const t = vu.track(m.room, m.seq - 1);
-    const replay = m.seq <= (vu.replayUntil.get(m.room) ?? 0);
-    const fresh = this.ledger.receive(t, m.seq, replay);
-    const sentAt = (m.meta as { t?: number } | undefined)?.t;
+    const t = vu.track(room, seq - 1);
+    const replay = seq <= (vu.replayUntil.get(room) ?? 0);
+    const fresh = this.ledger.receive(t, seq, replay);
     if (!fresh || replay || typeof sentAt !== 'number') return;
     const lat = now() - sentAt;
     this.hists.every.recordValue(Math.max(1, Math.round(lat * 1000)));
-    const key = `${m.room}:${m.seq}`;
+    const key = `${room}:${seq}`;
     const sp = this.spread.get(key);
     if (!sp) this.spread.set(key, [lat, lat, sentAt]);
     else {

@@ -17,7 +17,8 @@ export async function backfill(agent: Agent): Promise<void> {
     for (const [room, t] of vu.tracks) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
   }
   const base = agent.plan.target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');
-  const rooms = [...byRoom];
+  // a room nobody here sent to and nobody here has a gap in has nothing to read back
+  const rooms = [...byRoom].filter(([room, ts]) => agent.sentRooms.has(room) || ts.some(({ t }) => t.missing?.size));
   let next = 0;
   const worker = async () => {
     while (next < rooms.length) {
@@ -42,5 +43,10 @@ export async function backfill(agent: Agent): Promise<void> {
       for (const { t, me } of tracks) agent.ledger.close(t, head, found, me);
     }
   };
+  const read = new Set(rooms.map(([r]) => r));
+  for (const [room, tracks] of byRoom) {
+    if (read.has(room)) continue;
+    for (const { t, me } of tracks) agent.ledger.close(t, t.last, new Map(), me);
+  }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }

@@ -8,12 +8,14 @@ export interface AgentStats {
   reconnects: number; slow_closed: number; peak_connections: number; closes: Record<string, number>; errors: Record<string, number>;
 }
 
-export interface AgentTrust { loop_p99_ms: number; loop_max_ms: number; cpu_pct: number; saturated: boolean; why: string[] }
+export interface AgentTrust { loop_p99_ms: number; loop_max_ms: number; cpu_pct: number; cpu_s: number; saturated: boolean; why: string[] }
 
 export interface AgentResult {
   agent: number; users: number; counts: LedgerCounts; stats: AgentStats;
   hists: { every: string; first: string; last: string };
-  timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number; idle_rss_per_socket_bytes?: number;
+  timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number;
+  /** (RSS at the end of traffic - RSS before the first socket) / sockets open then; measured */
+  rss_per_socket_bytes?: number; received: number;
 }
 
 export const emptyStats = (): AgentStats => ({

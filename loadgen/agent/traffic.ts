@@ -65,6 +65,7 @@ export class Traffic {
     const n = ++vu.sentN;
     const id = `${vu.id}:${n}`;
     this.pending.set(id, { vu, room });
+    this.agent.sentRooms.add(room);
     this.agent.stats.sent++;
     this.agent.send(vu, { op: 'send', room, id, body: this.body, meta: { s: vu.id, n, t: intended } });
   }
@@ -78,7 +79,9 @@ export class Traffic {
     if (!from.isOpen) return;
     const n = ++from.sentN;
     const id = `${from.id}:${n}`;
-    this.pending.set(id, { vu: from, room: dmRoom(from.user, to.user), peer: to });
+    const room = dmRoom(from.user, to.user);
+    this.pending.set(id, { vu: from, room, peer: to });
+    this.agent.sentRooms.add(room);
     this.agent.stats.sent++;
     this.agent.send(from, { op: 'dm', to: to.user, id, body: this.body, meta: { s: from.id, n, t: intended } });
   }
