@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeServerFrame, encodeFrame, signToken, type ClientFrame, type ServerFrame } from '../../protocol/index.js';
 import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
 import { fastMsg } from '../client/fast-msg.js';
+import { Spread } from '../measure/spread.js';
 import { Ledger } from '../measure/ledger.js';
 import { encodeHist, newHist } from '../measure/histogram.js';
 import { backfill } from './backfill.js';
@@ -23,9 +24,9 @@ export class Agent implements LeanHandler {
   readonly vus: Vu[] = [];
   readonly ledger = new Ledger();
   readonly stats = emptyStats();
-  readonly hists = { every: newHist(), first: newHist(), last: newHist() };
-  /** first and last arrival per message (room:seq) for first- and last-recipient latency */
-  readonly spread = new Map<string, [number, number, number]>();
+  readonly hists = { every: newHist(true), first: newHist(true), last: newHist(true) };
+  /** first- and last-recipient latency, one ring per group room */
+  private readonly spreads = new Map<string, Spread>();
   readonly timeline: TimePoint[] = [];
   /** highest seq acked per room */
   readonly heads = new Map<string, number>();
@@ -41,7 +42,12 @@ export class Agent implements LeanHandler {
   private events: { at: number; fn: () => void }[] = [];
 
   constructor(readonly plan: AgentPlan, readonly onProgress: (p: TimePoint) => void = () => {}) {
-    for (let id = plan.first; id < plan.end; id++) this.vus.push(new Vu(id, userOf(plan, id), roomOf(plan, id)));
+    for (let id = plan.first; id < plan.end; id++) {
+      const room = roomOf(plan, id);
+      let sp = this.spreads.get(room);
+      if (!sp) this.spreads.set(room, (sp = new Spread(this.hists.first, this.hists.last)));
+      this.vus.push(new Vu(id, userOf(plan, id), room, sp));
+    }
     this.traffic = new Traffic(this);
     const s = plan.scenario;
     if (s.storm.drop_pct > 0) this.at(s.storm.at_s, () => this.storm());
@@ -86,7 +92,7 @@ export class Agent implements LeanHandler {
     await new Promise((r) => setTimeout(r, s.drain_s * 1000));
     this.stopped = true;
     this.sample(now());
-    for (const [key] of this.spread) this.finishSpread(key);
+    for (const sp of this.spreads.values()) sp.flush();
     await backfill(this);
     for (const vu of this.vus) vu.sock?.close();
     loop.disable();
@@ -96,9 +102,11 @@ export class Agent implements LeanHandler {
     const why: string[] = [];
     if (loopP99 > 50) why.push(`agent ${this.plan.agent} event-loop delay p99 ${loopP99.toFixed(1)} ms > 50 ms`);
     if (cpuPct > 90) why.push(`agent ${this.plan.agent} CPU ${cpuPct.toFixed(0)}% of one core > 90%`);
+    const hists = { every: encodeHist(this.hists.every), first: encodeHist(this.hists.first), last: encodeHist(this.hists.last) };
+    for (const h of Object.values(this.hists)) h.destroy();
     return {
       agent: this.plan.agent, users: this.vus.length, counts: this.ledger.counts, stats: this.stats,
-      hists: { every: encodeHist(this.hists.every), first: encodeHist(this.hists.first), last: encodeHist(this.hists.last) },
+      hists,
       timeline: this.timeline, rss_bytes: process.memoryUsage().rss, rss_per_socket_bytes: rssPerSocket, received: this.received,
       trust: { loop_p99_ms: loopP99, loop_max_ms: loopMax, cpu_pct: cpuPct, cpu_s: (cpu.user + cpu.system) / 1e6, saturated: why.length > 0, why },
     };
@@ -111,11 +119,6 @@ export class Agent implements LeanHandler {
     };
     this.arriving = 0;
     this.timeline.push(p);
-    // insertion order is send order (near enough): stop at the first message still in its window
-    for (const [key, sp] of this.spread) {
-      if (sp[2] >= t - 5000) break;
-      this.finishSpread(key);
-    }
     this.onProgress(p);
   }
 
@@ -171,15 +174,13 @@ export class Agent implements LeanHandler {
     vu.everOpened = true;
     vu.attempts = 0;
     this.stats.peak_connections = Math.max(this.stats.peak_connections, this.connected);
-    for (const room of new Set([vu.room, ...vu.tracks.keys()])) {
-      const t = vu.tracks.get(room);
-      this.send(vu, t ? { op: 'join', room, after: t.last, epoch: vu.epochs.get(room) } : { op: 'join', room });
-    }
+    if (!vu.main) this.send(vu, { op: 'join', room: vu.room });
+    for (const [room, t] of vu.tracks()) this.send(vu, { op: 'join', room, after: t.last, epoch: t.epoch || undefined });
   }
 
   frame(s: LeanSocket, payload: Buffer, binary: boolean): void {
     const vu = this.vuOf(s);
-    const fast = binary ? undefined : fastMsg(payload);
+    const fast = binary ? undefined : fastMsg(payload, vu.room);
     if (fast) return this.onMsg(vu, fast.room, fast.seq, fast.t);
     let f: ServerFrame;
     try {
@@ -192,11 +193,11 @@ export class Agent implements LeanHandler {
       case 'msg': return this.onMsg(vu, f.room, f.seq, (f.meta as { t?: number } | undefined)?.t);
       case 'ack': return this.traffic.acked(vu, f.id, f.seq);
       case 'joined': {
-        const first = !vu.tracks.has(f.room);
+        const first = !vu.has(f.room);
         const t = vu.track(f.room, f.head);
-        if (!first && vu.epochs.get(f.room) !== f.epoch) this.stats.errors.epoch_changed = (this.stats.errors.epoch_changed ?? 0) + 1;
-        vu.epochs.set(f.room, f.epoch);
-        if (!first) vu.replayUntil.set(f.room, f.recovered ? f.head : t.last);
+        if (!first && t.epoch && t.epoch !== f.epoch) this.stats.errors.epoch_changed = (this.stats.errors.epoch_changed ?? 0) + 1;
+        t.epoch = f.epoch;
+        if (!first) t.replayUntil = f.recovered ? f.head : t.last;
         if (f.room === vu.room) vu.joined = true;
         return;
       }
@@ -212,26 +213,13 @@ export class Agent implements LeanHandler {
   private onMsg(vu: Vu, room: string, seq: number, sentAt: number | undefined): void {
     this.received++;
     const t = vu.track(room, seq - 1);
-    const replay = seq <= (vu.replayUntil.get(room) ?? 0);
+    const replay = seq <= t.replayUntil;
     const fresh = this.ledger.receive(t, seq, replay);
-    if (!fresh || replay || typeof sentAt !== 'number') return;
+    if (!fresh || replay || sentAt === undefined) return;
     const lat = now() - sentAt;
     this.hists.every.recordValue(Math.max(1, Math.round(lat * 1000)));
-    const key = `${room}:${seq}`;
-    const sp = this.spread.get(key);
-    if (!sp) this.spread.set(key, [lat, lat, sentAt]);
-    else {
-      if (lat < sp[0]) sp[0] = lat;
-      if (lat > sp[1]) sp[1] = lat;
-    }
-  }
-
-  /** records first- and last-recipient latency of a message once its deliveries are in */
-  finishSpread(key: string): void {
-    const sp = this.spread.get(key)!;
-    this.spread.delete(key);
-    this.hists.first.recordValue(Math.max(1, Math.round(sp[0] * 1000)));
-    this.hists.last.recordValue(Math.max(1, Math.round(sp[1] * 1000)));
+    // first/last recipient is a group-room figure: DMs have one recipient
+    if (room === vu.room) vu.spread.record(seq, lat);
   }
 
   close(s: LeanSocket, code: number): void {

@@ -14,7 +14,7 @@ interface Page { head: number; messages: { seq: number; from: string }[] }
 export async function backfill(agent: Agent): Promise<void> {
   const byRoom = new Map<string, { t: Track; me: string }[]>();
   for (const vu of agent.vus) {
-    for (const [room, t] of vu.tracks) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
+    for (const [room, t] of vu.tracks()) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
   }
   const base = agent.plan.target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');
   // a room nobody here sent to and nobody here has a gap in has nothing to read back

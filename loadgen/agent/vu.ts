@@ -1,31 +1,43 @@
-/** One virtual user: one socket, the rooms it tracks, and its reconnect state. */
+/** One virtual user: one socket, the rooms it tracks, and its reconnect state. Kept small: no maps until a DM. */
 import type { LeanSocket } from '../client/lean-socket.js';
 import { Track } from '../measure/ledger.js';
+import type { Spread } from '../measure/spread.js';
 
 export type VuState = 'new' | 'connecting' | 'open' | 'backoff' | 'offline' | 'down';
 
 export class Vu {
   sock: LeanSocket | null = null;
   state: VuState = 'new';
-  /** per-room ledger tracks: its group room, plus DM rooms as they appear */
-  readonly tracks = new Map<string, Track>();
-  epochs = new Map<string, string>();
-  /** the room's replays end at this seq after a recovering join (they are not latency samples) */
-  replayUntil = new Map<string, number>();
+  /** ledger track of its group room, from the first joined */
+  main: Track | null = null;
+  /** ledger tracks of DM rooms, as they appear */
+  dms: Map<string, Track> | null = null;
   joined = false;
   isOpen = false;
   everOpened = false;
   attempts = 0;
   lastDelay = 0;
   sentN = 0;
-  constructor(readonly id: number, readonly user: string, readonly room: string) {}
+  constructor(readonly id: number, readonly user: string, readonly room: string, readonly spread: Spread) {}
 
+  /** the track of a room, created starting after `from` when new */
   track(room: string, from: number): Track {
-    let t = this.tracks.get(room);
+    if (room === this.room) return (this.main ??= new Track(from));
+    let t = this.dms?.get(room);
     if (!t) {
       t = new Track(from);
-      this.tracks.set(room, t);
+      (this.dms ??= new Map()).set(room, t);
     }
     return t;
+  }
+
+  has(room: string): boolean {
+    return room === this.room ? this.main !== null : !!this.dms?.has(room);
+  }
+
+  /** every tracked room with its track */
+  *tracks(): Generator<[string, Track]> {
+    if (this.main) yield [this.room, this.main];
+    if (this.dms) yield* this.dms;
   }
 }

@@ -36,11 +36,20 @@ export function clientFrame(opcode: number, payload: Buffer): Buffer {
   return out;
 }
 
+/** The whole size of the frame starting at buf[0], or -1 while its header is incomplete. */
+export function frameSize(buf: Buffer): number {
+  if (buf.length < 2) return -1;
+  const len = buf[1] & 0x7f;
+  if (len < 126) return 2 + len;
+  if (len === 126) return buf.length < 4 ? -1 : 4 + buf.readUInt16BE(2);
+  return buf.length < 10 ? -1 : 10 + buf.readUInt32BE(2) * 2 ** 32 + buf.readUInt32BE(6);
+}
+
 /**
- * Splits received bytes into frames. Calls onFrame(opcode, payload) per complete frame and
+ * Splits received bytes into frames. Calls sink.onFrame(opcode, payload) per complete frame and
  * returns the unconsumed tail (or null), which the caller keeps until more bytes arrive.
  */
-export function parseFrames(buf: Buffer, onFrame: (opcode: number, payload: Buffer) => void): Buffer | null {
+export function parseFrames(buf: Buffer, sink: { onFrame(opcode: number, payload: Buffer): void }): Buffer | null {
   let at = 0;
   while (buf.length - at >= 2) {
     const b1 = buf[at + 1];
@@ -57,7 +66,7 @@ export function parseFrames(buf: Buffer, onFrame: (opcode: number, payload: Buff
     }
     if (b1 & 0x80) throw new Error('server frames must not be masked');
     if (buf.length - at < head + len) break;
-    onFrame(buf[at] & 0x0f, buf.subarray(at + head, at + head + len));
+    sink.onFrame(buf[at] & 0x0f, buf.subarray(at + head, at + head + len));
     at += head + len;
   }
   return at === buf.length ? null : Buffer.from(buf.subarray(at));

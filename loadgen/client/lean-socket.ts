@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { checkResponse, upgradeRequest } from './handshake.js';
-import { OP, clientFrame, parseFrames } from './codec.js';
+import { OP, clientFrame, frameSize, parseFrames } from './codec.js';
 
 /** What a lean socket reports to its owner; one object shared by many sockets. */
 export interface LeanHandler {
@@ -61,8 +61,21 @@ export class LeanSocket {
 
   /** @internal */
   onBytes(data: Buffer): void {
-    let buf = this.rest ? Buffer.concat([this.rest, data]) : data;
+    let buf = data;
+    const rest = this.rest;
     this.rest = null;
+    if (rest && this.accept === null) {
+      // finish the one split frame with the head of this chunk, then read on in the chunk itself
+      // (copying a few bytes, not the whole 64 KiB chunk, per read)
+      const size = frameSize(rest);
+      const take = size - rest.length;
+      if (size < 0 || take > data.length) buf = Buffer.concat([rest, data]);
+      else {
+        this.parse(Buffer.concat([rest, data.subarray(0, take)]));
+        if (this.done) return;
+        buf = data.subarray(take);
+      }
+    } else if (rest) buf = Buffer.concat([rest, data]);
     if (this.accept !== null) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return void (this.rest = buf);
@@ -73,14 +86,20 @@ export class LeanSocket {
       this.handler.open(this);
       buf = buf.subarray(end + 4);
     }
+    this.rest = this.parse(buf);
+  }
+
+  private parse(buf: Buffer): Buffer | null {
     try {
-      this.rest = parseFrames(buf, (op, payload) => this.onFrame(op, payload));
+      return parseFrames(buf, this);
     } catch (err) {
       this.finish(1002, (err as Error).message);
+      return null;
     }
   }
 
-  private onFrame(op: number, payload: Buffer): void {
+  /** @internal */
+  onFrame(op: number, payload: Buffer): void {
     if (op === OP.text || op === OP.binary) this.handler.frame(this, payload, op === OP.binary);
     else if (op === OP.ping) this.sock.write(clientFrame(OP.pong, Buffer.from(payload)));
     else if (op === OP.close) {

@@ -3,9 +3,12 @@ import * as hdr from 'hdr-histogram-js';
 
 export type Hist = hdr.Histogram;
 
-/** A histogram for 1 µs .. 1 h at 3 significant digits. */
-export function newHist(): Hist {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+// the WebAssembly build records about 7x faster than the JS one (agents record once per delivery)
+hdr.initWebAssemblySync();
+
+/** A histogram for 1 µs .. 1 h at 3 significant digits; `fast` = the WebAssembly build, for recording. */
+export function newHist(fast = false): Hist {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: fast });
 }
 
 /** Serialises a histogram for the trip from an agent to the coordinator. */

@@ -15,6 +15,10 @@ export class Track {
   missing: Set<number> | null = null;
   /** own messages acked in this room */
   own = 0;
+  /** the room log's epoch, from joined */
+  epoch = '';
+  /** after a recovering join, seqs up to here are replays (not latency samples) */
+  replayUntil = 0;
   constructor(readonly from: number) {
     this.last = from;
   }
