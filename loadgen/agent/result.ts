@@ -14,7 +14,7 @@ export interface AgentResult {
   agent: number; users: number; counts: LedgerCounts; stats: AgentStats;
   hists: { every: string; first: string; last: string };
   timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number;
-  /** (RSS at the end of traffic - RSS before the first socket) / sockets open then; measured */
+  /** marginal RSS per open socket, from a tenth of the sockets open to the end of traffic; measured */
   rss_per_socket_bytes?: number; received: number;
 }
 
