@@ -6,6 +6,7 @@ import { BfgError, ERRORS } from '../protocol/index.js';
 import { serve, serveFlags } from '../server/command.js';
 import { demo } from './demo.js';
 import { load, loadFlags } from '../loadgen/command.js';
+import { plan, planFlags, simulate, simulateFlags } from '../calculators/command.js';
 
 /** Prints a coded error and its fix, then exits 2. */
 function fail(err: unknown): never {
@@ -20,9 +21,13 @@ await yargs(hideBin(process.argv))
   .command('serve', 'run the reference chat gateway', serveFlags, (a) => serve(a).catch(fail))
   .command('load <scenario>', 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error', loadFlags,
     (a) => load(a).then((code) => process.exit(code), fail))
+  .command('plan [file]', 'size a fleet: connections, servers, bus, fan-out, traffic, storm (modeled or calibrated from a run)', planFlags,
+    (a) => { try { plan(a); } catch (err) { fail(err); } })
+  .command('simulate <what>', 'simulate a reconnect storm of up to 10,000,000 clients', simulateFlags,
+    (a) => { try { simulate(a); } catch (err) { fail(err); } })
   .command('demo', 'run smoke, room-fanout and reconnect-storm against a gateway on embedded defaults', (y) => y,
     () => demo().then((code) => process.exit(code), fail))
-  .demandCommand(1, 'name a command: serve, load, demo')
+  .demandCommand(1, 'name a command: serve, load, plan, simulate, demo')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

@@ -1,0 +1,38 @@
+/**
+ * Calibration: replaces modeled plan inputs with figures measured in a `bfg load` result, and
+ * says which run, gateway and machine each came from.
+ */
+import type { RunResult } from '../loadgen/result.js';
+import type { PlanKey, Sources } from './inputs.js';
+
+export interface Calibration { values: Partial<Record<PlanKey, number>>; sources: Sources; notes: string[] }
+
+/** Gateway CPU-seconds over a run, from its pidusage samples (one a second). */
+function gatewayCpuSeconds(r: RunResult): number {
+  return (r.server?.samples ?? []).reduce((a, s) => a + s.cpu_pct / 100, 0);
+}
+
+/** The measured inputs a result provides. */
+export function calibrate(r: RunResult, file: string): Calibration {
+  const values: Partial<Record<PlanKey, number>> = {};
+  const sources: Sources = {};
+  const notes: string[] = [];
+  const where = `${file} (${r.scenario.name}, ${r.started_at}, ${r.machine.cpus}x ${r.machine.cpu_model}, node ${r.machine.node})`;
+  const per = r.server?.rss_per_connection_bytes;
+  if (per && per > 0) {
+    values.mem_per_conn_kib = Math.round((per / 1024) * 100) / 100;
+    sources.mem_per_conn_kib = { provenance: 'measured', note: `gateway RSS per connection at ${r.stats.peak_connections} connections, ${where}` };
+  } else notes.push('mem_per_conn_kib: the result has no gateway RSS per connection (run bfg load with --serve)');
+  const cpu = gatewayCpuSeconds(r);
+  if (cpu > 0 && r.stats.connects > 0) {
+    values.accept_per_core_per_sec = Math.round(r.stats.connects / cpu);
+    sources.accept_per_core_per_sec = { provenance: 'measured', note: `connections accepted per gateway CPU-second over the whole run (a lower bound: the CPU also served traffic), ${where}` };
+  }
+  if (cpu > 0 && r.ledger.delivered > 0) {
+    values.writes_per_core_per_sec = Math.round(r.ledger.delivered / cpu);
+    sources.writes_per_core_per_sec = { provenance: 'measured', note: `fan-out deliveries per gateway CPU-second over the whole run (a lower bound), ${where}` };
+  }
+  if (cpu === 0) notes.push('accept and fan-out rates: the result has no gateway CPU samples (run bfg load with --serve)');
+  if (!r.trusted) notes.push(`the run was UNTRUSTED: ${r.untrusted_reasons.join('; ')}`);
+  return { values, sources, notes };
+}

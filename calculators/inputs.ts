@@ -1,0 +1,69 @@
+/** The inputs of `bfg plan`: each with its default, unit and meaning; validated all at once. */
+import { BfgError } from '../protocol/index.js';
+import { POLICIES, type StormPolicy } from './storm/input.js';
+import type { Provenance } from './units.js';
+
+export const PLAN_FIELDS = {
+  target_connections: { d: 10_000_000, unit: 'connections', help: 'concurrent connections to hold' },
+  usable_ram_gib: { d: 28, unit: 'GiB', help: 'RAM per server given to connections' },
+  process_base_mib: { d: 200, unit: 'MiB', help: 'RAM of one gateway process before any connection' },
+  mem_per_conn_kib: { d: 20, unit: 'KiB', help: 'memory per connection (application + kernel)' },
+  fd_limit: { d: 1_000_000, unit: 'fds', help: 'open files per server process' },
+  redundancy: { d: 2, unit: 'x', help: 'spare capacity factor for failover' },
+  rmem_bytes: { d: 4096, unit: 'bytes', help: 'kernel receive buffer per socket' },
+  wmem_bytes: { d: 4096, unit: 'bytes', help: 'kernel send buffer per socket' },
+  rooms: { d: 1_000_000, unit: 'rooms', help: 'active rooms' },
+  room_size: { d: 50, unit: 'members', help: 'members per room (or give room_classes in a plan file)' },
+  room_msgs_per_sec: { d: 1000, unit: 'msgs/s', help: 'messages per second into one room, for the fan-out figures' },
+  subs_per_bus_node: { d: 100_000, unit: 'subscriptions', help: 'channel subscriptions one bus node holds' },
+  bus_msgs_per_node_per_sec: { d: 1_000_000, unit: 'msgs/s', help: 'deliveries one bus node carries per second' },
+  daily_users: { d: 20_000_000, unit: 'users', help: 'daily active users' },
+  msgs_per_user_per_day: { d: 30, unit: 'msgs', help: 'messages each user sends per day' },
+  peak_factor: { d: 3, unit: 'x', help: 'peak over average message rate' },
+  bytes_per_msg: { d: 500, unit: 'bytes', help: 'stored bytes per message' },
+  cores_per_server: { d: 16, unit: 'cores', help: 'CPU cores per server' },
+  writes_per_core_per_sec: { d: 200_000, unit: 'writes/s', help: 'fan-out socket writes one core sustains' },
+  accept_per_core_per_sec: { d: 2000, unit: 'conns/s', help: 'new connections one core accepts (TLS and auth included)' },
+  kill: { d: 1, unit: 'servers', help: 'servers lost at once in the storm figure' },
+  base_ms: { d: 1000, unit: 'ms', help: 'reconnect backoff base' },
+  cap_ms: { d: 30_000, unit: 'ms', help: 'reconnect backoff cap' },
+} as const;
+
+export type PlanKey = keyof typeof PLAN_FIELDS;
+export type PlanInputs = Record<PlanKey, number> & { policy: StormPolicy; room_classes?: { rooms: number; members: number }[] };
+export type Sources = Partial<Record<PlanKey, { provenance: Provenance; note: string }>>;
+
+const INTEGER: PlanKey[] = ['target_connections', 'fd_limit', 'rooms', 'room_size', 'cores_per_server', 'kill'];
+
+/** Merges given inputs over the defaults and checks every one; throws one error naming each bad input. */
+export function planInputs(given: Record<string, unknown>): Readonly<PlanInputs> {
+  const errors: string[] = [];
+  const out: Record<string, unknown> = { policy: 'full-jitter' };
+  for (const k of Object.keys(given)) {
+    if (!(k in PLAN_FIELDS) && k !== 'policy' && k !== 'room_classes') errors.push(`${k}: not a plan input (inputs: ${Object.keys(PLAN_FIELDS).join(', ')}, policy, room_classes)`);
+  }
+  for (const [k, f] of Object.entries(PLAN_FIELDS) as [PlanKey, (typeof PLAN_FIELDS)[PlanKey]][]) {
+    const v = given[k] ?? f.d;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) errors.push(`${k}: ${JSON.stringify(v)} must be a positive number (${f.unit})`);
+    else if (INTEGER.includes(k) && !Number.isInteger(v)) errors.push(`${k}: ${v} must be a whole number`);
+    out[k] = v;
+  }
+  if (given.policy !== undefined) {
+    if (!POLICIES.includes(given.policy as StormPolicy)) errors.push(`policy: "${given.policy}" is not one of ${POLICIES.join(', ')}`);
+    else out.policy = given.policy;
+  }
+  if (given.room_classes !== undefined) {
+    const rc = given.room_classes;
+    if (!Array.isArray(rc) || rc.length === 0 || !rc.every((c) => c && c.rooms > 0 && Number.isInteger(c.members) && c.members > 0)) {
+      errors.push('room_classes: must be a list of {rooms > 0, members: whole number > 0}');
+    } else out.room_classes = rc;
+  }
+  const o = out as PlanInputs;
+  if (errors.length === 0) {
+    if (o.usable_ram_gib * 1024 <= o.process_base_mib) errors.push(`usable_ram_gib: ${o.usable_ram_gib} GiB is not more than process_base_mib (${o.process_base_mib} MiB): no memory is left for connections`);
+    if (o.redundancy < 1) errors.push(`redundancy: ${o.redundancy} must be at least 1`);
+    if (o.base_ms > o.cap_ms) errors.push(`base_ms: ${o.base_ms} must not exceed cap_ms (${o.cap_ms})`);
+  }
+  if (errors.length) throw new BfgError('bad_option', errors.join('; '));
+  return Object.freeze(o);
+}

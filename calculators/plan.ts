@@ -1,0 +1,58 @@
+/** A capacity plan: every calculator applied to one set of inputs, each figure with its formula. */
+import { busDeliveriesPerMessage, busNodes, subscriptionsPerServer } from './bus.js';
+import { connectionsPerServer, kernelBufferGiB, serversNeeded } from './connections.js';
+import { fleetWritesPerSec, writesOnSenderServer, writesPerMessage, writesPerSecPerServer } from './fanout.js';
+import type { PlanInputs, Sources } from './inputs.js';
+import { aggregateStorm, STORM_DEFAULTS } from './storm/index.js';
+import { avgMsgsPerSec, msgsPerDay, peakMsgsPerSec, storedBytesPerDay } from './traffic.js';
+
+export interface Figure { name: string; value: number | string; unit: string; formula: string }
+export interface Plan { schema: 'bfg.plan.v1'; inputs: PlanInputs; sources: Sources; figures: Figure[]; binding: Record<string, string> }
+
+/** Computes the plan. */
+export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
+  const f: Figure[] = [];
+  const add = (name: string, value: number | string, unit: string, formula: string) => f.push({ name, value, unit, formula });
+  const usable = i.usable_ram_gib - i.process_base_mib / 1024;
+  const per = connectionsPerServer(usable, i.mem_per_conn_kib, i.fd_limit);
+  add('connections per server by memory', per.byMemory, 'connections', '(usable_ram_gib − process_base) × 1024² / mem_per_conn_kib');
+  add('connections per server by fds', per.byFds, 'connections', 'fd_limit');
+  add('connections per server', per.connections, 'connections', `min(memory, fds): ${per.binding} binds`);
+  const servers = serversNeeded(i.target_connections, per.connections);
+  const acceptCapacity = i.accept_per_core_per_sec * i.cores_per_server;
+  add('servers for the target', servers, 'servers', 'ceil(target_connections / connections per server)');
+  add('servers with redundancy', serversNeeded(i.target_connections, per.connections, i.redundancy), 'servers', '× redundancy');
+  add('kernel socket buffers per server', Math.round(kernelBufferGiB(per.connections, i.rmem_bytes, i.wmem_bytes) * 100) / 100, 'GiB', 'connections × (rmem + wmem) / 1024³ (on top of mem_per_conn if that excludes them)');
+  const classes = i.room_classes ?? [{ rooms: i.rooms, members: i.room_size }];
+  const subs = subscriptionsPerServer(classes, servers);
+  add('room subscriptions per server', Math.round(subs), 'subscriptions', 'Σ rooms × (1 − (1 − 1/servers)^members)');
+  const peak = peakMsgsPerSec(i.daily_users, i.msgs_per_user_per_day, i.peak_factor);
+  const meanMembers = classes.reduce((a, c) => a + c.rooms * c.members, 0) / classes.reduce((a, c) => a + c.rooms, 0);
+  const busMsgs = peak * busDeliveriesPerMessage(Math.round(meanMembers), servers);
+  const bus = busNodes(subs * servers, i.subs_per_bus_node, busMsgs, i.bus_msgs_per_node_per_sec);
+  add('bus deliveries per second at peak', Math.round(busMsgs), 'msgs/s', 'peak msgs/s × servers × (1 − (1 − 1/servers)^mean members)');
+  add('bus nodes', bus.nodes, 'nodes', `max(by subscriptions ${bus.bySubscriptions}, by throughput ${bus.byThroughput}): ${bus.binding} binds`);
+  add('socket writes per message', writesPerMessage(i.room_size), 'writes', 'room_size − 1');
+  add('writes on the sender\'s server', Math.round(writesOnSenderServer(i.room_size, servers) * 100) / 100, 'writes', 'room_size / servers − 1');
+  add('fleet writes per second (one room)', fleetWritesPerSec(i.room_msgs_per_sec, i.room_size), 'writes/s', 'room_msgs_per_sec × (room_size − 1)');
+  add('writes per second per server (one room)', Math.round(writesPerSecPerServer(i.room_msgs_per_sec, i.room_size, servers) * 100) / 100, 'writes/s', 'fleet writes / servers');
+  const fleetPeakWrites = peak * (meanMembers - 1);
+  const byCpu = Math.ceil(fleetPeakWrites / (i.writes_per_core_per_sec * i.cores_per_server));
+  add('servers by fan-out CPU at peak', byCpu, 'servers', 'peak msgs/s × (mean members − 1) / (writes_per_core_per_sec × cores_per_server)');
+  add('messages per day', msgsPerDay(i.daily_users, i.msgs_per_user_per_day), 'msgs', 'daily_users × msgs_per_user_per_day');
+  add('average messages per second', Math.round(avgMsgsPerSec(i.daily_users, i.msgs_per_user_per_day)), 'msgs/s', 'messages per day / 86,400');
+  add('peak messages per second', Math.round(peak), 'msgs/s', 'average × peak_factor');
+  add('stored per day', Math.round((storedBytesPerDay(i.daily_users, i.msgs_per_user_per_day, i.bytes_per_msg) / 1024 ** 3) * 100) / 100, 'GiB', 'messages per day × bytes_per_msg');
+  const fleet = Math.max(servers, byCpu) * i.redundancy;
+  const storm = aggregateStorm({
+    ...STORM_DEFAULTS, clients: Math.min(i.target_connections, fleet * per.connections), servers: fleet, kill: Math.min(i.kill, fleet - 1),
+    policy: i.policy, baseMs: i.base_ms, capMs: i.cap_ms, acceptRatePerServer: acceptCapacity, connCapPerServer: per.connections, horizonS: 300,
+  });
+  add(`storm: peak reconnect arrivals (${i.policy}, ${i.kill} of ${fleet} servers lost)`, Math.round(storm.summary.peakArrivalsPerSec), 'conns/s', 'aggregate storm model');
+  add('storm: time to 99% reconnected', storm.summary.timeTo99S ?? 'not within 300 s', 's', 'aggregate storm model, accept capacity = accept_per_core_per_sec × cores per surviving server');
+  add('storm: connection attempts rejected', Math.round(storm.summary.totalRejected), 'attempts', 'aggregate storm model');
+  return {
+    schema: 'bfg.plan.v1', inputs: i as PlanInputs, sources, figures: f,
+    binding: { connections: per.binding, bus: bus.binding, servers: byCpu > servers ? 'fan-out CPU' : `connections (${per.binding})` },
+  };
+}
