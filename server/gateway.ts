@@ -6,7 +6,7 @@ import {
   CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, formatOf, verifyToken,
   type ErrorCode, type ServerFrame,
 } from '../protocol/index.js';
-import { inboxTopic, type Bus } from './bus/bus.js';
+import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import type { Context } from './context.js';
 import { framed } from './frame.js';
@@ -51,7 +51,7 @@ export class Gateway {
     this.ctx = {
       opts, metrics, outbox, bus, rooms,
       store: parts.store ?? new MemoryStore(opts.history),
-      presence: parts.presence ?? new MemoryPresence((user) => rooms.size(inboxTopic(user)) > 0),
+      presence: parts.presence ?? new MemoryPresence((user) => rooms.online(user)),
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),
       error: (s, code, detail, ref) => this.sendError(s, code, detail, ref),
     };
@@ -129,7 +129,7 @@ export class Gateway {
     ws.on('message', this.onMessage);
     ws.on('error', noop);
     ws.on('close', this.onClose);
-    void this.ctx.rooms.add(inboxTopic(user), s);
+    void this.ctx.rooms.addUser(s);
     void this.ctx.presence.online(user, this.opts.node).catch(noop);
     this.ctx.send(s, { op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs });
   }
@@ -140,7 +140,7 @@ export class Gateway {
     s.closing = true;
     this.ctx.metrics.connections.dec();
     for (const room of s.rooms ?? []) await leaveQuietly(this.ctx, s, room);
-    await this.ctx.rooms.remove(inboxTopic(s.user), s);
+    await this.ctx.rooms.removeUser(s);
     await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
   }
 

@@ -4,7 +4,6 @@
  * only when the epoch matches and every seq from after+1 to head was sent.
  */
 import { dmUsers, type JoinFrame, type MsgFrame } from '../protocol/index.js';
-import { inboxTopic } from './bus/bus.js';
 import type { Context } from './context.js';
 import { framed } from './frame.js';
 import type { Session } from './session.js';
@@ -50,6 +49,3 @@ export async function leaveQuietly(ctx: Context, s: Session, room: string): Prom
   s.rooms?.delete(room);
   if (!dmUsers(room)) await ctx.rooms.remove(room, s);
 }
-
-/** The inbox topic a session listens on for DMs. */
-export const inboxOf = (s: Session): string => inboxTopic(s.user);

@@ -2,7 +2,7 @@
  * Local membership and fan-out. The gateway subscribes to a topic once, when its first local
  * member arrives, and unsubscribes when the last leaves — never once per user.
  */
-import type { Bus, Envelope } from './bus/bus.js';
+import { inboxTopic, type Bus, type Envelope } from './bus/bus.js';
 import type { Metrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
 import { SharedFrame } from './frame.js';
@@ -10,6 +10,8 @@ import type { Session } from './session.js';
 
 export class Rooms {
   private readonly members = new Map<string, Set<Session>>();
+  /** user -> that user's local sessions (one session, the common case, is kept without a Set) */
+  private readonly users = new Map<string, Session | Session[]>();
   /** last seq fanned out per room topic: a re-delivered message (bus replay) is dropped */
   private readonly lastSeq = new Map<string, number>();
 
@@ -44,6 +46,33 @@ export class Rooms {
     return this.members.get(topic)?.size ?? 0;
   }
 
+  /** registers a session under its user (its DM inbox); subscribes the inbox for the user's first */
+  async addUser(s: Session): Promise<void> {
+    const v = this.users.get(s.user);
+    if (v === undefined) {
+      this.users.set(s.user, s);
+      await this.bus.subscribe(inboxTopic(s.user));
+    } else if (Array.isArray(v)) v.push(s);
+    else this.users.set(s.user, [v, s]);
+  }
+
+  /** removes a session from its user's inbox; unsubscribes with the user's last session */
+  async removeUser(s: Session): Promise<void> {
+    const v = this.users.get(s.user);
+    if (v === s) {
+      this.users.delete(s.user);
+      await this.bus.unsubscribe(inboxTopic(s.user));
+    } else if (Array.isArray(v)) {
+      const rest = v.filter((x) => x !== s);
+      this.users.set(s.user, rest.length === 1 ? rest[0] : rest);
+    }
+  }
+
+  /** true when the user has a session on this node */
+  online(user: string): boolean {
+    return this.users.has(user);
+  }
+
   /** topics with at least one local member */
   topics(): string[] {
     return [...this.members.keys()];
@@ -51,7 +80,11 @@ export class Rooms {
 
   /** writes one bus message to every local member except its sender, encoding it once */
   deliver(env: Envelope): void {
-    const set = this.members.get(env.topic);
+    let set: Iterable<Session> | undefined;
+    if (env.topic.charCodeAt(0) === 64 /* @ */) {
+      const v = this.users.get(env.topic.slice(1));
+      set = v === undefined ? undefined : Array.isArray(v) ? v : [v];
+    } else set = this.members.get(env.topic);
     if (!set) return;
     const msg = env.msg;
     if (env.topic === msg.room) {

@@ -14,14 +14,17 @@ const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const BURST = 20;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 type Kind = 'bfg' | 'plain';
 
-async function target(kind: Kind): Promise<{ proc: ChildProcess; port: number; ask: () => Promise<{ cpu: NodeJS.CpuUsage; rss: number }> }> {
+type Usage = { cpu: NodeJS.CpuUsage; rss: number; heap: number };
+
+async function target(kind: Kind): Promise<{ proc: ChildProcess; port: number; ask: (what?: string) => Promise<Usage> }> {
   const proc = fork(fileURLToPath(new URL('./targets.js', import.meta.url)), [kind], { execArgv: ['--expose-gc'] });
   const [hello] = (await once(proc, 'message')) as [{ port: number }];
   const ask = async (what = 'cpu') => {
     proc.send(what);
-    return ((await once(proc, 'message')) as [{ cpu: NodeJS.CpuUsage; rss: number }])[0];
+    return ((await once(proc, 'message')) as [Usage])[0];
   };
   return { proc, port: hello.port, ask };
 }
@@ -35,40 +38,49 @@ function connect(url: string, onMsg?: () => void): Promise<WebSocket> {
   });
 }
 
-async function connectMany(url: string, n: number, onMsg?: () => void): Promise<WebSocket[]> {
+async function connectMany(url: string, n: number, from = 0, onMsg?: () => void): Promise<WebSocket[]> {
   const out: WebSocket[] = [];
   for (let i = 0; i < n; i += 500) {
-    out.push(...(await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => connect(`${url}/?user=u${i + j}`, onMsg)))));
+    out.push(...(await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => connect(`${url}/?user=u${from + i + j}`, onMsg)))));
   }
   return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function rssSettled(ask: (w: string) => Promise<{ rss: number }>, pid: number): Promise<number> {
+/** RSS (pidusage) and V8 heap used of the target after a settle and a full GC. */
+async function settled(t: Awaited<ReturnType<typeof target>>): Promise<{ rss: number; heap: number }> {
   await sleep(1000);
-  await ask('gc');
+  const u = await t.ask('gc');
   await sleep(500);
-  return (await pidusage(pid)).memory;
+  return { rss: (await pidusage(t.proc.pid!)).memory, heap: u.heap };
 }
 
-/** RSS the target process gained per idle connection. */
-async function idleMemory(kind: Kind): Promise<number> {
+/**
+ * RSS and heap the target process gains per idle connection, measured from a tenth of the
+ * connections to all of them, so the process's fixed costs are charged to neither server.
+ */
+async function idleMemory(kind: Kind): Promise<{ rss: number; heap: number }> {
   const t = await target(kind);
-  const before = await rssSettled(t.ask, t.proc.pid!);
-  const sockets = await connectMany(`ws://127.0.0.1:${t.port}`, IDLE);
-  const after = await rssSettled(t.ask, t.proc.pid!);
-  for (const s of sockets) s.terminate();
+  const url = `ws://127.0.0.1:${t.port}`;
+  const added = IDLE - IDLE / 10;
+  const first = await connectMany(url, IDLE / 10);
+  const before = await settled(t);
+  const rest = await connectMany(url, added, IDLE / 10);
+  const after = await settled(t);
+  for (const s of [...first, ...rest]) s.terminate();
   t.proc.kill();
-  return (after - before) / IDLE;
+  return { rss: (after.rss - before.rss) / added, heap: (after.heap - before.heap) / added };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Server CPU microseconds per fan-out delivery. */
 async function fanoutCpu(kind: Kind): Promise<number> {
   const t = await target(kind);
   const url = `ws://127.0.0.1:${t.port}`;
   let received = 0;
-  const members = await connectMany(url, MEMBERS, () => received++);
+  const members = await connectMany(url, MEMBERS, 0, () => received++);
   const feeder = await connect(`${url}/?user=feeder`);
   if (kind === 'bfg') {
     for (const ws of [...members, feeder]) ws.send(JSON.stringify({ op: 'join', room: 'bench' }));
@@ -97,7 +109,13 @@ async function fanoutCpu(kind: Kind): Promise<number> {
 const row = (name: string, a: number, b: number, target: string, unit: string) =>
   `${name.padEnd(34)} ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(10)} ${(a / b).toFixed(2).padStart(7)}   ${target}  (${unit})`;
 
-const mem = { bfg: await idleMemory('bfg'), plain: await idleMemory('plain') };
+// RSS moves by a few hundred bytes per connection from run to run: alternate the two servers and take medians
+const rounds: { bfg: { rss: number; heap: number }; plain: { rss: number; heap: number } }[] = [];
+for (let r = 0; r < ROUNDS; r++) rounds.push({ bfg: await idleMemory('bfg'), plain: await idleMemory('plain') });
+const mem = {
+  bfg: median(rounds.map((x) => x.bfg.rss)), plain: median(rounds.map((x) => x.plain.rss)),
+  bfgHeap: median(rounds.map((x) => x.bfg.heap)), plainHeap: median(rounds.map((x) => x.plain.heap)),
+};
 const cpu = { bfg: await fanoutCpu('bfg'), plain: await fanoutCpu('plain') };
 let sio = 'socket.io: not installed, not measured (npm i -D socket.io to include it)';
 try {
@@ -108,6 +126,7 @@ try {
 console.log(`\nbfg gateway vs plain ws — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}`);
 console.log(`idle connections: ${IDLE}; fan-out room: ${MEMBERS} members, ${MESSAGES} messages in bursts of ${BURST}`);
 console.log(`${'metric (measured)'.padEnd(34)} ${'bfg'.padStart(9)} ${'plain ws'.padStart(10)} ${'ratio'.padStart(7)}   target`);
-console.log(row('RSS per idle connection', mem.bfg / 1024, mem.plain / 1024, '<= 1.00', 'KiB, pidusage RSS delta / connections'));
+console.log(row('RSS per idle connection', mem.bfg / 1024, mem.plain / 1024, '<= 1.00', `KiB, median of ${ROUNDS}: pidusage RSS gained from ${IDLE / 10} to ${IDLE} connections / connections added`));
+console.log(row('V8 heap per idle connection', mem.bfgHeap / 1024, mem.plainHeap / 1024, '', `KiB, median of ${ROUNDS}: heapUsed after a full GC, same span`));
 console.log(row('server CPU per fan-out delivery', cpu.bfg, cpu.plain, '<= 0.33', 'µs, server process.cpuUsage / deliveries'));
 console.log(sio);

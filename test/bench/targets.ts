@@ -69,6 +69,7 @@ if (kind === 'blast') {
 }
 process.on('message', (m: string) => {
   if (m === 'gc') (globalThis as { gc?: () => void }).gc?.();
-  process.send!({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
+  const mu = process.memoryUsage();
+  process.send!({ cpu: process.cpuUsage(), rss: mu.rss, heap: mu.heapUsed, external: mu.external });
 });
 process.send!({ port, pid: process.pid });

@@ -53,6 +53,24 @@ describe('gateway: rooms, DMs, recovery', () => {
     a.close();
   });
 
+  test('a DM reaches every session of the recipient and the sender\'s other sessions', async () => {
+    const phone = await TestClient.connect(`${g.url}/?user=kai`);
+    const laptop = await TestClient.connect(`${g.url}/?user=kai`);
+    const other = await TestClient.connect(`${g.url}/?user=lee`);
+    const otherTab = await TestClient.connect(`${g.url}/?user=lee`);
+    other.send({ op: 'dm', to: 'kai', id: 'hi', body: 'to both devices' });
+    await phone.waitFor((f) => f.op === 'msg');
+    await laptop.waitFor((f) => f.op === 'msg');
+    await otherTab.waitFor((f) => f.op === 'msg');
+    await other.waitFor((f) => f.op === 'ack');
+    assert.equal(other.msgs().length, 0);
+    laptop.close();
+    await new Promise((r) => setTimeout(r, 50));
+    other.send({ op: 'dm', to: 'kai', id: 'hi2', body: 'one device left' });
+    await phone.waitFor((f) => f.op === 'msg', 2);
+    for (const c of [phone, other, otherTab]) c.close();
+  });
+
   test('join after= backfills exactly the missing messages and says recovered', async () => {
     const a = await TestClient.connect(`${g.url}/?user=a2`);
     const b = await TestClient.connect(`${g.url}/?user=b2`);
