@@ -7,6 +7,7 @@ import { serve, serveFlags } from '../server/command.js';
 import { demo } from './demo.js';
 import { load, loadFlags } from '../loadgen/command.js';
 import { plan, planFlags, simulate, simulateFlags } from '../calculators/command.js';
+import { report, reportFlags } from '../reports/command.js';
 
 /** Prints a coded error and its fix, then exits 2. */
 function fail(err: unknown): never {
@@ -25,9 +26,11 @@ await yargs(hideBin(process.argv))
     (a) => { try { plan(a); } catch (err) { fail(err); } })
   .command('simulate <what>', 'simulate a reconnect storm of up to 10,000,000 clients', simulateFlags,
     (a) => { try { simulate(a); } catch (err) { fail(err); } })
+  .command('report <result>', 'write a capacity report (Markdown, self-contained HTML, PNG charts) from a run', reportFlags,
+    (a) => report(a).then((code) => process.exit(code), fail))
   .command('demo', 'run smoke, room-fanout and reconnect-storm against a gateway on embedded defaults', (y) => y,
     () => demo().then((code) => process.exit(code), fail))
-  .demandCommand(1, 'name a command: serve, load, plan, simulate, demo')
+  .demandCommand(1, 'name a command: serve, load, plan, simulate, report, demo')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

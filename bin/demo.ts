@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { runLoad } from '../loadgen/run/coordinator.js';
 import { summary } from '../loadgen/run/summary.js';
 import { loadScenario } from '../loadgen/scenario/scenario.js';
+import { writeReport } from '../reports/report.js';
+import type { RunResult } from '../loadgen/result.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 const RUNS: [string, string[]][] = [
@@ -19,6 +21,7 @@ const RUNS: [string, string[]][] = [
 export async function demo(outDir = 'results'): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
+  const results: RunResult[] = [];
   for (const [name, sets] of RUNS) {
     console.log(`\nbfg demo: ${name} (gateway: bfg serve on embedded defaults — memory store, bus and presence)`);
     const result = await runLoad({ scenario: loadScenario(`${SCENARIOS}${name}.yaml`, sets), serve: true, progress: true });
@@ -27,6 +30,11 @@ export async function demo(outDir = 'results'): Promise<number> {
     console.log(summary(result));
     console.log(`  written: ${file}`);
     if (!result.passed) failed++;
+    results.push(result);
+  }
+  for (const r of results) {
+    const w = await writeReport(r, { out: `${outDir}/report-${r.scenario.name}` });
+    console.log(`bfg demo: report for ${r.scenario.name}: ${w.html} (and ${w.md})`);
   }
   console.log(`\nbfg demo: ${RUNS.length - failed} of ${RUNS.length} runs passed their thresholds; results in ${outDir}/`);
   return failed ? 1 : 0;

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the toolkit needs on a fresh machine (Debian, Node 20+), then builds it.
+# Installs what the toolkit needs on a fresh Debian machine (Node 20+), then builds it:
+# Debian's cairo/pango dev packages (node-canvas builds from source here: no prebuilt binary can be
+# fetched) and Debian's Chromium (the report's browser test), then the locked npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_node=20
@@ -8,7 +10,17 @@ if [ "$have" -lt "$need_node" ]; then
   echo "setup: Node.js $need_node or newer is required (found: ${have}); install it from your distribution or nodejs.org" >&2
   exit 2
 fi
-# npm ci installs exactly the locked versions; no package here downloads a binary at install time
+debs="build-essential pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium"
+missing=""
+for p in $debs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  echo "setup: installing Debian packages:$missing"
+  sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq $missing >/dev/null
+fi
+# npm ci installs exactly the locked versions; package.json's allowScripts lets canvas build itself
 npm ci --no-audit --no-fund --loglevel=error
+node -e "require('canvas')" 2>/dev/null || { echo "setup: node-canvas did not build; check the cairo/pango dev packages above" >&2; exit 2; }
 npm run --silent build
-echo "setup: done (node $(node --version))"
+echo "setup: done (node $(node --version), chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"

@@ -25,6 +25,8 @@ export class Agent implements LeanHandler {
   readonly ledger = new Ledger();
   readonly stats = emptyStats();
   readonly hists = { every: newHist(true), first: newHist(true), last: newHist(true) };
+  /** this second's latencies, for the latency-over-time chart */
+  private readonly second = newHist(true);
   /** first- and last-recipient latency, one ring per group room */
   private readonly spreads = new Map<string, Spread>();
   readonly timeline: TimePoint[] = [];
@@ -107,6 +109,7 @@ export class Agent implements LeanHandler {
     if (cpuPct > 90) why.push(`agent ${this.plan.agent} CPU ${cpuPct.toFixed(0)}% of one core > 90%`);
     const hists = { every: encodeHist(this.hists.every), first: encodeHist(this.hists.first), last: encodeHist(this.hists.last) };
     for (const h of Object.values(this.hists)) h.destroy();
+    this.second.destroy();
     return {
       agent: this.plan.agent, users: this.vus.length, counts: this.ledger.counts, stats: this.stats,
       hists,
@@ -120,6 +123,8 @@ export class Agent implements LeanHandler {
       t: Math.round((t - this.plan.t0) / 1000), connected: this.connected, sent: this.stats.sent, received: this.received,
       reconnects: this.stats.reconnects, connect_errors: this.stats.connect_errors, arriving: this.arriving,
     };
+    if (this.second.totalCount > 0) p.lat = encodeHist(this.second);
+    this.second.reset();
     this.arriving = 0;
     this.timeline.push(p);
     this.onProgress(p);
@@ -220,7 +225,9 @@ export class Agent implements LeanHandler {
     const fresh = this.ledger.receive(t, seq, replay);
     if (!fresh || replay || sentAt === undefined) return;
     const lat = now() - sentAt;
-    this.hists.every.recordValue(Math.max(1, Math.round(lat * 1000)));
+    const us = Math.max(1, Math.round(lat * 1000));
+    this.hists.every.recordValue(us);
+    this.second.recordValue(us);
     // first/last recipient is a group-room figure: DMs have one recipient
     if (room === vu.room) vu.spread.record(seq, lat);
   }

@@ -1,7 +1,13 @@
 /** What one agent reports back; the coordinator merges these exactly. */
 import type { LedgerCounts } from '../measure/ledger.js';
 
-export interface TimePoint { t: number; connected: number; sent: number; received: number; reconnects: number; connect_errors: number; arriving: number }
+export interface TimePoint {
+  t: number; connected: number; sent: number; received: number; reconnects: number; connect_errors: number; arriving: number;
+  /** this second's every-recipient latency histogram (encoded; agents only, merged away by the coordinator) */
+  lat?: string;
+  /** this second's merged latency percentiles, ms (in the run result) */
+  p50_ms?: number; p99_ms?: number; p999_ms?: number;
+}
 
 export interface AgentStats {
   sent: number; acked: number; send_errors: number; connects: number; connect_errors: number;

@@ -15,15 +15,23 @@ export function mergeStats(all: readonly AgentStats[]): AgentStats {
   return out;
 }
 
-/** Adds timelines point by point (same second index). */
+/** Adds timelines point by point (same second index); merges each second's latency histograms exactly. */
 export function mergeTimelines(all: readonly TimePoint[][]): TimePoint[] {
   const by = new Map<number, TimePoint>();
+  const lats = new Map<number, string[]>();
   for (const tl of all) {
     for (const p of tl) {
+      if (p.lat) (lats.get(p.t) ?? lats.set(p.t, []).get(p.t)!).push(p.lat);
       const q = by.get(p.t);
-      if (!q) by.set(p.t, { ...p });
-      else for (const k of ['connected', 'sent', 'received', 'reconnects', 'connect_errors', 'arriving'] as const) q[k] += p[k];
+      if (!q) {
+        const { lat: _drop, ...rest } = p;
+        by.set(p.t, rest);
+      } else for (const k of ['connected', 'sent', 'received', 'reconnects', 'connect_errors', 'arriving'] as const) q[k] += p[k];
     }
+  }
+  for (const [t, enc] of lats) {
+    const pc = percentiles(mergeHists(enc));
+    Object.assign(by.get(t)!, { p50_ms: pc.p50_ms, p99_ms: pc.p99_ms, p999_ms: pc.p999_ms });
   }
   return [...by.values()].sort((a, b) => a.t - b.t);
 }

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import type { RunResult } from '../../loadgen/result.js';
+import type { Plan } from '../../calculators/plan.js';
+import { CHART_HEIGHT, CHART_WIDTH } from '../../reports/charts.js';
+import { writeReport } from '../../reports/report.js';
+import { runBfg } from '../helpers/cli.js';
+import { pngInfo } from '../helpers/png.js';
+
+const run = JSON.parse(readFileSync('test/fixtures/run.json', 'utf8')) as RunResult;
+const plan = JSON.parse(readFileSync('test/fixtures/plan.json', 'utf8')) as Plan;
+const CHARTS = ['connections', 'latency', 'throughput', 'reconnect', 'gateway', 'sizing-servers', 'sizing-bus'];
+const SECTIONS = ['Scenario', 'Machine', 'Thresholds', 'Delivery ledger', 'Latency', 'Connections and reconnects', 'Capacity figures', 'Regression against the baseline'];
+
+describe('bfg report from a fixed result file', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bfg-report-'));
+  let md = '', page = '';
+  before(async () => {
+    const baseline = structuredClone(run);
+    baseline.metrics.p99_ms = run.metrics.p99_ms / 2;
+    const w = await writeReport(run, { plan, baseline, tolerancePct: 10, out });
+    md = readFileSync(w.md, 'utf8');
+    page = readFileSync(w.html, 'utf8');
+    assert.equal(w.regressed, true);
+  });
+
+  test('every section is in the Markdown and the HTML', () => {
+    for (const s of SECTIONS) {
+      assert.match(md, new RegExp(`## ${s}`), `markdown has ${s}`);
+      assert.match(page, new RegExp(`<h2>${s}`), `html has ${s}`);
+    }
+    assert.match(md, /reconnect policy full-jitter/);
+    assert.match(md, /\| measured \|/);
+    assert.match(md, /\| modeled \|/);
+  });
+
+  test('every chart is written, decodes at the expected size, and is not one colour', () => {
+    for (const c of CHARTS) {
+      const info = pngInfo(readFileSync(join(out, 'charts', `${c}.png`)));
+      assert.deepEqual([info.width, info.height], [CHART_WIDTH, CHART_HEIGHT], c);
+      assert.ok(info.colours > 3, `${c} has ${info.colours} colours`);
+      assert.match(md, new RegExp(`\\(charts/${c}\\.png\\)`));
+    }
+    assert.equal((page.match(/src="data:image\/png;base64,/g) ?? []).length, CHARTS.length, 'charts are inlined');
+    assert.doesNotMatch(page, /(src|href)="(https?:|\/\/)/, 'nothing is fetched from outside');
+  });
+
+  test('a broken threshold shows as failed, and the regression is marked', () => {
+    assert.match(md, /\| p99_ms < 0\.001 \| [0-9.]+ \| FAILED \|/);
+    assert.match(page, /<tr class="bad"><td>p99_ms &lt; 0.001<\/td>/);
+    assert.match(md, /\| p99_ms \| [0-9.]+ \| [0-9.]+ \| 100 \| REGRESSED \|/);
+    assert.match(md, /Result: FAIL/);
+  });
+});
+
+test('bfg report CLI: exit 1 on a regression, exit 2 naming a file that is not a result', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'bfg-report-cli-'));
+  const same = await runBfg(['report', 'test/fixtures/run.json', '--baseline', 'test/fixtures/run.json', '--out', out]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stdout, /wrote .*report\.md/);
+  const bad = await runBfg(['report', 'test/fixtures/plan.json', '--out', out]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /expected schema bfg\.result\.v1, found bfg\.plan\.v1/);
+});
