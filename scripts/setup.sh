@@ -10,7 +10,7 @@ if [ "$have" -lt "$need_node" ]; then
   echo "setup: Node.js $need_node or newer is required (found: ${have}); install it from your distribution or nodejs.org" >&2
   exit 2
 fi
-debs="build-essential pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium"
+debs="build-essential pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium redis-server"
 missing=""
 for p in $debs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -19,8 +19,9 @@ if [ -n "$missing" ]; then
   $sudo_ apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq $missing >/dev/null
 fi
-# npm ci installs exactly the locked versions; package.json's allowScripts lets canvas build itself
-npm ci --no-audit --no-fund --loglevel=error
+# npm install (not npm ci: npm here records no entries for other platforms' optional packages, so
+# ci refuses the lock) installs the locked versions; package.json's allowScripts lets canvas build itself
+npm install --no-audit --no-fund --loglevel=error
 node -e "require('canvas')" 2>/dev/null || { echo "setup: node-canvas did not build; check the cairo/pango dev packages above" >&2; exit 2; }
 npm run --silent build
 echo "setup: done (node $(node --version), chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"
