@@ -18,6 +18,7 @@ export function loadFlags(y: Argv) {
     .option('junit', { type: 'string', describe: 'also write a JUnit XML report here' })
     .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a target outside loopback and private addresses' })
     .option('jwt-secret', { type: 'string', describe: 'sign HS256 tokens per user for a gateway with --auth jwt (or env BFG_JWT_SECRET)' })
+    .option('redis', { type: 'string', describe: 'Redis URL for a --serve fleet (scenario serve.nodes > 1), e.g. redis://127.0.0.1:6390' })
     .option('progress', { type: 'boolean', default: true, describe: 'print a progress line every second' });
 }
 
@@ -28,7 +29,7 @@ export async function load(a: LoadArgs): Promise<number> {
   const scenario = loadScenario(a.scenario as string, a.set);
   const result = await runLoad({
     scenario, target: a.target, serve: a.serve, allowRemote: a['allow-remote'], progress: a.progress,
-    jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET,
+    jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET, redis: a.redis,
   });
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, JSON.stringify(result, null, 1));

@@ -2,7 +2,9 @@
 import type { Argv } from 'yargs';
 import { BfgError } from '../protocol/index.js';
 import { Gateway } from './gateway.js';
-import { DEFAULTS, type GatewayOptions } from './options.js';
+import { spawn } from 'node:child_process';
+import { DEFAULTS, gatewayOptions, type GatewayOptions } from './options.js';
+import { openParts } from './parts.js';
 
 /** Declares the serve flags on a yargs instance. */
 export function serveFlags(y: Argv) {
@@ -31,6 +33,9 @@ export function serveFlags(y: Argv) {
     .option('slow-bytes', { type: 'number', default: d.slowBytes, describe: 'queued output per connection in bytes; past it close 4008' })
     .option('slow-ms', { type: 'number', default: d.slowMs, describe: 'ms queued output may stand still; past it close 4008' })
     .option('heartbeat-ms', { type: 'number', default: d.heartbeatMs, describe: 'ping interval; a peer silent for two intervals is closed' })
+    .option('redis-cluster', { type: 'boolean', default: d.redisCluster, describe: 'sharded pub/sub (SSUBSCRIBE/SPUBLISH) for Redis Cluster' })
+    .option('presence-beat-ms', { type: 'number', default: d.presenceBeatMs, describe: 'presence heartbeat interval (Redis presence)' })
+    .option('presence-stale-ms', { type: 'number', default: d.presenceStaleMs, describe: 'a presence entry older than this is offline and swept' })
     .option('admin', { type: 'boolean', default: d.admin, describe: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' })
     .option('drain-jitter-ms', { type: 'number', default: d.drainJitterMs, describe: 'drain frames carry retryAfterMs spread over 0..this' });
 }
@@ -41,21 +46,19 @@ type ServeArgs = Awaited<ReturnType<typeof serveFlags>['argv']>;
 export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
   return {
     port: a.port, host: a.host, node: a.node, auth: a.auth, jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET,
-    bus: a.bus, store: a.store, history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
+    bus: a.bus, store: a.store, redis: a.redis, redisCluster: a['redis-cluster'], presenceBeatMs: a['presence-beat-ms'],
+    presenceStaleMs: a['presence-stale-ms'], history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
     maxBody: a['max-body'], acceptRate: a['accept-rate'], acceptBurst: a['accept-burst'], maxConnections: a['max-connections'],
     msgRate: a['msg-rate'], msgBurst: a['msg-burst'], maxRooms: a['max-rooms'], slowBytes: a['slow-bytes'], slowMs: a['slow-ms'],
     heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'], admin: a.admin,
   };
 }
 
-/** Runs `bfg serve` until SIGTERM or SIGINT, then drains and exits 0. */
+/** Runs `bfg serve` until SIGTERM or SIGINT, then drains and exits 0; `--nodes N` runs N node processes. */
 export async function serve(a: ServeArgs): Promise<void> {
-  if (a.nodes !== 1) {
-    throw new BfgError('bad_option', a.bus === 'memory'
-      ? `--nodes ${a.nodes} with --bus memory: the in-process bus cannot join processes; use --bus redis --store redis --redis URL`
-      : `--nodes ${a.nodes}: multi-node fleets are not built in this version; run one node`);
-  }
-  const gw = new Gateway(serveOptions(a));
+  if (a.nodes !== 1) return fleet(a);
+  const opts = gatewayOptions(serveOptions(a));
+  const gw = new Gateway(opts, await openParts(opts));
   const port = await gw.listen();
   const o = gw.opts;
   console.log(`bfg serve: node ${o.node} listening on ws://${o.host}:${port} (auth ${o.auth}, store ${o.store}, bus ${o.bus}; HTTP /health /metrics /rooms/:room/messages)`);
@@ -68,4 +71,21 @@ export async function serve(a: ServeArgs): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** `--nodes N`: N gateway processes on consecutive ports (each within its own fd limit), ids <node>-1..N. */
+async function fleet(a: ServeArgs): Promise<void> {
+  if (!Number.isInteger(a.nodes) || a.nodes < 1) throw new BfgError('bad_option', `--nodes ${a.nodes}: must be a whole number >= 1`);
+  if (a.bus === 'memory') {
+    throw new BfgError('bad_option', `--nodes ${a.nodes} with --bus memory: the in-process bus cannot join processes; use --bus redis --store redis --redis URL`);
+  }
+  gatewayOptions(serveOptions(a)); // every other problem is reported before any process starts
+  const argv = process.argv.slice(2).filter((x, i, all) => !/^--(nodes|node|port)(=|$)/.test(x) && !/^--(nodes|node|port)$/.test(all[i - 1] ?? ''));
+  const children = Array.from({ length: a.nodes }, (_, i) => spawn(process.execPath, [process.argv[1], ...argv, '--node', `${a.node}-${i + 1}`,
+    '--port', String(a.port === 0 ? 0 : a.port + i)], { stdio: ['ignore', 'inherit', 'inherit'] }));
+  const forward = (sig: NodeJS.Signals) => children.forEach((c) => c.kill(sig));
+  process.on('SIGTERM', () => forward('SIGTERM'));
+  process.on('SIGINT', () => forward('SIGINT'));
+  const codes = await Promise.all(children.map((c) => new Promise<number>((r) => c.on('exit', (code) => r(code ?? 1)))));
+  process.exit(codes.every((c) => c === 0) ? 0 : 2);
 }

@@ -6,7 +6,6 @@ import {
   CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, formatOf, verifyToken,
   type ErrorCode, type ServerFrame,
 } from '../protocol/index.js';
-import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import type { Context } from './context.js';
 import { framed } from './frame.js';
@@ -16,16 +15,17 @@ import { createMetrics } from './metrics.js';
 import { gatewayOptions, type GatewayOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { MemoryPresence } from './presence/memory.js';
-import type { Presence } from './presence/presence.js';
 import { route } from './http.js';
 import { leaveQuietly } from './recovery.js';
 import { Rooms } from './rooms.js';
 import { Session } from './session.js';
 import { MemoryStore } from './store/memory.js';
-import type { Store } from './store/store.js';
+import type { Parts } from './parts.js';
+import { RedisBus } from './bus/redis.js';
+import { RedisPresence } from './presence/redis.js';
 import { sweep } from './sweeper.js';
 
-export interface Parts { store?: Store; bus?: Bus; presence?: Presence }
+export type { Parts } from './parts.js';
 type Sock = WebSocket & { s: Session };
 
 export class Gateway {
@@ -60,7 +60,7 @@ export class Gateway {
       handle(gw.ctx, (this as Sock).s, data, isBinary);
     };
     this.onClose = function () {
-      void gw.closed((this as Sock).s);
+      void gw.closed((this as Sock).s).catch(noop);
     };
     this.accept = new TokenBucket(opts.acceptRate, opts.acceptBurst);
     this.wss = new WebSocketServer({
@@ -80,7 +80,24 @@ export class Gateway {
       this.http.listen(this.opts.port, this.opts.host, () => resolve());
     });
     this.timer = setInterval(() => sweep(this), this.opts.heartbeatMs).unref();
+    const { bus, presence, rooms } = this.ctx;
+    if (bus instanceof RedisBus) bus.onReconnect = (topics) => void this.heal(topics);
+    if (presence instanceof RedisPresence) presence.start(() => rooms.localUsers(), this.opts.presenceBeatMs);
     return this.port;
+  }
+
+  /** after the bus lost messages: backfill each local room from the store, holding live ones meanwhile */
+  async heal(topics: readonly string[]): Promise<void> {
+    const { rooms, store, opts } = this.ctx;
+    for (const topic of topics) {
+      if (topic.startsWith('@')) continue;
+      rooms.hold(topic);
+      let msgs: Awaited<ReturnType<typeof store.range>> = [];
+      try {
+        msgs = await store.range(topic, rooms.last(topic), opts.maxRecover);
+      } catch { /* the store is down too: members recover through join after= */ }
+      rooms.release(topic, msgs);
+    }
   }
 
   get port(): number {
@@ -129,7 +146,8 @@ export class Gateway {
     ws.on('message', this.onMessage);
     ws.on('error', noop);
     ws.on('close', this.onClose);
-    void this.ctx.rooms.addUser(s);
+    // a failed inbox subscribe (bus down) is healed by the bus's re-subscribe when it returns
+    void this.ctx.rooms.addUser(s).catch(noop);
     void this.ctx.presence.online(user, this.opts.node).catch(noop);
     this.ctx.send(s, { op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs });
   }
@@ -139,8 +157,9 @@ export class Gateway {
     if (!this.sessions.delete(s.id)) return;
     s.closing = true;
     this.ctx.metrics.connections.dec();
-    for (const room of s.rooms ?? []) await leaveQuietly(this.ctx, s, room);
-    await this.ctx.rooms.removeUser(s);
+    // an unsubscribe that fails (bus down) must not stop the rest of the clean-up
+    for (const room of s.rooms ?? []) await leaveQuietly(this.ctx, s, room).catch(noop);
+    await this.ctx.rooms.removeUser(s).catch(noop);
     await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
   }
 

@@ -25,7 +25,8 @@ export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean
     }
     case 'leave':
       if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.room);
-      void leaveQuietly(ctx, s, f.room).then(() => ctx.send(s, { op: 'left', room: f.room }));
+      // the member is gone locally even if the bus unsubscribe fails
+      void leaveQuietly(ctx, s, f.room).catch(() => {}).then(() => ctx.send(s, { op: 'left', room: f.room }));
       return;
     case 'send':
       if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.id);
@@ -58,15 +59,17 @@ function admit(ctx: Context, s: Session, f: SendFrame | DmFrame): boolean {
 /** The data path: persist (seq assigned), ack, then publish once per topic. */
 async function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta?: Meta): Promise<void> {
   const t0 = Date.now();
+  const origin = `${ctx.opts.node}/${s.id}`;
   let msg;
   try {
     if (!ctx.store.healthy()) throw new Error('store circuit open');
-    msg = await ctx.store.append({ room, id, from: s.user, body, meta });
+    msg = await ctx.store.append({ room, id, from: s.user, body, meta, topics: [...new Set(topics)], origin, t0 });
   } catch (err) {
     return ctx.error(s, 'store_unavailable', (err as Error).message, id);
   }
   ctx.send(s, { op: 'ack', id, seq: msg.seq });
-  const origin = `${ctx.opts.node}/${s.id}`;
+  // a store that publishes in the same step as it persists has already put it on the bus
+  if (ctx.store.publishes) return;
   for (const topic of new Set(topics)) {
     try {
       await ctx.bus.publish({ topic, origin, msg, t0 });

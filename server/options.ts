@@ -25,6 +25,11 @@ export interface GatewayOptions {
   store: 'memory' | 'redis';
   /** enables POST /admin/close?users=a,b (server-initiated close, for storm tests); loopback use only */
   admin: boolean;
+  redis?: string;
+  /** sharded pub/sub (SSUBSCRIBE/SPUBLISH) for Redis Cluster */
+  redisCluster: boolean;
+  presenceBeatMs: number;
+  presenceStaleMs: number;
 }
 
 export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
@@ -49,10 +54,13 @@ export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
   bus: 'memory',
   store: 'memory',
   admin: false,
+  redisCluster: false,
+  presenceBeatMs: 30_000,
+  presenceStaleMs: 90_000,
 });
 
 const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',
-  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs'];
+  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs'];
 
 /** Merges options over the defaults, checks every field, and returns them frozen. */
 export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<GatewayOptions> {
@@ -68,7 +76,10 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (o.auth === 'jwt' && !o.jwtSecret) errors.push('jwtSecret: required with auth=jwt (pass --jwt-secret or set BFG_JWT_SECRET, or use --auth none for a local demo)');
   if (o.maxBody >= o.maxPayload) errors.push(`maxBody: ${o.maxBody} must be smaller than maxPayload (${o.maxPayload})`);
   if (!o.node || /[/\s]/.test(o.node)) errors.push(`node: "${o.node}" must be a non-empty id without "/" or spaces`);
-  if (o.bus !== 'memory' || o.store !== 'memory') errors.push(`bus/store: only the embedded memory bus and store are built in this version (got bus=${o.bus}, store=${o.store})`);
+  if (o.bus === 'kafka') errors.push('bus: kafka is not built in this version; use --bus redis or memory');
+  if ((o.bus === 'redis' || o.store === 'redis') && !o.redis) errors.push('redis: --bus/--store redis need --redis redis://host:port (scripts/redis.sh start 6390 starts a private one)');
+  if (o.bus === 'redis' && o.store === 'memory') errors.push('store: --bus redis needs --store redis (nodes must share seq and history)');
+  if (o.presenceStaleMs <= o.presenceBeatMs) errors.push(`presenceStaleMs: ${o.presenceStaleMs} must exceed presenceBeatMs (${o.presenceBeatMs})`);
   if (errors.length) throw new BfgError('bad_option', errors.join('; '));
   return Object.freeze(o);
 }

@@ -16,9 +16,10 @@ export async function join(ctx: Context, s: Session, f: JoinFrame): Promise<void
   const rejoin = s.rooms?.has(room) ?? false;
   try {
     // DM rooms arrive live through the user's inbox; joining one only recovers its log
-    if (!rejoin && !dmUsers(room)) await ctx.rooms.add(room, s);
+    const first = !rejoin && !dmUsers(room) && (await ctx.rooms.add(room, s));
     (s.rooms ??= new Set()).add(room);
     const { head, epoch } = await ctx.store.head(room);
+    if (first) ctx.rooms.startAt(room, head);
     let backlog: MsgFrame[] = [];
     let recovered = true;
     if (f.after !== undefined) {
@@ -35,7 +36,7 @@ export async function join(ctx: Context, s: Session, f: JoinFrame): Promise<void
     for (const m of backlog) ctx.outbox.push(s, framed(m, s.format));
     for (const m of held) if (m.seq > head) ctx.outbox.push(s, framed(m, s.format));
   } catch (err) {
-    if (!rejoin) await leaveQuietly(ctx, s, room);
+    if (!rejoin) await leaveQuietly(ctx, s, room).catch(() => {});
     ctx.error(s, 'store_unavailable', `join ${room}: ${(err as Error).message}`, room);
   } finally {
     // a second join of the same room may have replaced this one's holding list

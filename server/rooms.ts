@@ -6,6 +6,7 @@ import { inboxTopic, type Bus, type Envelope } from './bus/bus.js';
 import type { Metrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
 import { SharedFrame } from './frame.js';
+import type { MsgFrame } from '../protocol/index.js';
 import type { Session } from './session.js';
 
 export class Rooms {
@@ -19,15 +20,49 @@ export class Rooms {
     bus.onMessage((env) => this.deliver(env));
   }
 
-  /** adds a local member; subscribes the node to the topic when it is the first */
-  async add(topic: string, s: Session): Promise<void> {
+  /** room topics whose live messages are held while a gap after a bus reconnect is filled */
+  private readonly holding = new Map<string, Envelope[]>();
+
+  /** adds a local member; subscribes the node to the topic when it is the first (returns true then) */
+  async add(topic: string, s: Session): Promise<boolean> {
     let set = this.members.get(topic);
     if (!set) {
       set = new Set();
       this.members.set(topic, set);
       set.add(s);
       await this.bus.subscribe(topic);
-    } else set.add(s);
+      return true;
+    }
+    set.add(s);
+    return false;
+  }
+
+  /** a newly subscribed room starts at this head: older seqs reach its members through recovery */
+  startAt(topic: string, head: number): void {
+    if ((this.lastSeq.get(topic) ?? 0) < head) this.lastSeq.set(topic, head);
+  }
+
+  /** last seq fanned out to a room's local members */
+  last(topic: string): number {
+    return this.lastSeq.get(topic) ?? 0;
+  }
+
+  /** holds a room's live messages until release() */
+  hold(topic: string): void {
+    if (!this.holding.has(topic)) this.holding.set(topic, []);
+  }
+
+  /** delivers the backfilled messages of a held room, then what was held (duplicates drop by seq) */
+  release(topic: string, backfill: readonly MsgFrame[]): void {
+    const held = this.holding.get(topic) ?? [];
+    this.holding.delete(topic);
+    for (const msg of backfill) this.deliver({ topic, origin: '', t0: msg.ts, msg });
+    for (const env of held) this.deliver(env);
+  }
+
+  /** users with a session on this node */
+  localUsers(): IterableIterator<string> {
+    return this.users.keys();
   }
 
   /** removes a local member; unsubscribes the node when it was the last */
@@ -80,6 +115,8 @@ export class Rooms {
 
   /** writes one bus message to every local member except its sender, encoding it once */
   deliver(env: Envelope): void {
+    const held = this.holding.get(env.topic);
+    if (held) return void held.push(env);
     let set: Iterable<Session> | undefined;
     if (env.topic.charCodeAt(0) === 64 /* @ */) {
       const v = this.users.get(env.topic.slice(1));

@@ -52,7 +52,8 @@ export class Agent implements LeanHandler {
     }
     this.traffic = new Traffic(this);
     const s = plan.scenario;
-    if (s.storm.drop_pct > 0) this.at(s.storm.at_s, () => this.storm());
+    // kill-node storms are the coordinator's: it holds the gateway processes
+    if (s.storm.drop_pct > 0 && s.storm.method !== 'kill-node') this.at(s.storm.at_s, () => this.storm());
     if (s.offline.pct > 0) this.at(s.offline.at_s, () => this.offline());
     if (s.slow.pct > 0) this.at(s.slow.at_s, () => this.slow());
   }
@@ -147,7 +148,8 @@ export class Agent implements LeanHandler {
     vu.state = 'connecting';
     vu.joined = false;
     this.arriving++;
-    const url = new URL(this.plan.target);
+    const targets = this.plan.targets;
+    const url = new URL(targets[(vu.id + vu.dials++) % targets.length]);
     url.searchParams.set('user', vu.user);
     const token = this.tokens.get(vu.id);
     if (this.plan.jwtSecret && !token) {

@@ -16,7 +16,21 @@ export async function backfill(agent: Agent): Promise<void> {
   for (const vu of agent.vus) {
     for (const [room, t] of vu.tracks()) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
   }
-  const base = agent.plan.target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');
+  const bases = agent.plan.targets.map((t) => t.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, ''));
+  // any live node serves the history (a fleet may have lost one during the run)
+  const get = async (path: string): Promise<Response> => {
+    let last: unknown;
+    for (const b of bases) {
+      try {
+        const res = await fetch(`${b}${path}`);
+        if (res.ok) return res;
+        last = new Error(`HTTP ${res.status}`);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  };
   // a room nobody here sent to and nobody here has a gap in has nothing to read back
   const rooms = [...byRoom].filter(([room, ts]) => agent.sentRooms.has(room) || ts.some(({ t }) => t.missing?.size));
   let next = 0;
@@ -29,8 +43,7 @@ export async function backfill(agent: Agent): Promise<void> {
       let head = agent.heads.get(room) ?? 0;
       try {
         for (;;) {
-          const res = await fetch(`${base}/rooms/${encodeURIComponent(room)}/messages?after=${after}&limit=${PAGE}`);
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          const res = await get(`/rooms/${encodeURIComponent(room)}/messages?after=${after}&limit=${PAGE}`);
           const page = (await res.json()) as Page;
           head = page.head;
           for (const m of page.messages) found.set(m.seq, m.from);

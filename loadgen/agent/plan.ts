@@ -8,6 +8,8 @@ export interface AgentPlan {
   first: number;
   end: number;
   target: string;
+  /** every gateway node's URL (a fleet): users spread over them and move to the next on reconnect */
+  targets: string[];
   /** run id: prefixes user and room names so every run starts on fresh rooms */
   run: string;
   /** epoch ms when the run starts (common to all agents) */

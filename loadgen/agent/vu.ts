@@ -18,6 +18,8 @@ export class Vu {
   attempts = 0;
   lastDelay = 0;
   sentN = 0;
+  /** connections started so far: picks the next node of a fleet on each reconnect */
+  dials = 0;
   constructor(readonly id: number, readonly user: string, readonly room: string, readonly spread: Spread) {}
 
   /** the track of a room, created starting after `from` when new */

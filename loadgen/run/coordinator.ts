@@ -23,6 +23,8 @@ export interface LoadOptions {
   serve?: boolean;
   allowRemote?: boolean;
   jwtSecret?: string;
+  /** Redis for a --serve fleet (serve.nodes > 1) */
+  redis?: string;
   /** progress lines on stdout */
   progress?: boolean;
   log?: (line: string) => void;
@@ -36,14 +38,18 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   let t0 = Date.now() + 1000;
   let served: Served | undefined;
-  if (o.serve) served = await startGateway(s.serve.args, () => t0);
+  if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis);
   try {
-    const target = served?.url ?? o.target ?? s.target;
+    const target = served?.urls[0] ?? o.target ?? s.target;
     if (!target) throw new BfgError('bad_option', 'no target: give --target ws://host:port, --serve, or target: in the scenario');
     const url = checkTarget(target, !!o.allowRemote);
     if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && !served) {
       throw new BfgError('bad_scenario', 'storm.method server-close needs --serve (the run must start the gateway to close its sockets)');
     }
+    if (s.storm.drop_pct > 0 && s.storm.method === 'kill-node' && (!served || served.procs.length < 2)) {
+      throw new BfgError('bad_scenario', 'storm.method kill-node needs --serve with serve.nodes >= 2 and --redis (the run kills one node of its own fleet)');
+    }
+    const targets = served ? served.urls.map((u) => checkTarget(u, false).toString()) : [url.toString()];
     const addresses = s.addresses ?? defaultAddresses(url);
     const cap = plan(s.users, s.agents, addresses.length);
     for (const w of cap.warnings) log(`bfg load: warning: ${w}`);
@@ -51,13 +57,16 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     t0 = Date.now() + 500 + 50 * cap.agents;
     const progress = new Progress();
     const plans = split(s, cap.agents).map(([first, end], agent): AgentPlan => ({
-      scenario: s as Scenario, agent, first, end, target: url.toString(), run, t0, addresses, jwtSecret: o.jwtSecret, admin: served?.admin,
+      scenario: s as Scenario, agent, first, end, target: url.toString(), targets, run, t0, addresses, jwtSecret: o.jwtSecret, admin: served?.admin,
     }));
+    const killer = s.storm.method === 'kill-node' && s.storm.drop_pct > 0 && served
+      ? setTimeout(() => served!.kill(0), Math.max(0, t0 + s.storm.at_s * 1000 - Date.now())) : undefined;
     const timer = o.progress === false ? undefined : setInterval(() => progress.print(), 1000);
     const started = new Date().toISOString();
     const wall0 = Date.now();
     const outcomes = await Promise.all(plans.map((p) => runAgent(p, progress)));
     if (timer) clearInterval(timer);
+    clearTimeout(killer);
     if (o.progress !== false) progress.end();
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
@@ -120,13 +129,15 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
   if (dead.length) reasons.push(...dead.map((d) => `${d}; its users' numbers are missing from the result`));
   let server: RunResult['server'];
   if (served) {
-    const peak = Math.max(0, ...served.samples.map((x) => x.rss_bytes));
-    const base = served.samples[0]?.rss_bytes;
+    // per node: RSS gained from its first sample to its peak; summed over the fleet, per peak connection
+    const byPid = new Map<number, number[]>();
+    for (const x of served.samples) (byPid.get(x.pid) ?? byPid.set(x.pid, []).get(x.pid)!).push(x.rss_bytes);
+    const gained = [...byPid.values()].reduce((a, v) => a + Math.max(0, Math.max(...v) - v[0]), 0);
     const conn = st.peak_connections;
     server = {
-      samples: served.samples, peak_rss_bytes: peak,
-      rss_per_connection_bytes: base !== undefined && conn > 0 ? Math.max(0, peak - base) / conn : undefined,
-      note: 'measured with pidusage on the gateway process this run started; per-connection figure = (peak RSS - first sample) / peak connections',
+      samples: served.samples, peak_rss_bytes: Math.max(0, ...served.samples.map((x) => x.rss_bytes)),
+      rss_per_connection_bytes: byPid.size && conn > 0 ? gained / conn : undefined,
+      note: `measured with pidusage on the ${byPid.size} gateway process(es) this run started; per-connection figure = Σ per node (peak RSS − first sample) / peak connections`,
     };
   }
   return {

@@ -1,4 +1,4 @@
-/** `--serve`: starts `bfg serve` as its own process for the run, and samples it with pidusage. */
+/** `--serve`: starts `bfg serve` node processes for the run, and samples each with pidusage. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
@@ -7,34 +7,43 @@ import type { ServerSample } from '../result.js';
 
 const BFG = fileURLToPath(new URL('../../bin/bfg.js', import.meta.url));
 
-export interface Served { proc: ChildProcess; url: string; admin: string; samples: ServerSample[]; stop(): Promise<void> }
+export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; samples: ServerSample[]; kill(node: number): void; stop(): Promise<void> }
 
-/** Starts a gateway on a free loopback port with the given extra flags. */
-export async function startGateway(args: readonly string[], t0: () => number): Promise<Served> {
+function node(args: readonly string[]): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(process.execPath, [BFG, 'serve', '--port', '0', '--auth', 'none', '--admin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const on = (d: Buffer) => {
       out += d;
       const m = /listening on ws:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      if (m) resolve({ proc, port: Number(m[1]) });
     };
     proc.stdout!.on('data', on);
     proc.stderr!.on('data', on);
     proc.once('exit', (code) => reject(new BfgError('bad_option', `bfg serve ${args.join(' ')} exited ${code}: ${out.trim()}`)));
   });
+}
+
+/** Starts `nodes` gateway processes (a Redis fleet when nodes > 1) with the given extra flags. */
+export async function startGateway(args: readonly string[], t0: () => number, nodes = 1, redis?: string): Promise<Served> {
+  if (nodes > 1 && !redis) throw new BfgError('bad_option', `serve.nodes ${nodes}: a fleet needs Redis: pass --redis redis://host:port (scripts/redis.sh start 6390 starts one)`);
+  const fleetArgs = nodes > 1 ? ['--bus', 'redis', '--store', 'redis', '--redis', redis!] : redis ? ['--bus', 'redis', '--store', 'redis', '--redis', redis] : [];
+  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...args])));
+  const procs = started.map((s) => s.proc);
   const samples: ServerSample[] = [];
   const timer = setInterval(() => {
-    pidusage(proc.pid!).then((u) => samples.push({ t: Math.round((Date.now() - t0()) / 1000), pid: proc.pid!, cpu_pct: u.cpu, rss_bytes: u.memory }), () => {});
+    for (const p of procs) {
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      pidusage(p.pid!).then((u) => samples.push({ t: Math.round((Date.now() - t0()) / 1000), pid: p.pid!, cpu_pct: u.cpu, rss_bytes: u.memory }), () => {});
+    }
   }, 1000);
   return {
-    proc, samples, url: `ws://127.0.0.1:${port}`, admin: `http://127.0.0.1:${port}/admin/close`,
+    procs, samples, urls: started.map((s) => `ws://127.0.0.1:${s.port}`), admin: `http://127.0.0.1:${started[0].port}/admin/close`,
+    kill: (i) => procs[i].kill('SIGKILL'),
     stop: async () => {
       clearInterval(timer);
       pidusage.clear();
-      if (proc.exitCode !== null) return;
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); }))));
     },
   };
 }

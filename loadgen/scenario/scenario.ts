@@ -9,12 +9,12 @@ export type Policy = 'none' | 'exponential' | 'full-jitter' | 'decorrelated-jitt
 export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op: string; value: number; abort: boolean }
 
 export interface Scenario {
-  name: string; description: string; target?: string; serve: { args: string[] };
+  name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
   users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number;
   format: 'json' | 'msgpack'; addresses?: string[];
   rooms: { size: number }; messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
   offline: { pct: number; at_s: number; for_s: number };
-  storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' };
+  storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' | 'kill-node' };
   reconnect: { policy: Policy; base_ms: number; cap_ms: number };
   slow: { pct: number; at_s: number; pause_ms: number };
   thresholds: Threshold[];

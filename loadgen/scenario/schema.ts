@@ -19,7 +19,10 @@ export const scenarioSchema = {
     target: { type: 'string', pattern: '^wss?://', description: 'gateway URL; --serve or --target override it' },
     serve: {
       type: 'object', additionalProperties: false, default: {},
-      properties: { args: { type: 'array', items: { type: 'string' }, default: [], description: 'extra `bfg serve` flags when the run starts its own gateway' } },
+      properties: {
+        args: { type: 'array', items: { type: 'string' }, default: [], description: 'extra `bfg serve` flags when the run starts its own gateway' },
+        nodes: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'gateway nodes --serve starts (more than 1 needs --redis)' },
+      },
     },
     users: { type: 'integer', minimum: 1, maximum: 10_000_000, description: 'virtual users, one socket each' },
     agents: { type: 'integer', minimum: 0, default: 0, description: 'local agent processes; 0 = as many as the fd limit needs' },
@@ -57,7 +60,7 @@ export const scenarioSchema = {
       properties: {
         drop_pct: num(0, 0, 'percent of sockets dropped at at_s', 100),
         at_s: num(0, 5, 'when the drop happens'),
-        method: { enum: ['client-drop', 'server-close'], default: 'client-drop', description: 'client-drop: the TCP connection is cut (as a network failure); server-close: the gateway closes them (needs --serve, which enables its admin route)' },
+        method: { enum: ['client-drop', 'server-close', 'kill-node'], default: 'client-drop', description: 'client-drop: the TCP connection is cut (as a network failure); server-close: the gateway closes them (needs --serve, which enables its admin route); kill-node: the first gateway node is killed (SIGKILL) at at_s (needs --serve with serve.nodes > 1), drop_pct is then what that node held' },
       },
     },
     reconnect: {

@@ -6,6 +6,7 @@ import type { NewMessage, RoomHead, Store } from './store.js';
 interface Log { epoch: string; head: number; ring: (MsgFrame | undefined)[] }
 
 export class MemoryStore implements Store {
+  readonly publishes = false;
   private readonly logs = new Map<string, Log>();
   constructor(private readonly history: number) {}
 

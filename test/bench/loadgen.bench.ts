@@ -45,7 +45,7 @@ async function agent(plan: AgentPlan): Promise<AgentResult> {
 
 function basePlan(users: number, target: string, agentNo: number, over: Record<string, unknown>): AgentPlan {
   const scenario = parseScenario({ name: 'bench', users, rooms: { size: 10 }, messages: { rate_per_room: 0 }, drain_s: 0, ...over });
-  return { scenario, agent: agentNo, first: 0, end: users, target, run: `b${agentNo}`, t0: Date.now() + 1000,
+  return { scenario, agent: agentNo, first: 0, end: users, target, targets: [target], run: `b${agentNo}`, t0: Date.now() + 1000,
     addresses: Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 2}`) };
 }
 
