@@ -45,7 +45,7 @@ export class TestClient {
   }
 
   /** waits until `count` frames match, returns them; rejects after ms */
-  async waitFor<T extends ServerFrame = ServerFrame>(pred: (f: ServerFrame) => boolean, count = 1, ms = 3000): Promise<T[]> {
+  async waitFor<T extends ServerFrame = ServerFrame>(pred: (f: ServerFrame) => boolean, count = 1, ms = 10_000): Promise<T[]> {
     const end = Date.now() + ms;
     for (;;) {
       const hits = this.frames.filter(pred);
