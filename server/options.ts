@@ -1,5 +1,6 @@
 /** Gateway options: defaults, validation at the edge (all problems at once), then frozen. */
 import { BfgError } from '../protocol/index.js';
+import { connectionCapacity } from './limits.js';
 
 export interface GatewayOptions {
   port: number;
@@ -43,7 +44,7 @@ export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
   maxBody: 64 * 1024,
   acceptRate: 5000,
   acceptBurst: 10000,
-  maxConnections: 1_000_000,
+  maxConnections: connectionCapacity(),
   msgRate: 50,
   msgBurst: 100,
   maxRooms: 100,

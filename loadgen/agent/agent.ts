@@ -148,8 +148,10 @@ export class Agent implements LeanHandler {
     vu.state = 'connecting';
     vu.joined = false;
     this.arriving++;
+    // first placement round-robin; a redial goes to a random node, as a load balancer would spread
+    // the clients of a lost node over the survivors (a dead pick fails fast and backs off)
     const targets = this.plan.targets;
-    const url = new URL(targets[(vu.id + vu.dials++) % targets.length]);
+    const url = new URL(targets[vu.dials++ === 0 ? vu.id % targets.length : Math.floor(Math.random() * targets.length)]);
     url.searchParams.set('user', vu.user);
     const token = this.tokens.get(vu.id);
     if (this.plan.jwtSecret && !token) {

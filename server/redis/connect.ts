@@ -9,6 +9,8 @@ export async function openRedis(url: string, name: string): Promise<Redis> {
     // fail commands at once while disconnected (the store says store_unavailable), keep reconnecting
     enableOfflineQueue: false, maxRetriesPerRequest: 0,
     retryStrategy: (n) => Math.min(50 * n, 500),
+    // commands issued in one event-loop turn (appends, range reads, presence) go out as one pipeline
+    enableAutoPipelining: true,
   });
   r.on('error', () => {});
   try {

@@ -20,7 +20,7 @@ try {
       'messages.rate_per_room=0.2', 'rooms.size=50', `reconnect.policy=${policy}`, 'reconnect.base_ms=250', 'reconnect.cap_ms=4000',
       'thresholds=["lost == 0"]', 'serve.args=["--history","10000","--accept-rate","5000","--accept-burst","500"]',
     ]);
-    const r = await runLoad({ scenario: s, serve: true, redis: redis.url, progress: false, log: () => {} });
+    const r = await runLoad({ scenario: s, serve: true, redis: redis.url, progress: !!process.env.BENCH_PROGRESS, log: () => {} });
     const tl = r.timeline;
     const perSec = tl.map((p, i) => p.reconnects - (i ? tl[i - 1].reconnects : 0));
     rows.push(`${policy.padEnd(12)} ${String(r.storm?.time_to_recover_s ?? 'not recovered').padStart(8)} s   ${String(Math.max(...perSec)).padStart(7)}/s peak   ${String(r.stats.reconnects).padStart(7)} reconnects   ${String(r.stats.connect_errors).padStart(6)} refused attempts   lost ${r.ledger.lost}   ${r.trusted ? 'trusted' : `UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`);
