@@ -6,7 +6,7 @@
  * delay) on diagonals. 10,000,000 clients cost the same as 10.
  */
 import { capacity, droppedClients, expBoundMs, type StormInput, type StormResult } from './input.js';
-import { summarize } from './summary.js';
+import { Recorder } from './summary.js';
 
 const MAX_ATTEMPTS = 64;
 
@@ -98,10 +98,7 @@ export function aggregateStorm(i: StormInput): StormResult {
 
   let connected = i.clients - dropped;
   let carry = 0;
-  const sec = Math.round(1000 / i.slotMs);
-  const curves = { connected: [] as number[], arriving: [] as number[], accepted: [] as number[], rejected: [] as number[], waiting: [] as number[] };
-  let arr = 0, acc = 0, rej = 0;
-  let recoveredAt: number | null = null;
+  const rec = new Recorder(i, dropAt);
   for (let s = 0; s < slots; s++) {
     if (s === dropAt) {
       if (decor) {
@@ -144,18 +141,7 @@ export function aggregateStorm(i: StormInput): StormResult {
         flushDecor(s);
       } else for (let a = 0; a < A; a++) if (byAttempt[a] > 0) schedule(a + 1, byAttempt[a] * fracRejected, s, false);
     }
-    arr += arriving;
-    acc += accepted;
-    rej += rejected;
-    if (recoveredAt === null && s >= dropAt && connected >= 0.99 * i.clients - 1e-6) recoveredAt = s;
-    if ((s + 1) % sec === 0) {
-      curves.connected.push(connected);
-      curves.arriving.push(arr);
-      curves.accepted.push(acc);
-      curves.rejected.push(rej);
-      curves.waiting.push(i.audit ? (s >= dropAt ? pending(s) : 0) : i.clients - connected);
-      arr = acc = rej = 0;
-    }
+    rec.step(s, arriving, accepted, connected, () => (i.audit ? (s >= dropAt ? pending(s) : 0) : i.clients - connected));
   }
 
   /** mass still to arrive after step s (summed from the structures themselves, for conservation checks) */
@@ -173,7 +159,6 @@ export function aggregateStorm(i: StormInput): StormResult {
   }
 
   return {
-    engine: 'aggregate', input: i, curves,
-    summary: summarize(i, dropped, curves, recoveredAt === null ? null : ((recoveredAt + 1) * i.slotMs) / 1000 - i.atS),
+    engine: 'aggregate', input: i, curves: rec.curves, summary: rec.summary(dropped),
   };
 }

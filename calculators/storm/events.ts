@@ -5,7 +5,7 @@
  * the rest draw their next delay from the policy. Gives per-client reconnect-time percentiles.
  */
 import { capacity, droppedClients, expBoundMs, type StormInput, type StormResult } from './input.js';
-import { summarize } from './summary.js';
+import { Recorder } from './summary.js';
 
 /** A small fast seeded PRNG (mulberry32), so runs are repeatable. */
 function prng(seed: number): () => number {
@@ -63,10 +63,7 @@ export function eventsStorm(i: StormInput, seed = 1): StormResult {
   let connected = i.clients;
   let waiting = 0;
   let carry = 0;
-  const sec = Math.round(1000 / i.slotMs);
-  const curves = { connected: [] as number[], arriving: [] as number[], accepted: [] as number[], rejected: [] as number[], waiting: [] as number[] };
-  let arr = 0, acc = 0, rej = 0;
-  let recoveredAt: number | null = null;
+  const rec = new Recorder(i, dropAt);
   for (let s = 0; s < slots; s++) {
     if (s === dropAt) {
       connected -= n;
@@ -81,7 +78,6 @@ export function eventsStorm(i: StormInput, seed = 1): StormResult {
     let k = 0;
     for (let c = head[s]; c >= 0; c = next[c]) due[k++] = c;
     head[s] = -1;
-    arr += k;
     if (k > budget) {
       for (let j = 0; j < budget; j++) {
         const r = j + Math.floor(rand() * (k - j));
@@ -92,10 +88,8 @@ export function eventsStorm(i: StormInput, seed = 1): StormResult {
     }
     const take = Math.min(k, budget);
     for (let j = 0; j < take; j++) back[due[j]] = ((s + 1) * i.slotMs) / 1000 - i.atS;
-    acc += take;
     connected += take;
     waiting -= take;
-    rej += k - take;
     if (i.policy === 'none' && take < k) {
       // no backoff: every rejected client is due again next step; append them as one run
       const t = Math.min(s + 1, slots);
@@ -111,19 +105,11 @@ export function eventsStorm(i: StormInput, seed = 1): StormResult {
         schedule(c, s, false);
       }
     }
-    if (recoveredAt === null && s >= dropAt && connected >= 0.99 * i.clients - 1e-6) recoveredAt = s;
-    if ((s + 1) % sec === 0) {
-      curves.connected.push(connected);
-      curves.arriving.push(arr);
-      curves.accepted.push(acc);
-      curves.rejected.push(rej);
-      curves.waiting.push(waiting);
-      arr = acc = rej = 0;
-    }
+    rec.step(s, k, take, connected, () => waiting);
   }
-  const summary = summarize(i, n, curves, recoveredAt === null ? null : ((recoveredAt + 1) * i.slotMs) / 1000 - i.atS);
+  const summary = rec.summary(n);
   const done = back.filter((x) => !Number.isNaN(x)).sort();
   const q = (p: number) => (done.length ? Math.round(done[Math.min(done.length - 1, Math.floor(p * done.length))] * 1000) / 1000 : NaN);
   summary.reconnectS = { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: done.length ? done[done.length - 1] : NaN };
-  return { engine: 'events', input: i, curves, summary };
+  return { engine: 'events', input: i, curves: rec.curves, summary };
 }
