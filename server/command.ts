@@ -36,6 +36,10 @@ export function serveFlags(y: Argv) {
     .option('redis-cluster', { type: 'boolean', default: d.redisCluster, describe: 'sharded pub/sub (SSUBSCRIBE/SPUBLISH) for Redis Cluster' })
     .option('presence-beat-ms', { type: 'number', default: d.presenceBeatMs, describe: 'presence heartbeat interval (Redis presence)' })
     .option('presence-stale-ms', { type: 'number', default: d.presenceStaleMs, describe: 'a presence entry older than this is offline and swept' })
+    .option('kafka-topic', { type: 'string', default: d.kafkaTopic, describe: 'Kafka topic of the bus (created with --kafka-partitions if missing)' })
+    .option('kafka-partitions', { type: 'number', default: d.kafkaPartitions, describe: 'partitions of a created Kafka topic' })
+    .option('publish-timeout-ms', { type: 'number', default: d.publishTimeoutMs, describe: 'longest wait for the bus to take a message; then error bus_unavailable' })
+    .option('reorder-ms', { type: 'number', default: d.reorderMs, describe: 'Kafka bus: how long a message past a gap waits before the gap is read from the store' })
     .option('admin', { type: 'boolean', default: d.admin, describe: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' })
     .option('drain-jitter-ms', { type: 'number', default: d.drainJitterMs, describe: 'drain frames carry retryAfterMs spread over 0..this' });
 }
@@ -47,7 +51,8 @@ export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
   return {
     port: a.port, host: a.host, node: a.node, auth: a.auth, jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET,
     bus: a.bus, store: a.store, redis: a.redis, redisCluster: a['redis-cluster'], presenceBeatMs: a['presence-beat-ms'],
-    presenceStaleMs: a['presence-stale-ms'], history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
+    presenceStaleMs: a['presence-stale-ms'], kafka: a.kafka, kafkaTopic: a['kafka-topic'], kafkaPartitions: a['kafka-partitions'],
+    publishTimeoutMs: a['publish-timeout-ms'], reorderMs: a['reorder-ms'], history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
     maxBody: a['max-body'], acceptRate: a['accept-rate'], acceptBurst: a['accept-burst'], maxConnections: a['max-connections'],
     msgRate: a['msg-rate'], msgBurst: a['msg-burst'], maxRooms: a['max-rooms'], slowBytes: a['slow-bytes'], slowMs: a['slow-ms'],
     heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'], admin: a.admin,

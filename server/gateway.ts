@@ -22,6 +22,7 @@ import { Session } from './session.js';
 import { MemoryStore } from './store/memory.js';
 import type { Parts } from './parts.js';
 import { RedisBus } from './bus/redis.js';
+import { KafkaBus } from './bus/kafka.js';
 import { RedisPresence } from './presence/redis.js';
 import { sweep } from './sweeper.js';
 
@@ -82,6 +83,10 @@ export class Gateway {
     this.timer = setInterval(() => sweep(this), this.opts.heartbeatMs).unref();
     const { bus, presence, rooms } = this.ctx;
     if (bus instanceof RedisBus) bus.onReconnect = (topics) => void this.heal(topics);
+    if (bus instanceof KafkaBus) {
+      rooms.reorderMs = this.opts.reorderMs;
+      rooms.fill = (topic, after) => this.ctx.store.range(topic, after, this.opts.maxRecover);
+    }
     if (presence instanceof RedisPresence) presence.start(() => rooms.localUsers(), this.opts.presenceBeatMs);
     return this.port;
   }

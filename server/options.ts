@@ -31,6 +31,12 @@ export interface GatewayOptions {
   redisCluster: boolean;
   presenceBeatMs: number;
   presenceStaleMs: number;
+  /** Kafka bus: brokers, topic, partitions, how long a publish may wait, and the reorder window */
+  kafka?: string;
+  kafkaTopic: string;
+  kafkaPartitions: number;
+  publishTimeoutMs: number;
+  reorderMs: number;
 }
 
 export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
@@ -58,10 +64,14 @@ export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
   redisCluster: false,
   presenceBeatMs: 30_000,
   presenceStaleMs: 90_000,
+  kafkaTopic: 'bfg-messages',
+  kafkaPartitions: 8,
+  publishTimeoutMs: 3000,
+  reorderMs: 250,
 });
 
 const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',
-  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs'];
+  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs', 'kafkaPartitions', 'publishTimeoutMs', 'reorderMs'];
 
 /** Merges options over the defaults, checks every field, and returns them frozen. */
 export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<GatewayOptions> {
@@ -77,7 +87,8 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (o.auth === 'jwt' && !o.jwtSecret) errors.push('jwtSecret: required with auth=jwt (pass --jwt-secret or set BFG_JWT_SECRET, or use --auth none for a local demo)');
   if (o.maxBody >= o.maxPayload) errors.push(`maxBody: ${o.maxBody} must be smaller than maxPayload (${o.maxPayload})`);
   if (!o.node || /[/\s]/.test(o.node)) errors.push(`node: "${o.node}" must be a non-empty id without "/" or spaces`);
-  if (o.bus === 'kafka') errors.push('bus: kafka is not built in this version; use --bus redis or memory');
+  if (o.bus === 'kafka' && !o.kafka) errors.push('kafka: --bus kafka needs --kafka host:port[,host:port] (scripts/kafka.sh start 9092 starts a private broker)');
+  if (o.bus === 'kafka' && o.store !== 'redis') errors.push('store: --bus kafka needs --store redis (seq and history stay in Redis)');
   if ((o.bus === 'redis' || o.store === 'redis') && !o.redis) errors.push('redis: --bus/--store redis need --redis redis://host:port (scripts/redis.sh start 6390 starts a private one)');
   if (o.bus === 'redis' && o.store === 'memory') errors.push('store: --bus redis needs --store redis (nodes must share seq and history)');
   if (o.presenceStaleMs <= o.presenceBeatMs) errors.push(`presenceStaleMs: ${o.presenceStaleMs} must exceed presenceBeatMs (${o.presenceBeatMs})`);

@@ -20,6 +20,14 @@ export class Rooms {
     bus.onMessage((env) => this.deliver(env));
   }
 
+  /**
+   * Reorder window (a bus without seq order, Kafka): a room message past a gap waits up to reorderMs
+   * for the missing seqs; then the gap is read from the store (`fill`). 0 turns it off.
+   */
+  reorderMs = 0;
+  fill: (topic: string, afterSeq: number) => Promise<MsgFrame[]> = async () => [];
+  private readonly early = new Map<string, { envs: Map<number, Envelope>; timer: NodeJS.Timeout }>();
+
   /** room topics whose live messages are held while a gap after a bus reconnect is filled */
   private readonly holding = new Map<string, Envelope[]>();
 
@@ -72,6 +80,9 @@ export class Rooms {
     if (set.size === 0) {
       this.members.delete(topic);
       this.lastSeq.delete(topic);
+      const e = this.early.get(topic);
+      if (e) clearTimeout(e.timer);
+      this.early.delete(topic);
       await this.bus.unsubscribe(topic);
     }
   }
@@ -127,6 +138,7 @@ export class Rooms {
     if (env.topic === msg.room) {
       const last = this.lastSeq.get(env.topic) ?? 0;
       if (msg.seq <= last) return;
+      if (this.reorderMs > 0 && msg.seq > last + 1) return this.wait(env);
       this.lastSeq.set(env.topic, msg.seq);
     }
     const slash = env.origin.indexOf('/');
@@ -145,5 +157,51 @@ export class Rooms {
     }
     this.metrics.fanout.inc(n);
     this.metrics.latency.observe((Date.now() - env.t0) / 1000);
+    if (env.topic === msg.room) this.next(env.topic);
+  }
+
+  /** holds a message that came before its predecessors */
+  private wait(env: Envelope): void {
+    let e = this.early.get(env.topic);
+    if (!e) {
+      e = { envs: new Map(), timer: setTimeout(() => void this.gapTimeout(env.topic), this.reorderMs) };
+      this.early.set(env.topic, e);
+    }
+    e.envs.set(env.msg.seq, env);
+  }
+
+  /** delivers the held message that is next in seq, if any */
+  private next(topic: string): void {
+    const e = this.early.get(topic);
+    if (!e) return;
+    const nxt = e.envs.get((this.lastSeq.get(topic) ?? 0) + 1);
+    if (nxt) {
+      e.envs.delete(nxt.msg.seq);
+      if (e.envs.size === 0) {
+        clearTimeout(e.timer);
+        this.early.delete(topic);
+      }
+      this.deliver(nxt);
+    }
+  }
+
+  /** the gap outlived the window: read it from the store, then deliver what was held */
+  private async gapTimeout(topic: string): Promise<void> {
+    const e = this.early.get(topic);
+    if (!e) return;
+    this.early.delete(topic);
+    let msgs: MsgFrame[] = [];
+    try {
+      msgs = await this.fill(topic, this.lastSeq.get(topic) ?? 0);
+    } catch { /* store down: members recover through join after= */ }
+    const held = [...e.envs.values()].sort((a, b) => a.msg.seq - b.msg.seq);
+    const saved = this.reorderMs;
+    this.reorderMs = 0; // what the store returned is in order; what it lacked is given up on
+    try {
+      for (const msg of msgs) this.deliver({ topic, origin: '', t0: msg.ts, msg });
+      for (const env of held) this.deliver(env);
+    } finally {
+      this.reorderMs = saved;
+    }
   }
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# scripts/kafka.sh start|stop PORT — a real single-node Kafka broker (KRaft, no container) on
+# 127.0.0.1:PORT (its controller on PORT+1). Kafka's jars come from Maven Central through
+# scripts/kafka/pom.xml into .cache/kafka/libs (ignored by git). With KAFKA_BROKERS set, it starts
+# nothing and that broker is used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmd=${1:-}; port=${2:-}
+if [[ -z "$cmd" || ! "$port" =~ ^[0-9]+$ ]]; then echo "usage: scripts/kafka.sh start|stop PORT" >&2; exit 2; fi
+if [[ -n "${KAFKA_BROKERS:-}" ]]; then echo "kafka.sh: KAFKA_BROKERS=$KAFKA_BROKERS is set: using that broker, starting nothing"; exit 0; fi
+libs=$PWD/.cache/kafka/libs
+dir=${BFG_KAFKA_DIR:-/tmp/bfg-kafka-$port}
+up() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+case "$cmd" in
+  start)
+    command -v java >/dev/null || { echo "kafka.sh: java not found: install a JDK 17 (Debian: openjdk-17-jre-headless)" >&2; exit 2; }
+    if ! ls "$libs"/kafka_2.13-*.jar >/dev/null 2>&1; then
+      command -v mvn >/dev/null || { echo "kafka.sh: mvn not found: install Maven to fetch Kafka's jars" >&2; exit 2; }
+      echo "kafka.sh: fetching Kafka's jars from Maven Central into $libs"
+      mvn -q -f scripts/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime
+    fi
+    if up; then echo "kafka.sh: port $port already answers; stop it first or pick another port" >&2; exit 2; fi
+    mkdir -p "$dir"
+    cport=$((port + 1))
+    cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=8
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=8
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+PROPS
+    if [[ ! -f "$dir/data/meta.properties" ]]; then
+      java -cp "$libs/*" kafka.tools.StorageTool format --ignore-formatted -t "$(cat /proc/sys/kernel/random/uuid | tr -d - | head -c 22)" -c "$dir/server.properties" > "$dir/format.log" 2>&1 \
+        || { echo "kafka.sh: formatting the storage failed; see $dir/format.log" >&2; exit 1; }
+    fi
+    nohup java -Xms256m -Xmx512m -XX:+UseSerialGC -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
+    echo $! > "$dir/kafka.pid"
+    for _ in $(seq 1 600); do
+      if up; then echo "kafka.sh: broker up on 127.0.0.1:$port"; exit 0; fi
+      kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null || { echo "kafka.sh: the broker exited; see $dir/kafka.log" >&2; exit 1; }
+      sleep 0.1
+    done
+    echo "kafka.sh: the broker did not answer on $port within 60 s; see $dir/kafka.log" >&2; exit 1 ;;
+  stop)
+    if [[ -f "$dir/kafka.pid" ]]; then
+      pid=$(cat "$dir/kafka.pid"); kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$dir/kafka.pid"
+    fi
+    [[ "${3:-}" == "--wipe" ]] && rm -rf "$dir"
+    echo "kafka.sh: stopped $port" ;;
+  *) echo "usage: scripts/kafka.sh start|stop PORT [--wipe]" >&2; exit 2 ;;
+esac
