@@ -23,5 +23,7 @@ fi
 # ci refuses the lock) installs the locked versions; package.json's allowScripts lets canvas build itself
 npm install --no-audit --no-fund --loglevel=error
 node -e "require('canvas')" 2>/dev/null || { echo "setup: node-canvas did not build; check the cairo/pango dev packages above" >&2; exit 2; }
+# Kafka's broker jars for the Kafka tests (Java 17 and Maven are on this project's machines)
+if command -v java >/dev/null && command -v mvn >/dev/null; then bash scripts/kafka.sh fetch; else echo "setup: no java/mvn: the Kafka tests will say why they are skipped (and fail under CI=true)"; fi
 npm run --silent build
 echo "setup: done (node $(node --version), chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"
