@@ -5,7 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { BfgError, ERRORS } from '../protocol/index.js';
 import { serve, serveFlags } from '../server/command.js';
 import { demo } from './demo.js';
-import { load, loadFlags } from '../loadgen/command.js';
+import { agent, agentFlags, load, loadFlags } from '../loadgen/command.js';
 import { plan, planFlags, simulate, simulateFlags } from '../calculators/command.js';
 import { report, reportFlags } from '../reports/command.js';
 
@@ -28,9 +28,11 @@ await yargs(hideBin(process.argv))
     (a) => { try { simulate(a); } catch (err) { fail(err); } })
   .command('report <result>', 'write a capacity report (Markdown, self-contained HTML, PNG charts) from a run', reportFlags,
     (a) => report(a).then((code) => process.exit(code), fail))
+  .command('agent', 'a long-lived load agent that joins a coordinator through Redis (or prints a Kubernetes Job)', agentFlags,
+    (a) => agent(a).then(() => process.exit(0), fail))
   .command('demo', 'run smoke, room-fanout and reconnect-storm against a gateway on embedded defaults', (y) => y,
     () => demo().then((code) => process.exit(code), fail))
-  .demandCommand(1, 'name a command: serve, load, plan, simulate, report, demo')
+  .demandCommand(1, 'name a command: serve, load, agent, plan, simulate, report, demo')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

@@ -6,6 +6,9 @@ import { runLoad } from './run/coordinator.js';
 import { junit } from './run/junit.js';
 import { summary } from './run/summary.js';
 import { loadScenario } from './scenario/scenario.js';
+import { runAgentHost } from './remote/agent-host.js';
+import { k8sJob } from './remote/k8s.js';
+import { BfgError } from '../protocol/index.js';
 
 /** Declares the load flags. */
 export function loadFlags(y: Argv) {
@@ -19,6 +22,9 @@ export function loadFlags(y: Argv) {
     .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a target outside loopback and private addresses' })
     .option('jwt-secret', { type: 'string', describe: 'sign HS256 tokens per user for a gateway with --auth jwt (or env BFG_JWT_SECRET)' })
     .option('redis', { type: 'string', describe: 'Redis URL for a --serve fleet (scenario serve.nodes > 1), e.g. redis://127.0.0.1:6390' })
+    .option('coordinator', { type: 'string', describe: 'distributed run: Redis URL that bfg agent --join processes joined' })
+    .option('agents', { type: 'number', describe: 'with --coordinator: how many agents to wait for' })
+    .option('agent-timeout', { type: 'number', default: 30, describe: 'with --coordinator: seconds to wait for the agents' })
     .option('progress', { type: 'boolean', default: true, describe: 'print a progress line every second' });
 }
 
@@ -30,6 +36,7 @@ export async function load(a: LoadArgs): Promise<number> {
   const result = await runLoad({
     scenario, target: a.target, serve: a.serve, allowRemote: a['allow-remote'], progress: a.progress,
     jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET, redis: a.redis,
+    coordinator: a.coordinator, agents: a.agents, agentTimeoutMs: a['agent-timeout'] * 1000,
   });
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, JSON.stringify(result, null, 1));
@@ -38,6 +45,31 @@ export async function load(a: LoadArgs): Promise<number> {
     writeFileSync(a.junit, junit(result));
   }
   console.log(summary(result));
+  for (const d of result.dead_agents ?? []) console.log(`  DEAD AGENT: ${d}`);
   console.log(`  written: ${a.out}${a.junit ? `, ${a.junit}` : ''}`);
   return result.passed ? 0 : 1;
+}
+
+/** Declares the agent flags. */
+export function agentFlags(y: Argv) {
+  return y
+    .option('join', { type: 'string', describe: 'Redis URL of the coordinator to join, redis://host:port' })
+    .option('name', { type: 'string', describe: 'agent name (default host-pid)' })
+    .option('addresses', { type: 'string', describe: 'comma-separated local source addresses for the sockets' })
+    .option('capacity', { type: 'number', describe: 'sockets this agent offers (default: fd limit - 256)' })
+    .option('once', { type: 'boolean', default: false, describe: 'exit after one run' })
+    .option('k8s-manifest', { type: 'boolean', default: false, describe: 'print a Kubernetes Job that runs agents, instead of running one' })
+    .option('replicas', { type: 'number', default: 1, describe: 'with --k8s-manifest: agent pods' })
+    .option('image', { type: 'string', default: 'bfg-toolkit:latest', describe: 'with --k8s-manifest: container image with bfg installed' });
+}
+
+/** Runs `bfg agent`. */
+export async function agent(a: Awaited<ReturnType<typeof agentFlags>['argv']>): Promise<void> {
+  if (!a.join) throw new BfgError('bad_option', '--join redis://host:port is required (the coordinator\'s Redis)');
+  if (!/^rediss?:\/\//.test(a.join)) throw new BfgError('bad_option', `--join ${a.join}: expected redis://host:port`);
+  if (a['k8s-manifest']) {
+    if (!Number.isInteger(a.replicas) || a.replicas < 1) throw new BfgError('bad_option', `--replicas ${a.replicas}: must be a whole number >= 1`);
+    return void process.stdout.write(k8sJob({ replicas: a.replicas, join: a.join, image: a.image, name: 'bfg-agents' }));
+  }
+  await runAgentHost({ join: a.join, name: a.name, addresses: a.addresses?.split(',').filter(Boolean), capacity: a.capacity, once: a.once });
 }

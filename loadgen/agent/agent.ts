@@ -42,6 +42,12 @@ export class Agent implements LeanHandler {
   private stopped = false;
   private readonly tokens = new Map<number, string>();
   private events: { at: number; fn: () => void }[] = [];
+  private stopAt = Infinity;
+
+  /** ends the traffic now (a coordinator aborting the run); the drain, backfill and result follow */
+  abort(): void {
+    this.stopAt = 0;
+  }
 
   constructor(readonly plan: AgentPlan, readonly onProgress: (p: TimePoint) => void = () => {}) {
     for (let id = plan.first; id < plan.end; id++) {
@@ -70,6 +76,7 @@ export class Agent implements LeanHandler {
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     const endAt = this.plan.t0 + s.duration_s * 1000;
+    this.stopAt = endAt;
     // RSS per socket is marginal: from when a tenth of the sockets are open to the end of traffic, so
     // the process's fixed costs (code, heap reserve) are not charged to each socket
     let mark: [number, number] | undefined;
@@ -88,7 +95,7 @@ export class Agent implements LeanHandler {
           nextSample += 1000;
           this.sample(t);
         }
-        if (t >= endAt) {
+        if (t >= this.stopAt) {
           clearInterval(timer);
           if (mark && this.connected > mark[0]) rssPerSocket = (process.memoryUsage().rss - mark[1]) / (this.connected - mark[0]);
           resolve();

@@ -16,6 +16,7 @@ import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
 import { Progress } from './progress.js';
 import { startGateway, type Served } from './serve.js';
 import { evaluate } from './thresholds.js';
+import { launchRemote, referenceNow, waitForAgents } from '../remote/launch.js';
 
 export interface LoadOptions {
   scenario: Readonly<Scenario>;
@@ -25,6 +26,10 @@ export interface LoadOptions {
   jwtSecret?: string;
   /** Redis for a --serve fleet (serve.nodes > 1) */
   redis?: string;
+  /** distributed run: agents joined through this Redis (bfg agent --join), and how many to wait for */
+  coordinator?: string;
+  agents?: number;
+  agentTimeoutMs?: number;
   /** progress lines on stdout */
   progress?: boolean;
   log?: (line: string) => void;
@@ -51,39 +56,64 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     }
     const targets = served ? served.urls.map((u) => checkTarget(u, false).toString()) : [url.toString()];
     const addresses = s.addresses ?? defaultAddresses(url);
-    const cap = plan(s.users, s.agents, addresses.length);
-    for (const w of cap.warnings) log(`bfg load: warning: ${w}`);
     const run = randomBytes(3).toString('hex');
-    t0 = Date.now() + 500 + 50 * cap.agents;
     const progress = new Progress();
-    const plans = split(s, cap.agents).map(([first, end], agent): AgentPlan => ({
-      scenario: s as Scenario, agent, first, end, target: url.toString(), targets, run, t0, addresses, jwtSecret: o.jwtSecret, admin: served?.admin,
-    }));
+    const base = { scenario: s as Scenario, target: url.toString(), targets, run, jwtSecret: o.jwtSecret, admin: served?.admin };
+    let plans: AgentPlan[];
+    let launch: () => Promise<(AgentResult | string)[]>;
+    let remote: Awaited<ReturnType<typeof waitForAgents>> | undefined;
+    if (o.coordinator) {
+      remote = await waitForAgents(o.coordinator, o.agents ?? 1, o.agentTimeoutMs ?? 30_000);
+      const { agents, redis } = remote;
+      const t0ref = (await referenceNow(redis)) + 1500;
+      t0 = Date.now() + 1500;
+      plans = split(s, agents.length, agents.map((a) => a.capacity)).map(([first, end], agent): AgentPlan => ({
+        ...base, agent, first, end, t0: t0ref - agents[agent].offsetMs,
+        addresses: s.addresses ?? (agents[agent].addresses.length ? agents[agent].addresses : addresses),
+      }));
+      const abortOn = s.thresholds.filter((t) => t.abort);
+      launch = () => launchRemote(redis, agents, plans, (i, p) => progress.update(i, p), () => abortOn.length > 0 && evaluate(abortOn, progress.metrics()).some((x) => !x.ok));
+    } else {
+      const cap = plan(s.users, s.agents, addresses.length);
+      for (const w of cap.warnings) log(`bfg load: warning: ${w}`);
+      t0 = Date.now() + 500 + 50 * cap.agents;
+      plans = split(s, cap.agents).map(([first, end], agent): AgentPlan => ({ ...base, agent, first, end, t0, addresses }));
+      launch = () => Promise.all(plans.map((p) => runAgent(p, progress)));
+    }
     const killer = s.storm.method === 'kill-node' && s.storm.drop_pct > 0 && served
       ? setTimeout(() => served!.kill(0), Math.max(0, t0 + s.storm.at_s * 1000 - Date.now())) : undefined;
     const timer = o.progress === false ? undefined : setInterval(() => progress.print(), 1000);
     const started = new Date().toISOString();
     const wall0 = Date.now();
-    const outcomes = await Promise.all(plans.map((p) => runAgent(p, progress)));
+    const outcomes = await launch().finally(() => remote?.redis.disconnect());
     if (timer) clearInterval(timer);
     clearTimeout(killer);
     if (o.progress !== false) progress.end();
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
-    return assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served);
+    const r = assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served);
+    if (remote) {
+      r.agents = r.agents.map((a) => ({ ...a, name: remote!.agents[a.agent].name, clock_offset_ms: remote!.agents[a.agent].offsetMs, clock_bound_ms: remote!.agents[a.agent].boundMs }));
+      r.dead_agents = dead;
+    }
+    return r;
   } finally {
     await served?.stop();
   }
 }
 
-/** Splits users into agent ranges at room boundaries. */
-export function split(s: Readonly<Scenario>, agents: number): [number, number][] {
+/** Splits users into agent ranges at room boundaries, in proportion to each agent's capacity. */
+export function split(s: Readonly<Scenario>, agents: number, capacity?: readonly number[]): [number, number][] {
   const rooms = Math.ceil(s.users / s.rooms.size);
   const n = Math.min(agents, rooms);
+  const w = Array.from({ length: n }, (_, i) => capacity?.[i] ?? 1);
+  const total = w.reduce((a, b) => a + b, 0);
   const out: [number, number][] = [];
+  let acc = 0;
   for (let i = 0; i < n; i++) {
-    const first = Math.floor((rooms * i) / n) * s.rooms.size;
-    const end = Math.min(s.users, Math.floor((rooms * (i + 1)) / n) * s.rooms.size);
+    const first = Math.floor((rooms * acc) / total) * s.rooms.size;
+    acc += w[i];
+    const end = Math.min(s.users, Math.floor((rooms * acc) / total) * s.rooms.size);
     out.push([first, end]);
   }
   return out;
@@ -142,7 +172,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
   }
   return {
     schema: RESULT_SCHEMA, scenario: s as Scenario, started_at: started, wall_s: wall, target, machine: machine(),
-    agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats })),
+    agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats, counts: r.counts })),
     ledger: L, latency: m.latency, stats: st, metrics, thresholds,
     passed: thresholds.every((t) => t.ok) && dead.length === 0,
     trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server,

@@ -11,6 +11,20 @@ export class Progress {
     this.latest.set(agent, p);
   }
 
+  /** interim metrics an abort threshold can judge while the run goes on */
+  metrics(): Record<string, number> {
+    let connected = 0, errors = 0, reconnects = 0, attempts = 0;
+    for (const p of this.latest.values()) {
+      connected += p.connected;
+      errors += p.connect_errors;
+      reconnects += p.reconnects;
+    }
+    attempts = connected + errors;
+    this.peak = Math.max(this.peak, connected);
+    return { connect_errors: errors, connect_errors_pct: (100 * errors) / Math.max(1, attempts), reconnects, peak_connections: this.peak };
+  }
+  private peak = 0;
+
   /** prints the merged line */
   print(): void {
     if (this.latest.size === 0) return;

@@ -22,6 +22,9 @@ export function summary(r: RunResult): string {
     const per = r.server.rss_per_connection_bytes;
     lines.push(`  gateway (measured, pidusage): peak RSS ${(r.server.peak_rss_bytes / 2 ** 20).toFixed(1)} MiB${per ? `, ${(per / 1024).toFixed(2)} KiB RSS per connection` : ''}`);
   }
+  for (const a of r.agents) {
+    if (a.name) lines.push(`  agent ${a.name}: ${a.users} users, delivered ${a.counts.delivered}, lost ${a.counts.lost}; clock offset to the coordinator ${a.clock_offset_ms?.toFixed(2)} ms ± ${a.clock_bound_ms?.toFixed(2)} ms (measured)`);
+  }
   for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (actual ${t.actual})`);
   lines.push(r.trusted ? '  measurement trusted: no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's`);
   lines.push(`  result: ${r.passed ? 'PASS' : 'FAIL'}`);
