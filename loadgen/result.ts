@@ -3,6 +3,7 @@ import type { AgentStats, AgentTrust, TimePoint } from './agent/result.js';
 import type { LedgerCounts } from './measure/ledger.js';
 import type { Percentiles } from './measure/histogram.js';
 import type { Scenario } from './scenario/scenario.js';
+import type { HttpPhaseResult } from './run/http-phase.js';
 
 export const RESULT_SCHEMA = 'bfg.result.v1';
 
@@ -31,5 +32,7 @@ export interface RunResult {
   untrusted_reasons: string[];
   timeline: TimePoint[];
   server?: { samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string };
+  /** the http phase (autocannon on the history endpoint), measured */
+  http?: HttpPhaseResult;
   storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_s: number | null };
 }

@@ -21,6 +21,8 @@ if [ -n "$missing" ]; then
 fi
 # npm install (not npm ci: npm here records no entries for other platforms' optional packages, so
 # ci refuses the lock) installs the locked versions; package.json's allowScripts lets canvas build itself
+# Artillery (a dev dependency, for the engine test) must not download a browser of its own
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 npm install --no-audit --no-fund --loglevel=error
 node -e "require('canvas')" 2>/dev/null || { echo "setup: node-canvas did not build; check the cairo/pango dev packages above" >&2; exit 2; }
 # Kafka's broker jars for the Kafka tests (Java 17 and Maven are on this project's machines)

@@ -16,6 +16,7 @@ import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
 import { Progress } from './progress.js';
 import { startGateway, type Served } from './serve.js';
 import { evaluate } from './thresholds.js';
+import { httpPhase, type HttpPhaseResult } from './http-phase.js';
 import { launchRemote, referenceNow, waitForAgents } from '../remote/launch.js';
 
 export interface LoadOptions {
@@ -85,13 +86,15 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     const timer = o.progress === false ? undefined : setInterval(() => progress.print(), 1000);
     const started = new Date().toISOString();
     const wall0 = Date.now();
+    const http = s.http ? new Promise<HttpPhaseResult>((resolve, reject) => setTimeout(() => httpPhase(s, url.toString(), run).then(resolve, reject), Math.max(0, t0 + s.http!.at_s * 1000 - Date.now()))) : undefined;
     const outcomes = await launch().finally(() => remote?.redis.disconnect());
+    const httpResult = http ? await http : undefined;
     if (timer) clearInterval(timer);
     clearTimeout(killer);
     if (o.progress !== false) progress.end();
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
-    const r = assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served);
+    const r = assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult);
     if (remote) {
       r.agents = r.agents.map((a) => ({ ...a, name: remote!.agents[a.agent].name, clock_offset_ms: remote!.agents[a.agent].offsetMs, clock_bound_ms: remote!.agents[a.agent].boundMs }));
       r.dead_agents = dead;
@@ -140,7 +143,7 @@ function machine() {
   };
 }
 
-function assemble(s: Readonly<Scenario>, target: string, started: string, wall: number, results: AgentResult[], dead: string[], served?: Served): RunResult {
+function assemble(s: Readonly<Scenario>, target: string, started: string, wall: number, results: AgentResult[], dead: string[], served?: Served, http?: HttpPhaseResult): RunResult {
   const m = mergeAgents(results);
   const L = m.ledger, st = m.stats;
   const ttr = s.storm.drop_pct > 0 ? timeToRecover(m.timeline, s.storm.at_s) : null;
@@ -153,6 +156,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     connect_errors_pct: (100 * st.connect_errors) / Math.max(1, st.connects + st.connect_errors),
     reconnects: st.reconnects, slow_closed: st.slow_closed, peak_connections: st.peak_connections,
     time_to_recover_s: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
+    http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,
   };
   const thresholds = evaluate(s.thresholds, metrics);
   const reasons = results.flatMap((r) => r.trust.why);
@@ -175,7 +179,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats, counts: r.counts })),
     ledger: L, latency: m.latency, stats: st, metrics, thresholds,
     passed: thresholds.every((t) => t.ok) && dead.length === 0,
-    trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server,
+    trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http,
     storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_s: ttr } : undefined,
   };
 }

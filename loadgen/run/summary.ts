@@ -18,6 +18,10 @@ export function summary(r: RunResult): string {
     lat('every recipient', r.latency.every), lat('first recipient', r.latency.first), lat('last recipient', r.latency.last),
   ];
   if (r.storm) lines.push(`  storm at ${r.storm.at_s}s: ${r.storm.drop_pct}% by ${r.storm.method}, policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_s ?? 'not recovered'} s`);
+  if (r.http) {
+    const h = r.http;
+    lines.push(`  http phase (autocannon, measured): ${h.requests} requests to ${h.url}, ${h.rps.toFixed(0)}/s, p50 ${h.latency_ms.p50} ms, p99 ${h.latency_ms.p99} ms, non-2xx ${h.non2xx}, errors ${h.errors + h.timeouts}`);
+  }
   if (r.server) {
     const per = r.server.rss_per_connection_bytes;
     lines.push(`  gateway (measured, pidusage): peak RSS ${(r.server.peak_rss_bytes / 2 ** 20).toFixed(1)} MiB${per ? `, ${(per / 1024).toFixed(2)} KiB RSS per connection` : ''}`);

@@ -17,6 +17,7 @@ export interface Scenario {
   storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' | 'kill-node' };
   reconnect: { policy: Policy; base_ms: number; cap_ms: number };
   slow: { pct: number; at_s: number; pause_ms: number };
+  http?: { at_s: number; duration_s: number; connections: number; limit: number };
   thresholds: Threshold[];
 }
 

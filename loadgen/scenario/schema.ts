@@ -3,7 +3,7 @@ export const METRICS = [
   'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms', 'first_p99_ms', 'last_p99_ms',
   'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
   'sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'connect_errors_pct', 'reconnects',
-  'slow_closed', 'time_to_recover_s', 'peak_connections',
+  'slow_closed', 'time_to_recover_s', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
 ] as const;
 
 const num = (min: number, dflt: number, description: string, max?: number) =>
@@ -77,6 +77,16 @@ export const scenarioSchema = {
         pct: num(0, 0, 'percent of users that stop reading for pause_ms', 100),
         at_s: num(0, 2, 'when they stop reading'),
         pause_ms: num(0, 3000, 'how long they do not read'),
+      },
+    },
+    http: {
+      type: 'object', additionalProperties: false, required: ['at_s'],
+      description: 'an autocannon phase on the history endpoint, alongside the socket traffic',
+      properties: {
+        at_s: { type: 'number', minimum: 0 },
+        duration_s: { type: 'number', minimum: 0.1, default: 2 },
+        connections: { type: 'integer', minimum: 1, maximum: 10_000, default: 10 },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       },
     },
     thresholds: {
