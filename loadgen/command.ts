@@ -45,7 +45,10 @@ export async function load(a: LoadArgs): Promise<number> {
     writeFileSync(a.junit, junit(result));
   }
   console.log(summary(result));
-  for (const d of result.dead_agents ?? []) console.log(`  DEAD AGENT: ${d}`);
+  for (const d of result.dead_agents ?? []) {
+    const p = d.last_progress;
+    console.log(`  DEAD AGENT: agent ${d.agent}: ${d.reason}${p ? ` (last report at t=${p.t}s: ${p.connected} connected, ${p.sent} sent, ${p.received} received; kept apart, not merged)` : ''}`);
+  }
   console.log(`  written: ${a.out}${a.junit ? `, ${a.junit}` : ''}`);
   return result.passed ? 0 : 1;
 }

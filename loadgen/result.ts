@@ -19,8 +19,8 @@ export interface RunResult {
   /** where the figures were measured */
   machine: { cpus: number; cpu_model: string; mem_gib: number; node: string; fd_limit: number; platform: string };
   agents: { agent: number; users: number; trust: AgentTrust; rss_bytes: number; stats: AgentStats; counts: LedgerCounts; name?: string; clock_offset_ms?: number; clock_bound_ms?: number }[];
-  /** distributed runs: agents that died or failed; their users' numbers are not in the result */
-  dead_agents?: string[];
+  /** agents that died or failed: why, and their last reported progress, kept apart from the merged figures */
+  dead_agents?: { agent: number; reason: string; last_progress?: TimePoint }[];
   ledger: LedgerCounts;
   latency: { every: Percentiles; first: Percentiles; last: Percentiles };
   stats: AgentStats;

@@ -95,9 +95,9 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
     const r = assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult);
+    r.dead_agents = outcomes.flatMap((x, i) => (typeof x === 'string' ? [{ agent: i, reason: x, last_progress: progress.lastOf(i) }] : []));
     if (remote) {
       r.agents = r.agents.map((a) => ({ ...a, name: remote!.agents[a.agent].name, clock_offset_ms: remote!.agents[a.agent].offsetMs, clock_bound_ms: remote!.agents[a.agent].boundMs }));
-      r.dead_agents = dead;
     }
     return r;
   } finally {

@@ -6,6 +6,11 @@ export class Progress {
   private last?: { t: number; sent: number; received: number };
   private readonly tty = !!process.stdout.isTTY;
 
+  /** one agent's newest point, if it reported any */
+  lastOf(agent: number): TimePoint | undefined {
+    return this.latest.get(agent);
+  }
+
   /** one agent's newest point */
   update(agent: number, p: TimePoint): void {
     this.latest.set(agent, p);

@@ -34,7 +34,8 @@ test('an agent killed mid-run: the run ends, names the dead agent, and exits non
       '--set', 'duration_s=8', '--no-progress', '--out', '/tmp/bfg-dead-agent.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out = output(load);
     await waitFor(outs[1], /run /, 10_000, 'the run to start');
-    await sleep(1500);
+    // past the common start (1.5 s after the plans) and its first progress report (1 s later)
+    await sleep(3500);
     agents[1].kill('SIGKILL');
     const code = await new Promise<number | null>((r) => load.on('exit', r));
     assert.equal(code, 1, out());
@@ -44,6 +45,8 @@ test('an agent killed mid-run: the run ends, names the dead agent, and exits non
     assert.equal(r.agents.length, 1, 'the dead agent\'s numbers are kept apart, not merged');
     assert.equal(r.agents[0].name, 'steady');
     assert.equal(r.trusted, false);
+    assert.equal(r.dead_agents?.length, 1);
+    assert.ok(r.dead_agents![0].last_progress && r.dead_agents![0].last_progress.connected > 0, 'the dead agent\'s last report is kept apart');
   } finally {
     for (const a of agents) a.kill('SIGKILL');
     await g.gw.close();
