@@ -54,6 +54,25 @@ test('an agent killed mid-run: the run ends, names the dead agent, and exits non
   }
 });
 
+test('a threshold marked abort: true that is already lost stops every agent early', async () => {
+  const redis = await startRedis();
+  const agents = ['ab1', 'ab2'].map((name) => spawn(process.execPath, [BFG, 'agent', '--join', redis.url, '--name', name, '--once'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  try {
+    for (const o of agents.map(output)) await waitFor(o, /joined/, 10_000, 'the agents to join');
+    // nothing listens on port 9: every connection fails, so connect_errors < 1 is lost at once
+    const r = await runBfg(['load', 'scenarios/smoke.yaml', '--coordinator', redis.url, '--agents', '2', '--target', 'ws://127.0.0.1:9',
+      '--set', 'duration_s=30', '--set', 'thresholds=[{expr: "connect_errors < 1", abort: true}]', '--no-progress', '--out', '/tmp/bfg-abort.json'], 60_000);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const res = JSON.parse(readFileSync('/tmp/bfg-abort.json', 'utf8')) as RunResult;
+    const lastT = Math.max(...res.timeline.map((p) => p.t));
+    assert.ok(lastT < 20, `traffic stopped long before duration_s=30 (last point at ${lastT} s)`);
+    assert.equal(res.thresholds[0].ok, false);
+  } finally {
+    for (const a of agents) a.kill('SIGKILL');
+    redis.stop();
+  }
+});
+
 test('waiting for agents that never come names how many are missing (exit 2)', async () => {
   const redis = await startRedis();
   try {
