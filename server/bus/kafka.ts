@@ -17,13 +17,18 @@ export class KafkaBus implements Bus {
   private readonly consumer: Consumer;
   private producerUp = false;
   private consumerUp = false;
+  private closed = false;
 
   constructor(private readonly o: KafkaBusOptions, private readonly kafka = new Kafka({
     clientId: `bfg-${o.node}`, brokers: o.brokers, logLevel: logLevel.NOTHING,
     retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 },
   })) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } });
-    this.consumer = kafka.consumer({ groupId: `bfg-${o.node}`, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 } });
+    this.consumer = kafka.consumer({
+      groupId: `bfg-${o.node}`, sessionTimeout: 10_000, heartbeatInterval: 1000,
+      // a crashed consumer restarts itself (the broker came back) unless the bus was closed
+      retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !this.closed },
+    });
     this.producer.on(this.producer.events.CONNECT, () => { this.producerUp = true; });
     this.producer.on(this.producer.events.DISCONNECT, () => { this.producerUp = false; });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => { this.consumerUp = true; });
@@ -80,6 +85,7 @@ export class KafkaBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect()]);
   }
 }
