@@ -119,11 +119,6 @@ export class Rooms {
     return this.users.has(user);
   }
 
-  /** topics with at least one local member */
-  topics(): string[] {
-    return [...this.members.keys()];
-  }
-
   /** writes one bus message to every local member except its sender, encoding it once */
   deliver(env: Envelope): void {
     const held = this.holding.get(env.topic);

@@ -4,6 +4,7 @@
  */
 import type { Agent } from './agent.js';
 import type { Track } from '../measure/ledger.js';
+import { httpBase } from './plan.js';
 
 const PAGE = 1000;
 const CONCURRENCY = 16;
@@ -16,7 +17,7 @@ export async function backfill(agent: Agent): Promise<void> {
   for (const vu of agent.vus) {
     for (const [room, t] of vu.tracks()) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
   }
-  const bases = agent.plan.targets.map((t) => t.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, ''));
+  const bases = agent.plan.targets.map(httpBase);
   // any live node serves the history (a fleet may have lost one during the run)
   const get = async (path: string): Promise<Response> => {
     let last: unknown;

@@ -20,5 +20,8 @@ export interface AgentPlan {
   admin?: string;
 }
 
+/** The HTTP base of a gateway's WebSocket URL (same host and port): ws://h:p/?x -> http://h:p */
+export const httpBase = (target: string): string => target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');
+
 export const roomOf = (plan: AgentPlan, vu: number): string => `${plan.run}-room${Math.floor(vu / plan.scenario.rooms.size)}`;
 export const userOf = (plan: AgentPlan, vu: number): string => `${plan.run}-u${vu}`;

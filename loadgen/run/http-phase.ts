@@ -4,6 +4,7 @@
  */
 import autocannon from 'autocannon';
 import type { Scenario } from '../scenario/scenario.js';
+import { httpBase } from '../agent/plan.js';
 
 export interface HttpPhaseResult {
   url: string; connections: number; duration_s: number; requests: number; rps: number; non2xx: number; errors: number; timeouts: number;
@@ -13,7 +14,7 @@ export interface HttpPhaseResult {
 /** Runs the phase against rooms of this run; resolves with what autocannon measured. */
 export async function httpPhase(s: Readonly<Scenario>, target: string, run: string): Promise<HttpPhaseResult> {
   const h = s.http!;
-  const base = target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');
+  const base = httpBase(target);
   const rooms = Math.max(1, Math.min(50, Math.ceil(s.users / s.rooms.size)));
   let n = 0;
   const r = await autocannon({

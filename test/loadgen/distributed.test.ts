@@ -7,21 +7,15 @@ import { BFG, runBfg } from '../helpers/cli.js';
 import { startGateway } from '../helpers/gateway.js';
 import { makeHosts, netnsProblem } from '../helpers/netns.js';
 import { startRedis } from '../helpers/redis.js';
+import { sleep, until } from '../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const output = (p: ChildProcess) => {
   let out = '';
   p.stdout?.on('data', (d) => (out += d));
   p.stderr?.on('data', (d) => (out += d));
   return () => out;
 };
-async function waitFor(read: () => string, re: RegExp, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!re.test(read())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${read()}`);
-    await sleep(50);
-  }
-}
+const waitFor = (read: () => string, re: RegExp, ms: number, what: string) => until(() => re.test(read()), ms, `${what}: ${read().slice(-300)}`);
 
 test('an agent killed mid-run: the run ends, names the dead agent, and exits non-zero', async () => {
   const redis = await startRedis();

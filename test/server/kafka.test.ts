@@ -8,19 +8,12 @@ import { openParts } from '../../server/parts.js';
 import { TestClient } from '../helpers/client.js';
 import { kafkaSkipReason, startKafka, type TestKafka } from '../helpers/kafka.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const skip = kafkaSkipReason();
 let kafka: TestKafka;
 let redis: TestRedis;
 const gateways: Gateway[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (cond: () => boolean, ms: number, what: string) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(50);
-  }
-};
 
 async function node(name: string, extra: Partial<GatewayOptions> = {}) {
   const opts = gatewayOptions({ port: 0, auth: 'none', node: name, bus: 'kafka', store: 'redis', redis: redis.url, kafka: kafka.brokers,

@@ -10,6 +10,7 @@ import { openParts } from '../../server/parts.js';
 import { TestClient, stillWorks } from '../helpers/client.js';
 import { BFG, runBfg } from '../helpers/cli.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let redis: TestRedis;
 let admin: Redis;
@@ -22,14 +23,6 @@ async function node(name: string, extra: Partial<GatewayOptions> = {}) {
   gateways.push(gw);
   return { gw, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(25);
-  }
-};
 const contiguous = (seqs: number[]) => seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1);
 
 describe('Redis fleet (real redis-server)', () => {
