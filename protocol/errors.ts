@@ -21,6 +21,8 @@ export const ERRORS = Object.freeze({
   too_large: { message: 'the message body is larger than maxBody', fix: 'send a smaller body, or raise --max-body' },
   store_unavailable: { message: 'the message store is unavailable; the message was not persisted', fix: 'retry later with the same id; nothing unacked was stored' },
   bus_unavailable: { message: 'the message bus is unavailable', fix: 'retry later; acked messages are in the store and will be recovered' },
+  bad_request: { message: 'the HTTP request is not valid', fix: 'see the route list in the README: GET /rooms/:room/messages?after=&limit=' },
+  not_found: { message: 'no such route', fix: 'see the route list in the README' },
   forbidden: { message: 'the token does not allow this room', fix: 'ask for a token whose rooms claim matches the room' },
   auth_failed: { message: 'authentication failed', fix: 'pass a valid HS256 JWT as ?token=, signed with the gateway secret, with a sub claim', closes: true },
   overloaded: { message: 'the gateway is not accepting connections right now', fix: 'reconnect later with backoff and jitter', closes: true },

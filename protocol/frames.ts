@@ -24,15 +24,3 @@ export interface PresenceReplyFrame { op: 'presence'; online: Record<string, boo
 export interface ErrorFrame { op: 'error'; code: ErrorCode; message: string; ref?: string }
 export interface DrainFrame { op: 'drain'; retryAfterMs: number }
 export type ServerFrame = HelloFrame | MsgFrame | AckFrame | JoinedFrame | LeftFrame | PresenceReplyFrame | ErrorFrame | DrainFrame;
-
-/** The room of a DM between two users: `dm:<a>:<b>` with the ids sorted. */
-export function dmRoom(a: string, b: string): string {
-  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
-}
-
-/** The two users of a DM room, or undefined when the room is not a DM room. */
-export function dmUsers(room: string): [string, string] | undefined {
-  if (!room.startsWith('dm:')) return undefined;
-  const parts = room.slice(3).split(':');
-  return parts.length === 2 ? [parts[0], parts[1]] : undefined;
-}

@@ -5,3 +5,4 @@ export * from './close.js';
 export * from './codec.js';
 export * from './validate.js';
 export * from './token.js';
+export * from './names.js';

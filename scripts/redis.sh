@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# scripts/redis.sh start|stop PORT — a private redis-server on 127.0.0.1:PORT for tests and demos,
-# with no disk persistence (pass --persist to keep an append-only file). Never touches a Redis it
-# did not start.
+# scripts/redis.sh start|stop PORT [--ephemeral] — a private redis-server on 127.0.0.1:PORT for tests
+# and demos. It persists by default: an append-only file fsynced every second (appendfsync everysec),
+# so a Redis killed and restarted on the same PORT keeps every acked message. --ephemeral keeps
+# nothing on disk (the gateway then refuses it unless given --ack-without-persistence).
+# Data lives in $BFG_REDIS_DIR (default /tmp/bfg-redis-PORT). Never touches a Redis it did not start.
 set -euo pipefail
 cmd=${1:-}; port=${2:-}
-if [[ -z "$cmd" || ! "$port" =~ ^[0-9]+$ ]]; then echo "usage: scripts/redis.sh start|stop PORT [--persist]" >&2; exit 2; fi
+usage="usage: scripts/redis.sh start|stop PORT [--ephemeral]"
+if [[ -z "$cmd" || ! "$port" =~ ^[0-9]+$ ]]; then echo "$usage" >&2; exit 2; fi
 dir=${BFG_REDIS_DIR:-/tmp/bfg-redis-$port}
 case "$cmd" in
   start)
     command -v redis-server >/dev/null || { echo "redis.sh: redis-server not found: run scripts/setup.sh (installs Debian's redis-server)" >&2; exit 2; }
     if redis-cli -p "$port" ping >/dev/null 2>&1; then echo "redis.sh: port $port already answers; stop it first or pick another port" >&2; exit 2; fi
     mkdir -p "$dir"
-    persist=(--save "" --appendonly no); [[ "${3:-}" == "--persist" ]] && persist=(--appendonly yes)
+    case "${3:-}" in
+      "") persist=(--appendonly yes --appendfsync everysec --save "") ;;
+      --ephemeral) persist=(--appendonly no --save "") ;;
+      *) echo "redis.sh: unknown option ${3}; $usage" >&2; exit 2 ;;
+    esac
     redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$dir" --pidfile "$dir/redis.pid" \
       --logfile "$dir/redis.log" "${persist[@]}" >/dev/null
-    for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && { echo "redis.sh: started on 127.0.0.1:$port"; exit 0; }; sleep 0.05; done
+    # with an append-only file, a restart answers only after the file is loaded
+    for _ in $(seq 1 200); do [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]] && { echo "redis.sh: started on 127.0.0.1:$port (${3:-persistent: appendonly yes, everysec} in $dir)"; exit 0; }; sleep 0.05; done
     echo "redis.sh: redis-server did not answer on $port; see $dir/redis.log" >&2; exit 1 ;;
   stop)
     if [[ -f "$dir/redis.pid" ]]; then
@@ -23,5 +31,13 @@ case "$cmd" in
       rm -f "$dir/redis.pid"
     fi
     echo "redis.sh: stopped $port" ;;
-  *) echo "usage: scripts/redis.sh start|stop PORT [--persist]" >&2; exit 2 ;;
+  kill)
+    # SIGKILL, as a crash would: for durability tests
+    if [[ -f "$dir/redis.pid" ]]; then
+      pid=$(cat "$dir/redis.pid"); kill -9 "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+      rm -f "$dir/redis.pid"
+    fi
+    echo "redis.sh: killed $port" ;;
+  *) echo "$usage" >&2; exit 2 ;;
 esac

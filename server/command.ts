@@ -15,7 +15,7 @@ export function serveFlags(y: Argv) {
     .option('node', { type: 'string', default: d.node, describe: 'this node\'s id (in hello frames, metrics and bus origins)' })
     .option('nodes', { type: 'number', default: 1, describe: 'gateway processes on consecutive ports (more than 1 needs a shared bus and store)' })
     .option('auth', { choices: ['jwt', 'none'] as const, default: d.auth, describe: 'jwt: HS256 token in ?token=; none: user id from ?user= (local demos only)' })
-    .option('jwt-secret', { type: 'string', describe: 'HS256 secret for --auth jwt (or env BFG_JWT_SECRET)' })
+    .option('jwt-secret', { type: 'string', describe: 'HS256 secret for --auth jwt, at least 32 bytes; prefer env BFG_JWT_SECRET (a flag is visible to every user in ps)' })
     .option('bus', { choices: ['memory', 'redis', 'kafka'] as const, default: d.bus, describe: 'bus between gateway nodes' })
     .option('store', { choices: ['memory', 'redis'] as const, default: d.store, describe: 'message store (seq and history)' })
     .option('redis', { type: 'string', describe: 'Redis URL for --bus/--store redis' })
@@ -41,6 +41,10 @@ export function serveFlags(y: Argv) {
     .option('publish-timeout-ms', { type: 'number', default: d.publishTimeoutMs, describe: 'longest wait for the bus to take a message; then error bus_unavailable' })
     .option('reorder-ms', { type: 'number', default: d.reorderMs, describe: 'Kafka bus: how long a message past a gap waits before the gap is read from the store' })
     .option('admin', { type: 'boolean', default: d.admin, describe: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' })
+    .option('allowed-origins', { type: 'string', describe: 'browser origins that may connect, comma-separated (https://chat.example.com); default none: a browser page on another site cannot open a socket' })
+    .option('handshake-timeout-ms', { type: 'number', default: d.handshakeTimeoutMs, describe: 'an HTTP request or upgrade not finished within this is dropped' })
+    .option('ack-without-persistence', { type: 'boolean', default: d.ackWithoutPersistence, describe: 'accept a Redis that does not persist (appendonly no): acks then do not survive a Redis restart' })
+    .option('insecure-public', { type: 'boolean', default: d.insecurePublic, describe: 'allow --auth none or --admin on a non-loopback --host' })
     .option('drain-jitter-ms', { type: 'number', default: d.drainJitterMs, describe: 'drain frames carry retryAfterMs spread over 0..this' });
 }
 
@@ -49,14 +53,27 @@ type ServeArgs = Awaited<ReturnType<typeof serveFlags>['argv']>;
 /** Maps parsed flags to gateway options. */
 export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
   return {
-    port: a.port, host: a.host, node: a.node, auth: a.auth, jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET,
+    port: a.port, host: a.host, node: a.node, auth: a.auth, jwtSecret: jwtSecret(a['jwt-secret']),
     bus: a.bus, store: a.store, redis: a.redis, redisCluster: a['redis-cluster'], presenceBeatMs: a['presence-beat-ms'],
     presenceStaleMs: a['presence-stale-ms'], kafka: a.kafka, kafkaTopic: a['kafka-topic'], kafkaPartitions: a['kafka-partitions'],
     publishTimeoutMs: a['publish-timeout-ms'], reorderMs: a['reorder-ms'], history: a.history, maxRecover: a['max-recover'], maxPayload: a['max-payload'],
     maxBody: a['max-body'], acceptRate: a['accept-rate'], acceptBurst: a['accept-burst'], maxConnections: a['max-connections'],
     msgRate: a['msg-rate'], msgBurst: a['msg-burst'], maxRooms: a['max-rooms'], slowBytes: a['slow-bytes'], slowMs: a['slow-ms'],
     heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'], admin: a.admin,
+    allowedOrigins: a['allowed-origins']?.split(',').map((x) => x.trim()).filter(Boolean), handshakeTimeoutMs: a['handshake-timeout-ms'],
+    ackWithoutPersistence: a['ack-without-persistence'], insecurePublic: a['insecure-public'],
   };
+}
+
+/** The JWT secret: the environment first, because a command-line flag is readable by every local user (ps, /proc). */
+export function jwtSecret(flag: string | undefined): string | undefined {
+  const env = process.env.BFG_JWT_SECRET;
+  if (flag !== undefined) {
+    console.error(env
+      ? 'bfg: warning: both --jwt-secret and BFG_JWT_SECRET are set; using BFG_JWT_SECRET (a flag is visible to every local user in ps)'
+      : 'bfg: warning: --jwt-secret is visible to every local user in ps and /proc; prefer the environment variable BFG_JWT_SECRET');
+  }
+  return env || flag;
 }
 
 /** Runs `bfg serve` until SIGTERM or SIGINT, then drains and exits 0; `--nodes N` runs N node processes. */

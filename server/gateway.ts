@@ -2,8 +2,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import {
-  CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, formatOf, verifyToken,
+  CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, formatOf, userProblem, verifyToken,
   type ErrorCode, type ServerFrame,
 } from '../protocol/index.js';
 import { MemoryBus } from './bus/memory.js';
@@ -15,7 +16,7 @@ import { createMetrics } from './metrics.js';
 import { gatewayOptions, type GatewayOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { MemoryPresence } from './presence/memory.js';
-import { route } from './http.js';
+import { originAllowed, route } from './http.js';
 import { leaveQuietly } from './recovery.js';
 import { Rooms } from './rooms.js';
 import { Session } from './session.js';
@@ -28,6 +29,10 @@ import { sweep } from './sweeper.js';
 
 export type { Parts } from './parts.js';
 type Sock = WebSocket & { s: Session };
+/** a TCP connection not yet a session: counted toward maxConnections until upgraded or closed */
+type Pending = Socket & { bfgPending?: boolean };
+/** connections beyond maxConnections still let in, so a full node answers /health and refuses upgrades with 1013 */
+const HTTP_MARGIN = 64;
 
 export class Gateway {
   readonly opts: Readonly<GatewayOptions>;
@@ -37,6 +42,8 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly accept: TokenBucket;
   private nextId = 1;
+  /** TCP connections not (yet) upgraded to sessions: half-open upgrades, HTTP clients */
+  private pending = 0;
   private draining = false;
   private timer?: NodeJS.Timeout;
   // listener functions shared by every connection of this gateway (no closures per socket)
@@ -58,7 +65,13 @@ export class Gateway {
     };
     const gw = this;
     this.onMessage = function (data, isBinary) {
-      handle(gw.ctx, (this as Sock).s, data, isBinary);
+      try {
+        handle(gw.ctx, (this as Sock).s, data, isBinary);
+      } catch (err) {
+        // handle() answers every bad frame itself; this is the last guard: log, answer, keep serving
+        console.error(`bfg serve: internal error on a frame: ${(err as Error).stack}`);
+        gw.sendError((this as Sock).s, 'internal', (err as Error).message);
+      }
     };
     this.onClose = function () {
       void gw.closed((this as Sock).s).catch(noop);
@@ -70,8 +83,16 @@ export class Gateway {
       skipUTF8Validation: true,
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : offered.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
-    this.http = createServer((req, res) => void route(this.ctx, () => this.sessions.size, req, res, (users) => this.closeUsers(users)));
-    this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+    // headers (and so an upgrade request) must arrive within the handshake timeout; Node checks every second
+    const hs = opts.handshakeTimeoutMs;
+    this.http = createServer({ headersTimeout: hs, requestTimeout: hs * 2, connectionsCheckingInterval: Math.min(1000, hs) },
+      (req, res) => void route(this.ctx, () => this.sessions.size, req, res, (users) => this.closeUsers(users)).catch(logError));
+    this.http.timeout = hs; // idle before any byte of a request
+    this.http.on('connection', (sock: Pending) => this.connection(sock));
+    this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head).catch((err) => {
+      logError(err);
+      socket.destroy();
+    }));
   }
 
   /** starts listening; resolves with the bound port */
@@ -110,22 +131,59 @@ export class Gateway {
     return typeof a === 'object' && a ? a.port : this.opts.port;
   }
 
-  private sendError(s: Session, code: ErrorCode, detail?: string, ref?: string): void {
+  /** queues an error frame from the catalogue */
+  sendError(s: Session, code: ErrorCode, detail?: string, ref?: string): void {
     this.ctx.metrics.errors.inc({ code });
     const frame: ServerFrame = { op: 'error', code, message: detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message };
     if (ref !== undefined) frame.ref = ref;
     this.ctx.send(s, frame);
   }
 
+  /** every TCP connection counts toward maxConnections from its first byte, not from its upgrade */
+  private connection(sock: Pending): void {
+    if (this.sessions.size + this.pending >= this.opts.maxConnections + HTTP_MARGIN) {
+      this.ctx.metrics.rejected.inc({ reason: 'max_connections' });
+      return void sock.destroy();
+    }
+    this.pending++;
+    sock.bfgPending = true;
+    sock.once('close', this.onPendingClose);
+  }
+
+  /** one listener shared by every pending socket (`this` is the socket), no closure per connection */
+  private readonly onPendingClose = ((gw: Gateway) => function (this: Pending) { gw.settled(this); })(this);
+
+  /** a pending connection became a session, or closed: it no longer counts as pending */
+  private settled(sock: Pending): void {
+    if (!sock.bfgPending) return;
+    sock.bfgPending = false;
+    this.pending--;
+  }
+
+  /** open pending (not upgraded) connections, for tests and /health */
+  get pendingConnections(): number {
+    return this.pending;
+  }
+
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (this.draining) return void socket.destroy();
+    const origin = req.headers.origin;
+    if (!originAllowed(this.ctx, origin)) {
+      // a page on another site must not open a socket with its visitor's network position or cookies
+      this.ctx.metrics.rejected.inc({ reason: 'origin' });
+      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin ${String(origin).slice(0, 100)} is not in --allowed-origins\n`);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://gateway');
     let refusal: [number, string, string] | undefined;
     let user = url.searchParams.get('user') ?? '';
     let allowed: string[] | undefined;
     if (!this.accept.take()) refusal = [CLOSE.overloaded, 'accept_rate', 'accept rate exceeded'];
     else if (this.sessions.size >= this.opts.maxConnections) refusal = [CLOSE.overloaded, 'max_connections', 'connection limit reached'];
-    else if (this.opts.auth === 'jwt') {
+    else if (this.opts.auth === 'none') {
+      const bad = user ? userProblem(user) : undefined;
+      if (bad) refusal = [CLOSE.authFailed, 'auth', `user: ${bad}`];
+    } else {
       try {
         const claims = await verifyToken(this.opts.jwtSecret!, url.searchParams.get('token') ?? '');
         user = claims.sub;
@@ -134,7 +192,9 @@ export class Gateway {
         refusal = [CLOSE.authFailed, 'auth', `auth failed: ${(err as Error).message}`.slice(0, 120)];
       }
     }
+    if (socket.destroyed) return; // gone while the token was checked
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.settled(socket as Pending);
       if (refusal) {
         this.ctx.metrics.rejected.inc({ reason: refusal[1] });
         return ws.close(refusal[0], refusal[2]);
@@ -163,7 +223,7 @@ export class Gateway {
     s.closing = true;
     this.ctx.metrics.connections.dec();
     // an unsubscribe that fails (bus down) must not stop the rest of the clean-up
-    for (const room of s.rooms ?? []) await leaveQuietly(this.ctx, s, room).catch(noop);
+    for (const room of [...(s.rooms ?? [])]) await leaveQuietly(this.ctx, s, room).catch(noop);
     await this.ctx.rooms.removeUser(s).catch(noop);
     await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
   }
@@ -208,3 +268,6 @@ export class Gateway {
 }
 
 function noop(): void {}
+function logError(err: unknown): void {
+  console.error(`bfg serve: internal error: ${(err as Error)?.stack ?? err}`);
+}

@@ -1,6 +1,6 @@
 /** Client op handlers: every frame is decoded and validated once, then dispatched here. */
 import {
-  decodeClientFrame, dmRoom, dmUsers, roomAllowed,
+  decodeClientFrame, dmRoom, mayRead,
   type Body, type DmFrame, type Meta, type PresenceFrame, type SendFrame,
 } from '../protocol/index.js';
 import { inboxTopic } from './bus/bus.js';
@@ -8,6 +8,7 @@ import type { Context } from './context.js';
 import { TokenBucket } from './limits.js';
 import { join, leaveQuietly } from './recovery.js';
 import type { Session } from './session.js';
+import type { Appended } from './store/store.js';
 
 /** Handles one received WebSocket message; never throws, answers bad input with an error frame. */
 export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean): void {
@@ -17,10 +18,15 @@ export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean
   const f = r.frame;
   switch (f.op) {
     case 'join': {
-      const dm = dmUsers(f.room);
-      if (dm ? !dm.includes(s.user) : !roomAllowed(s.allowed, f.room)) return ctx.error(s, 'forbidden', `room ${f.room}`, f.room);
-      if (!s.rooms?.has(f.room) && s.roomCount() >= ctx.opts.maxRooms) return ctx.error(s, 'too_many_rooms', `limit ${ctx.opts.maxRooms}`, f.room);
-      void join(ctx, s, f);
+      // the same rule as HTTP history: DM rooms for their two users, other rooms by the token's patterns
+      if (!mayRead(s.user, s.allowed, f.room)) return ctx.error(s, 'forbidden', `room ${f.room}`, f.room);
+      const rejoin = s.rooms?.has(f.room) ?? false;
+      if (!rejoin && s.roomCount() >= ctx.opts.maxRooms) return ctx.error(s, 'too_many_rooms', `limit ${ctx.opts.maxRooms}`, f.room);
+      // a join replays history: it costs a token like a message
+      if (!take(ctx, s, f.room)) return;
+      // counted now, before any await, so a burst of joins cannot pass maxRooms
+      (s.rooms ??= new Set()).add(f.room);
+      void join(ctx, s, f, rejoin);
       return;
     }
     case 'leave':
@@ -30,49 +36,51 @@ export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean
       return;
     case 'send':
       if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.id);
-      if (admit(ctx, s, f)) void publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta);
+      if (admit(ctx, s, f, r.bytes)) void publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta);
       return;
     case 'dm':
-      if (admit(ctx, s, f)) void publish(ctx, s, dmRoom(s.user, f.to), [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta);
+      if (admit(ctx, s, f, r.bytes)) void publish(ctx, s, dmRoom(s.user, f.to), [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta);
       return;
     case 'presence':
-      void presence(ctx, s, f);
+      if (take(ctx, s)) void presence(ctx, s, f);
       return;
   }
 }
 
-/** Rate and size limits of a send or dm; answers the error itself when refused. */
-function admit(ctx: Context, s: Session, f: SendFrame | DmFrame): boolean {
-  const bytes = typeof f.body === 'string' ? Buffer.byteLength(f.body) : f.body.length;
-  if (bytes > ctx.opts.maxBody) {
-    ctx.error(s, 'too_large', `${bytes} bytes > maxBody ${ctx.opts.maxBody}`, f.id);
-    return false;
-  }
+/** Takes one token from the connection's rate limit; answers rate_limited itself when none is left. */
+function take(ctx: Context, s: Session, ref?: string): boolean {
   s.bucket ??= new TokenBucket(ctx.opts.msgRate, ctx.opts.msgBurst);
-  if (!s.bucket.take()) {
-    ctx.error(s, 'rate_limited', `limit ${ctx.opts.msgRate}/s`, f.id);
-    return false;
-  }
-  return true;
+  if (s.bucket.take()) return true;
+  ctx.error(s, 'rate_limited', `limit ${ctx.opts.msgRate}/s`, ref);
+  return false;
 }
 
-/** The data path: persist (seq assigned), ack, then publish once per topic. */
+/** Size (body + meta) and rate limits of a send or dm; answers the error itself when refused. */
+function admit(ctx: Context, s: Session, f: SendFrame | DmFrame, bytes: number): boolean {
+  if (bytes > ctx.opts.maxBody) {
+    ctx.error(s, 'too_large', `body + meta ${bytes} bytes > maxBody ${ctx.opts.maxBody}`, f.id);
+    return false;
+  }
+  return take(ctx, s, f.id);
+}
+
+/** The data path: persist (seq assigned; a retried id is stored once), ack, then publish once per topic. */
 async function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta?: Meta): Promise<void> {
   const t0 = Date.now();
   const origin = `${ctx.opts.node}/${s.id}`;
-  let msg;
+  let r: Appended;
   try {
     if (!ctx.store.healthy()) throw new Error('store circuit open');
-    msg = await ctx.store.append({ room, id, from: s.user, body, meta, topics: [...new Set(topics)], origin, t0 });
+    r = await ctx.store.append({ room, id, from: s.user, body, meta, topics: [...new Set(topics)], origin, t0 });
   } catch (err) {
     return ctx.error(s, 'store_unavailable', (err as Error).message, id);
   }
-  ctx.send(s, { op: 'ack', id, seq: msg.seq });
-  // a store that publishes in the same step as it persists has already put it on the bus
-  if (ctx.store.publishes) return;
+  ctx.send(s, { op: 'ack', id, seq: r.msg.seq });
+  // a retry was delivered the first time; a store that publishes as it persists has put it on the bus
+  if (r.duplicate || ctx.store.publishes) return;
   for (const topic of new Set(topics)) {
     try {
-      await ctx.bus.publish({ topic, origin, msg, t0 });
+      await ctx.bus.publish({ topic, origin, msg: r.msg, t0, epoch: r.epoch });
     } catch (err) {
       // already acked and stored: members recover it through join after=
       ctx.error(s, 'bus_unavailable', (err as Error).message, id);

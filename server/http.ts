@@ -1,25 +1,28 @@
-/** HTTP routes on the gateway's port: /health, /metrics, /rooms/:room/messages. */
+/** HTTP routes on the gateway's port: /health, /metrics, /rooms/:room/messages, POST /admin/close. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { roomAllowed, verifyToken } from '../protocol/index.js';
+import { mayRead, roomProblem, userProblem, verifyToken, type Claims } from '../protocol/index.js';
 import type { Context } from './context.js';
+import { forHttp } from './envelope.js';
 
 const MAX_LIMIT = 1000;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body); // before writeHead: a body that cannot be encoded still gets an answer
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }
 
-/** Handles one HTTP request. */
+/** True when the request carries no Origin (not a browser) or an allowed one. */
+export function originAllowed(ctx: Context, origin: string | undefined): boolean {
+  return origin === undefined || ctx.opts.allowedOrigins.includes('*') || ctx.opts.allowedOrigins.includes(origin);
+}
+
+/** Handles one HTTP request; never rejects (an error after the headers went out ends the response). */
 export async function route(ctx: Context, connections: () => number, req: IncomingMessage, res: ServerResponse, closeUsers: (users: string[]) => number): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://gateway');
   try {
-    if (url.pathname === '/admin/close' && req.method === 'POST') {
-      if (!ctx.opts.admin) return json(res, 404, { error: 'not_found', message: 'the admin route is off; start the gateway with --admin' });
-      const users = (url.searchParams.get('users') ?? '').split(',').filter(Boolean);
-      return json(res, 200, { closed: closeUsers(users) });
-    }
-    if (req.method !== 'GET') return json(res, 405, { error: 'bad_frame', message: 'only GET is served' });
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname === '/admin/close' && req.method === 'POST') return await admin(ctx, url, req, res, closeUsers);
+    if (req.method !== 'GET') return json(res, 405, { error: 'bad_request', message: 'only GET is served (and POST /admin/close with --admin)' });
     if (url.pathname === '/health') {
       const store = ctx.store.healthy(), bus = ctx.bus.healthy();
       return json(res, store && bus ? 200 : 503, {
@@ -28,32 +31,70 @@ export async function route(ctx: Context, connections: () => number, req: Incomi
       });
     }
     if (url.pathname === '/metrics') {
+      const text = await ctx.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
-      return void res.end(await ctx.metrics.registry.metrics());
+      return void res.end(text);
     }
     const m = /^\/rooms\/([^/]+)\/messages$/.exec(url.pathname);
-    if (m) return await history(ctx, decodeURIComponent(m[1]), url, req, res);
+    if (m) return await history(ctx, m[1], url, req, res);
     json(res, 404, { error: 'not_found', message: 'routes: /health, /metrics, /rooms/:room/messages?after=&limit=' });
   } catch (err) {
+    if (res.headersSent) return void res.destroy();
     json(res, 503, { error: 'store_unavailable', message: (err as Error).message });
   }
 }
 
-async function history(ctx: Context, room: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (ctx.opts.auth === 'jwt') {
-    const token = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer /i, '');
-    let ok = false;
-    try {
-      ok = !!token && roomAllowed((await verifyToken(ctx.opts.jwtSecret!, token)).rooms, room);
-    } catch { /* ok stays false */ }
-    if (!ok) return json(res, 403, { error: 'forbidden', message: `a valid token allowing room ${room} is required (?token= or Authorization: Bearer)` });
+/** The caller's identity: a verified token under --auth jwt, `?user=` under --auth none; undefined when refused. */
+async function caller(ctx: Context, url: URL, req: IncomingMessage): Promise<Claims | undefined> {
+  if (ctx.opts.auth === 'none') {
+    const user = url.searchParams.get('user') ?? '';
+    return user && userProblem(user) ? undefined : { sub: user };
+  }
+  const token = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer /i, '');
+  if (!token) return undefined;
+  try {
+    return await verifyToken(ctx.opts.jwtSecret!, token);
+  } catch {
+    return undefined;
+  }
+}
+
+async function history(ctx: Context, encoded: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let room: string;
+  try {
+    room = decodeURIComponent(encoded);
+  } catch {
+    return json(res, 400, { error: 'bad_request', message: `the room in the path is not valid %-encoding: ${encoded.slice(0, 80)}` });
+  }
+  const bad = roomProblem(room);
+  if (bad) return json(res, 400, { error: 'bad_request', message: bad });
+  const who = await caller(ctx, url, req);
+  if (!who || !mayRead(who.sub, who.rooms, room)) {
+    return json(res, 403, { error: 'forbidden', message: ctx.opts.auth === 'jwt'
+      ? `a valid token allowing room ${room} is required (?token= or Authorization: Bearer)`
+      : `room ${room} is a DM room: name one of its users with ?user=` });
   }
   const after = Number(url.searchParams.get('after') ?? 0);
   const limit = Number(url.searchParams.get('limit') ?? 100);
   if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    return json(res, 400, { error: 'bad_frame', message: `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}` });
+    return json(res, 400, { error: 'bad_request', message: `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}` });
   }
-  const { head, epoch } = await ctx.store.head(room);
-  const messages = await ctx.store.range(room, after, limit);
-  json(res, 200, { room, head, epoch, messages });
+  // reading a room that has no log creates nothing, in memory or in Redis
+  const found = await ctx.store.peek(room);
+  const messages = found ? (await ctx.store.range(room, after, limit)).map(forHttp) : [];
+  json(res, 200, { room, head: found?.head ?? 0, epoch: found?.epoch ?? null, messages });
+}
+
+/** POST /admin/close?users=a,b: only with --admin, an admin token under --auth jwt, and never from another site. */
+async function admin(ctx: Context, url: URL, req: IncomingMessage, res: ServerResponse, closeUsers: (users: string[]) => number): Promise<void> {
+  if (!ctx.opts.admin) return json(res, 404, { error: 'not_found', message: 'the admin route is off; start the gateway with --admin' });
+  if (req.headers.origin !== undefined && !originAllowed(ctx, req.headers.origin)) {
+    return json(res, 403, { error: 'forbidden', message: `origin ${req.headers.origin} may not call the admin route` });
+  }
+  if (ctx.opts.auth === 'jwt') {
+    const who = await caller(ctx, url, req);
+    if (!who?.admin) return json(res, 403, { error: 'forbidden', message: 'the admin route needs a token with the claim admin: true (Authorization: Bearer)' });
+  }
+  const users = (url.searchParams.get('users') ?? '').split(',').filter(Boolean);
+  json(res, 200, { closed: closeUsers(users) });
 }

@@ -28,3 +28,8 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** True for an address or name that only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === '[::1]' || host === 'localhost';
+}

@@ -1,5 +1,6 @@
 /** Gateway options: defaults, validation at the edge (all problems at once), then frozen. */
-import { BfgError } from '../protocol/index.js';
+import { BfgError, MIN_SECRET_BYTES } from '../protocol/index.js';
+import { isLoopbackHost } from './limits.js';
 import { connectionCapacity } from './limits.js';
 
 export interface GatewayOptions {
@@ -37,6 +38,14 @@ export interface GatewayOptions {
   kafkaPartitions: number;
   publishTimeoutMs: number;
   reorderMs: number;
+  /** browser origins allowed to open a socket or call the admin route (exact `scheme://host[:port]`, or `*`) */
+  allowedOrigins: string[];
+  /** an upgrade not finished within this is dropped (unfinished upgrades count toward maxConnections) */
+  handshakeTimeoutMs: number;
+  /** accept a Redis store that does not persist (acks a restart would lose): tests and demos only */
+  ackWithoutPersistence: boolean;
+  /** let --auth none or --admin listen beyond loopback (anyone who reaches the port can act as any user) */
+  insecurePublic: boolean;
 }
 
 export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
@@ -68,10 +77,14 @@ export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
   kafkaPartitions: 8,
   publishTimeoutMs: 3000,
   reorderMs: 250,
+  allowedOrigins: [],
+  handshakeTimeoutMs: 5000,
+  ackWithoutPersistence: false,
+  insecurePublic: false,
 });
 
 const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',
-  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs', 'kafkaPartitions', 'publishTimeoutMs', 'reorderMs'];
+  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs', 'kafkaPartitions', 'publishTimeoutMs', 'reorderMs', 'handshakeTimeoutMs'];
 
 /** Merges options over the defaults, checks every field, and returns them frozen. */
 export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<GatewayOptions> {
@@ -85,6 +98,15 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (!Number.isFinite(o.drainJitterMs) || o.drainJitterMs < 0) errors.push(`drainJitterMs: ${o.drainJitterMs} must be >= 0`);
   if (o.auth !== 'jwt' && o.auth !== 'none') errors.push(`auth: "${o.auth}" must be jwt or none`);
   if (o.auth === 'jwt' && !o.jwtSecret) errors.push('jwtSecret: required with auth=jwt (pass --jwt-secret or set BFG_JWT_SECRET, or use --auth none for a local demo)');
+  if (o.auth === 'jwt' && o.jwtSecret && Buffer.byteLength(o.jwtSecret) < MIN_SECRET_BYTES) {
+    errors.push(`jwtSecret: ${Buffer.byteLength(o.jwtSecret)} bytes is too short to resist guessing; use at least ${MIN_SECRET_BYTES} random bytes (e.g. BFG_JWT_SECRET=$(openssl rand -hex 32))`);
+  }
+  if (!isLoopbackHost(o.host) && !o.insecurePublic && (o.auth === 'none' || o.admin)) {
+    errors.push(`host: ${o.host} is not loopback, and ${o.auth === 'none' ? '--auth none lets anyone connect as any user' : '--admin lets anyone close other users\' sockets'}; use --auth jwt${o.admin ? ' without --admin' : ''}, or pass --insecure-public if this network is yours alone`);
+  }
+  if (!Array.isArray(o.allowedOrigins) || o.allowedOrigins.some((x) => typeof x !== 'string' || !(x === '*' || /^https?:\/\/[^/\s]+$/.test(x)))) {
+    errors.push(`allowedOrigins: ${JSON.stringify(o.allowedOrigins)} must list origins like https://chat.example.com (scheme://host[:port], no path) or *`);
+  }
   if (o.maxBody >= o.maxPayload) errors.push(`maxBody: ${o.maxBody} must be smaller than maxPayload (${o.maxPayload})`);
   if (!o.node || /[/\s]/.test(o.node)) errors.push(`node: "${o.node}" must be a non-empty id without "/" or spaces`);
   if (o.bus === 'kafka' && !o.kafka) errors.push('kafka: --bus kafka needs --kafka host:port[,host:port] (scripts/kafka.sh start 9092 starts a private broker)');

@@ -24,6 +24,13 @@ export class Outbox {
     } else s.out.push(buf);
   }
 
+  /** bytes waiting for a session: queued this turn plus unsent in its socket */
+  queued(s: Session): number {
+    let n = s.socket?.writableLength ?? 0;
+    if (s.out) for (const b of s.out) n += b.length;
+    return n;
+  }
+
   /** writes every queued batch now */
   readonly flush = (): void => {
     this.scheduled = false;

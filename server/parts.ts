@@ -2,6 +2,8 @@
 import type { Bus } from './bus/bus.js';
 import { RedisBus } from './bus/redis.js';
 import { KafkaBus } from './bus/kafka.js';
+import type { Redis } from 'ioredis';
+import { BfgError } from '../protocol/index.js';
 import type { GatewayOptions } from './options.js';
 import type { Presence } from './presence/presence.js';
 import { RedisPresence } from './presence/redis.js';
@@ -16,6 +18,14 @@ export interface Parts { store?: Store; bus?: Bus; presence?: Presence }
 export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   if (o.store !== 'redis' && o.bus === 'memory') return {};
   const cmd = await openRedis(o.redis!, `bfg-${o.node}`);
+  if (o.store === 'redis') {
+    try {
+      await checkPersistence(cmd, o.redis!, o.ackWithoutPersistence);
+    } catch (err) {
+      cmd.disconnect();
+      throw err;
+    }
+  }
   const parts: Parts = {};
   if (o.bus === 'redis') parts.bus = new RedisBus(cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   if (o.bus === 'kafka') {
@@ -26,4 +36,22 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   parts.store = o.store === 'redis' ? new RedisStore(cmd, o.history, o.bus === 'redis' ? { sharded: o.redisCluster } : null) : new MemoryStore(o.history);
   parts.presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
   return parts;
+}
+
+/**
+ * An ack promises the message survives a restart of the store: refuse a Redis without an append-only
+ * file unless the operator says (--ack-without-persistence) that acks a restart loses are acceptable.
+ */
+export async function checkPersistence(redis: Redis, url: string, accept: boolean): Promise<void> {
+  let why: string;
+  try {
+    const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
+    if (aof === 'yes') return;
+    const [, save] = (await redis.config('GET', 'save')) as string[];
+    why = `Redis at ${url} has appendonly ${aof}${save ? ` (RDB snapshots "${save}" lose what came after the last one)` : ' and no snapshots'}: acked messages are lost when it restarts`;
+  } catch (err) {
+    why = `the persistence of Redis at ${url} cannot be read (CONFIG GET: ${(err as Error).message})`;
+  }
+  if (accept) return void console.error(`bfg serve: warning: ${why}; acking anyway (--ack-without-persistence)`);
+  throw new BfgError('bad_option', `${why}. Turn on the append-only file (redis-server --appendonly yes --appendfsync everysec; scripts/redis.sh start does), or pass --ack-without-persistence to accept acks that a Redis restart loses`);
 }

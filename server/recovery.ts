@@ -1,39 +1,41 @@
 /**
  * `join` with recovery (DESIGN.md): subscribe and hold live messages first, read the log after
  * `after`, then send joined + backlog + held messages, de-duplicated by seq. `recovered` is true
- * only when the epoch matches and every seq from after+1 to head was sent.
+ * only when the epoch matches and every seq from after+1 to head was sent. The replay is bounded by
+ * the slow-consumer cap before it is queued: a backlog that would not fit answers `recovered: false`
+ * (the client reads history over HTTP) instead of growing the process.
  */
 import { dmUsers, type JoinFrame, type MsgFrame } from '../protocol/index.js';
 import type { Context } from './context.js';
 import { framed } from './frame.js';
 import type { Session } from './session.js';
 
-/** Handles a join frame for a session that is allowed to join. */
-export async function join(ctx: Context, s: Session, f: JoinFrame): Promise<void> {
+/** Handles a join frame for a session that is allowed to join (the room is already counted in s.rooms). */
+export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boolean): Promise<void> {
   const room = f.room;
   const held: MsgFrame[] = [];
   (s.pending ??= new Map()).set(room, held);
-  const rejoin = s.rooms?.has(room) ?? false;
   try {
     // DM rooms arrive live through the user's inbox; joining one only recovers its log
     const first = !rejoin && !dmUsers(room) && (await ctx.rooms.add(room, s));
-    (s.rooms ??= new Set()).add(room);
     const { head, epoch } = await ctx.store.head(room);
-    if (first) ctx.rooms.startAt(room, head);
-    let backlog: MsgFrame[] = [];
+    if (first) ctx.rooms.startAt(room, head, epoch);
+    let replay: Buffer[] = [];
     let recovered = true;
     if (f.after !== undefined) {
       const missing = head - f.after;
       const epochOk = f.epoch === undefined ? f.after === 0 : f.epoch === epoch;
       if (!epochOk || missing < 0 || missing > ctx.opts.maxRecover) recovered = false;
       else if (missing > 0) {
-        backlog = await ctx.store.range(room, f.after, missing);
+        const backlog = await ctx.store.range(room, f.after, missing);
         recovered = backlog.length === missing && backlog.every((m, i) => m.seq === f.after! + 1 + i);
-        if (!recovered) backlog = [];
+        replay = recovered ? bounded(ctx, s, backlog) : [];
+        if (replay.length < backlog.length) recovered = false;
       }
     }
+    if (s.closing) return;
     ctx.send(s, { op: 'joined', room, head, epoch, recovered });
-    for (const m of backlog) ctx.outbox.push(s, framed(m, s.format));
+    if (recovered) for (const b of replay) ctx.outbox.push(s, b);
     for (const m of held) if (m.seq > head) ctx.outbox.push(s, framed(m, s.format));
   } catch (err) {
     if (!rejoin) await leaveQuietly(ctx, s, room).catch(() => {});
@@ -45,8 +47,22 @@ export async function join(ctx: Context, s: Session, f: JoinFrame): Promise<void
   }
 }
 
-/** Removes a session from a room without answering. */
+/** The backlog's frames while they fit, with what is already queued, under the slow-consumer cap; [] when not all fit. */
+function bounded(ctx: Context, s: Session, backlog: readonly MsgFrame[]): Buffer[] {
+  let bytes = ctx.outbox.queued(s);
+  const out: Buffer[] = [];
+  for (const m of backlog) {
+    const b = framed(m, s.format);
+    bytes += b.length;
+    if (bytes > ctx.opts.slowBytes) return [];
+    out.push(b);
+  }
+  return out;
+}
+
+/** Removes a session from a room without answering; frees the room's empty log once no local member is left. */
 export async function leaveQuietly(ctx: Context, s: Session, room: string): Promise<void> {
   s.rooms?.delete(room);
-  if (!dmUsers(room)) await ctx.rooms.remove(room, s);
+  const last = dmUsers(room) ? true : await ctx.rooms.remove(room, s);
+  if (last) await ctx.store.release(room);
 }

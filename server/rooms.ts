@@ -13,8 +13,12 @@ export class Rooms {
   private readonly members = new Map<string, Set<Session>>();
   /** user -> that user's local sessions (one session, the common case, is kept without a Set) */
   private readonly users = new Map<string, Session | Session[]>();
-  /** last seq fanned out per room topic: a re-delivered message (bus replay) is dropped */
-  private readonly lastSeq = new Map<string, number>();
+  /**
+   * per room topic: last seq fanned out (a re-delivered message, a bus replay, is dropped) and the
+   * epoch of the log it came from. A message from another epoch means the log was lost and started
+   * again at seq 1: the room's state restarts with it, so new messages keep flowing live.
+   */
+  private readonly state = new Map<string, { last: number; epoch?: string }>();
 
   constructor(private readonly node: string, private readonly bus: Bus, private readonly outbox: Outbox, private readonly metrics: Metrics) {
     bus.onMessage((env) => this.deliver(env));
@@ -45,14 +49,16 @@ export class Rooms {
     return false;
   }
 
-  /** a newly subscribed room starts at this head: older seqs reach its members through recovery */
-  startAt(topic: string, head: number): void {
-    if ((this.lastSeq.get(topic) ?? 0) < head) this.lastSeq.set(topic, head);
+  /** a newly subscribed room starts at this head of this epoch: older seqs reach its members through recovery */
+  startAt(topic: string, head: number, epoch: string): void {
+    const st = this.state.get(topic);
+    if (!st || st.epoch !== epoch) this.state.set(topic, { last: head, epoch });
+    else if (st.last < head) st.last = head;
   }
 
   /** last seq fanned out to a room's local members */
   last(topic: string): number {
-    return this.lastSeq.get(topic) ?? 0;
+    return this.state.get(topic)?.last ?? 0;
   }
 
   /** holds a room's live messages until release() */
@@ -73,18 +79,24 @@ export class Rooms {
     return this.users.keys();
   }
 
-  /** removes a local member; unsubscribes the node when it was the last */
-  async remove(topic: string, s: Session): Promise<void> {
+  /** removes a local member; unsubscribes the node when it was the last (returns true then) */
+  async remove(topic: string, s: Session): Promise<boolean> {
     const set = this.members.get(topic);
-    if (!set || !set.delete(s)) return;
+    if (!set || !set.delete(s)) return false;
     if (set.size === 0) {
       this.members.delete(topic);
-      this.lastSeq.delete(topic);
-      const e = this.early.get(topic);
-      if (e) clearTimeout(e.timer);
-      this.early.delete(topic);
+      this.state.delete(topic);
+      this.holding.delete(topic);
+      this.dropEarly(topic);
       await this.bus.unsubscribe(topic);
+      return true;
     }
+    return false;
+  }
+
+  /** rooms with local members, and per-room state kept (for tests of bounded memory) */
+  get counts(): { rooms: number; state: number; users: number } {
+    return { rooms: this.members.size, state: this.state.size, users: this.users.size };
   }
 
   /** number of local members of a topic */
@@ -119,8 +131,17 @@ export class Rooms {
     return this.users.has(user);
   }
 
-  /** writes one bus message to every local member except its sender, encoding it once */
+  /** writes one bus message to every local member except its sender; never throws (one bad message is logged and dropped) */
   deliver(env: Envelope): void {
+    try {
+      this.fanOut(env);
+    } catch (err) {
+      console.error(`bfg serve: could not deliver ${env.topic} seq ${env.msg?.seq}: ${(err as Error).message}`);
+    }
+  }
+
+  /** fan-out of one message, encoding it once per format */
+  private fanOut(env: Envelope): void {
     const held = this.holding.get(env.topic);
     if (held) return void held.push(env);
     let set: Iterable<Session> | undefined;
@@ -131,10 +152,17 @@ export class Rooms {
     if (!set) return;
     const msg = env.msg;
     if (env.topic === msg.room) {
-      const last = this.lastSeq.get(env.topic) ?? 0;
-      if (msg.seq <= last) return;
-      if (this.reorderMs > 0 && msg.seq > last + 1) return this.wait(env);
-      this.lastSeq.set(env.topic, msg.seq);
+      let st = this.state.get(env.topic);
+      if (!st) this.state.set(env.topic, (st = { last: 0, epoch: env.epoch }));
+      else if (env.epoch !== undefined && st.epoch !== env.epoch) {
+        // the log was lost and restarted: old seqs mean nothing any more
+        this.dropEarly(env.topic);
+        st.last = 0;
+        st.epoch = env.epoch;
+      }
+      if (msg.seq <= st.last) return;
+      if (this.reorderMs > 0 && msg.seq > st.last + 1) return this.wait(env);
+      st.last = msg.seq;
     }
     const slash = env.origin.indexOf('/');
     const originId = env.origin.slice(0, slash) === this.node ? Number(env.origin.slice(slash + 1)) : -1;
@@ -155,6 +183,13 @@ export class Rooms {
     if (env.topic === msg.room) this.next(env.topic);
   }
 
+  /** forgets the messages a room held for its reorder window */
+  private dropEarly(topic: string): void {
+    const e = this.early.get(topic);
+    if (e) clearTimeout(e.timer);
+    this.early.delete(topic);
+  }
+
   /** holds a message that came before its predecessors */
   private wait(env: Envelope): void {
     let e = this.early.get(env.topic);
@@ -169,7 +204,7 @@ export class Rooms {
   private next(topic: string): void {
     const e = this.early.get(topic);
     if (!e) return;
-    const nxt = e.envs.get((this.lastSeq.get(topic) ?? 0) + 1);
+    const nxt = e.envs.get(this.last(topic) + 1);
     if (nxt) {
       e.envs.delete(nxt.msg.seq);
       if (e.envs.size === 0) {
@@ -187,7 +222,7 @@ export class Rooms {
     this.early.delete(topic);
     let msgs: MsgFrame[] = [];
     try {
-      msgs = await this.fill(topic, this.lastSeq.get(topic) ?? 0);
+      msgs = await this.fill(topic, this.last(topic));
     } catch { /* store down: members recover through join after= */ }
     const held = [...e.envs.values()].sort((a, b) => a.msg.seq - b.msg.seq);
     const saved = this.reorderMs;

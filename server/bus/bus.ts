@@ -8,6 +8,8 @@ export interface Envelope {
   msg: MsgFrame;
   /** ms timestamp (Date.now) when the origin gateway received the send */
   t0: number;
+  /** epoch of the room log that assigned msg.seq: a new epoch means the log was lost and restarted */
+  epoch?: string;
 }
 
 export interface Bus {

@@ -6,7 +6,8 @@
  * are dropped by seq in the room index.
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { BfgError, type MsgFrame } from '../../protocol/index.js';
+import { BfgError } from '../../protocol/index.js';
+import { decodeEnvelope, encodeEnvelope } from '../envelope.js';
 import type { Bus, Envelope } from './bus.js';
 
 export interface KafkaBusOptions { brokers: string[]; node: string; topic: string; partitions: number; publishTimeoutMs: number }
@@ -55,10 +56,13 @@ export class KafkaBus implements Bus {
         const v = message.value?.toString();
         const key = message.key?.toString();
         if (!v || !key) return;
-        const a = v.indexOf('\n'), b = v.indexOf('\n', a + 1);
+        const env = decodeEnvelope(key, v);
+        if (!env) return;
         try {
-          this.handler({ topic: key, origin: v.slice(0, a), t0: Number(v.slice(a + 1, b)), msg: JSON.parse(v.slice(b + 1)) as MsgFrame });
-        } catch { /* a malformed record is skipped, never fatal */ }
+          this.handler(env);
+        } catch (err) {
+          console.error(`bfg serve: dropped a bus message for ${key}: ${(err as Error).message}`);
+        }
       },
     });
     // the first fetch happens after the group is joined: wait for it so no early publish is missed
@@ -67,7 +71,7 @@ export class KafkaBus implements Bus {
   }
 
   async publish(env: Envelope): Promise<void> {
-    const value = `${env.origin}\n${env.t0}\n${JSON.stringify(env.msg)}`;
+    const value = encodeEnvelope(env);
     await withTimeout(this.producer.send({ topic: this.o.topic, acks: -1, messages: [{ key: env.topic, value }] }),
       this.o.publishTimeoutMs, `Kafka did not take the message within ${this.o.publishTimeoutMs} ms`);
   }

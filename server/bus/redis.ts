@@ -4,9 +4,8 @@
  * comes back after a loss, ioredis re-subscribes and the gateway is told to backfill the gap.
  */
 import type { Redis } from 'ioredis';
-import type { MsgFrame } from '../../protocol/index.js';
+import { decodeEnvelope, encodeEnvelope } from '../envelope.js';
 import { channelOf, topicOf } from '../redis/connect.js';
-import { envelopeHead } from '../store/redis.js';
 import type { Bus, Envelope } from './bus.js';
 
 export class RedisBus implements Bus {
@@ -29,19 +28,18 @@ export class RedisBus implements Bus {
   }
 
   private receive(channel: string, message: string): void {
-    const a = message.indexOf('\n'), b = message.indexOf('\n', a + 1);
-    if (a < 0 || b < 0) return;
-    let msg: MsgFrame;
+    const env = decodeEnvelope(topicOf(channel), message);
+    if (!env) return;
     try {
-      msg = JSON.parse(message.slice(b + 1));
-    } catch {
-      return;
+      this.handler(env);
+    } catch (err) {
+      // one message that cannot be delivered must not take the node (and its other rooms) down
+      console.error(`bfg serve: dropped a bus message on ${channel}: ${(err as Error).message}`);
     }
-    this.handler({ topic: topicOf(channel), origin: message.slice(0, a), t0: Number(message.slice(a + 1, b)), msg });
   }
 
   async publish(env: Envelope): Promise<void> {
-    const payload = envelopeHead(env.origin, env.t0) + JSON.stringify(env.msg);
+    const payload = encodeEnvelope(env);
     if (this.sharded) await this.pub.spublish(channelOf(env.topic), payload);
     else await this.pub.publish(channelOf(env.topic), payload);
   }

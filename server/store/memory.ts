@@ -1,9 +1,13 @@
 /** Embedded store: per-room ring of the last `history` messages, in process memory. */
 import { randomUUID } from 'node:crypto';
 import type { MsgFrame } from '../../protocol/index.js';
-import type { NewMessage, RoomHead, Store } from './store.js';
+import type { Appended, NewMessage, RoomHead, Store } from './store.js';
 
-interface Log { epoch: string; head: number; ring: (MsgFrame | undefined)[] }
+/**
+ * One room's log. `ids` maps `from\0id` to seq for idempotent retries; it is rotated into `oldIds`
+ * every `history` appends, so it remembers between history and 2×history messages, like the ring.
+ */
+interface Log { epoch: string; head: number; ring: (MsgFrame | undefined)[]; ids: Map<string, number>; oldIds: Map<string, number> }
 
 export class MemoryStore implements Store {
   readonly publishes = false;
@@ -13,19 +17,29 @@ export class MemoryStore implements Store {
   private log(room: string): Log {
     let log = this.logs.get(room);
     if (!log) {
-      log = { epoch: randomUUID(), head: 0, ring: new Array(this.history) };
+      log = { epoch: randomUUID(), head: 0, ring: new Array(this.history), ids: new Map(), oldIds: new Map() };
       this.logs.set(room, log);
     }
     return log;
   }
 
-  async append(m: NewMessage): Promise<MsgFrame> {
+  async append(m: NewMessage): Promise<Appended> {
     const log = this.log(m.room);
+    const key = `${m.from}\0${m.id}`;
+    const first = log.ids.get(key) ?? log.oldIds.get(key);
+    if (first !== undefined) {
+      return { msg: { op: 'msg', room: m.room, seq: first, id: m.id, from: m.from, ts: Date.now(), body: m.body }, epoch: log.epoch, duplicate: true };
+    }
     const seq = ++log.head;
     const msg: MsgFrame = { op: 'msg', room: m.room, seq, id: m.id, from: m.from, ts: Date.now(), body: m.body };
     if (m.meta !== undefined) msg.meta = m.meta;
     log.ring[seq % this.history] = msg;
-    return msg;
+    log.ids.set(key, seq);
+    if (seq % this.history === 0) {
+      log.oldIds = log.ids;
+      log.ids = new Map();
+    }
+    return { msg, epoch: log.epoch, duplicate: false };
   }
 
   async range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> {
@@ -41,6 +55,20 @@ export class MemoryStore implements Store {
   async head(room: string): Promise<RoomHead> {
     const log = this.log(room);
     return { head: log.head, epoch: log.epoch };
+  }
+
+  async peek(room: string): Promise<RoomHead | null> {
+    const log = this.logs.get(room);
+    return log ? { head: log.head, epoch: log.epoch } : null;
+  }
+
+  async release(room: string): Promise<void> {
+    if (this.logs.get(room)?.head === 0) this.logs.delete(room);
+  }
+
+  /** rooms with a log in memory (for tests of bounded memory) */
+  get size(): number {
+    return this.logs.size;
   }
 
   healthy(): boolean {

@@ -41,3 +41,37 @@ export function fuzzFrame(rand: () => number): { data: Buffer | string; binary: 
   }
   return { data: text, binary: false };
 }
+
+/** Deeply nested JSON text (built as text: a value this deep cannot be built with JSON.stringify). */
+export const deepJson = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+/** A deeply nested object, for msgpack (msgpackr encodes it iteratively enough for these depths). */
+export function deepObject(depth: number): Record<string, unknown> {
+  let v: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < depth; i++) v = { a: v };
+  return v;
+}
+
+/**
+ * A hostile meta for a send: deep, wide, BigInt, huge strings, odd types — or a valid one. Returns
+ * the meta as a value (for msgpack) and as JSON text (for JSON sessions; BigInt becomes a long number).
+ */
+export function nastyMeta(rand: () => number): { value: unknown; json: string; valid: boolean } {
+  const k = Math.floor(rand() * 9);
+  const depth = 9 + Math.floor(rand() * 3000);
+  switch (k) {
+    case 0: return { value: deepObject(Math.min(depth, 400)), json: deepJson(depth), valid: false };
+    case 1: {
+      const wide: Record<string, number> = {};
+      for (let i = 0; i < 1001 + Math.floor(rand() * 3000); i++) wide[`k${i}`] = i;
+      return { value: wide, json: JSON.stringify(wide), valid: false };
+    }
+    case 2: return { value: { n: 2n ** 62n + BigInt(Math.floor(rand() * 1000)) }, json: `{"n":${2n ** 64n}}`, valid: false };
+    case 3: return { value: { s: 'x'.repeat(70_000 + Math.floor(rand() * 300_000)) }, json: JSON.stringify({ s: 'x'.repeat(70_000) }), valid: false };
+    case 4: return { value: { d: new Date(0) }, json: '{"d":"x"}', valid: false };
+    case 5: return { value: { b: new Uint8Array([1, 2, 3]) }, json: '[1,2]', valid: false };
+    case 6: return { value: { n: Number.NaN }, json: '"not an object"', valid: false };
+    case 7: return { value: Array.from({ length: 5 }, () => ({ deep: deepObject(7) })), json: '[]', valid: false };
+    default: return { value: { stamp: { s: 'u1', n: Math.floor(rand() * 1e6) }, tags: ['a', 'b'] }, json: '{"stamp":{"s":"u1","n":1},"tags":["a","b"]}', valid: true };
+  }
+}
