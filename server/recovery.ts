@@ -20,6 +20,11 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
     const first = !rejoin && !dmUsers(room) && (await ctx.rooms.add(room, s));
     const { head, epoch } = await ctx.store.head(room);
     if (first) ctx.rooms.startAt(room, head, epoch);
+    if (!s.rooms?.has(room)) {
+      // left (or closed) while the head was read, which may have created the room's epoch again
+      if (ctx.rooms.size(room) === 0) await ctx.store.release(room);
+      return;
+    }
     let replay: Buffer[] = [];
     let recovered = true;
     if (f.after !== undefined) {

@@ -51,6 +51,7 @@ export class Rooms {
 
   /** a newly subscribed room starts at this head of this epoch: older seqs reach its members through recovery */
   startAt(topic: string, head: number, epoch: string): void {
+    if (!this.members.has(topic)) return; // every member left while the head was read: keep nothing
     const st = this.state.get(topic);
     if (!st || st.epoch !== epoch) this.state.set(topic, { last: head, epoch });
     else if (st.last < head) st.last = head;

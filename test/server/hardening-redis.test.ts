@@ -1,0 +1,174 @@
+/** The review's Redis findings, against real redis-servers started by scripts/redis.sh. */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { encodeFrame, type ClientFrame } from '../../protocol/index.js';
+import { Gateway } from '../../server/gateway.js';
+import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
+import { openParts } from '../../server/parts.js';
+import { TestClient, stillWorks } from '../helpers/client.js';
+import { fuzzFrame, nastyMeta, rng } from '../helpers/fuzz.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { until } from '../helpers/wait.js';
+
+const gateways: Gateway[] = [];
+after(async () => { for (const g of gateways) await g.close().catch(() => {}); });
+
+async function node(redis: TestRedis, name: string, extra: Partial<GatewayOptions> = {}) {
+  const opts = gatewayOptions({ port: 0, auth: 'none', node: name, bus: 'redis', store: 'redis', redis: redis.url, msgRate: 1e6, msgBurst: 1e6, ...extra });
+  const gw = new Gateway(opts, await openParts(opts));
+  const port = await gw.listen();
+  gateways.push(gw);
+  return { gw, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };
+}
+const send = (room: string, id: string, body: string, meta?: unknown) => ({ op: 'send', room, id, body, meta }) as unknown as ClientFrame;
+const healthy = async (http: string) => (await fetch(`${http}/health`).catch(() => undefined))?.status === 200;
+
+describe('acks that mean what they say (real Redis)', () => {
+  test('a Redis without an append-only file is refused unless --ack-without-persistence', async () => {
+    const r = await startRedis({ ephemeral: true });
+    const opts = gatewayOptions({ auth: 'none', store: 'redis', bus: 'redis', redis: r.url });
+    await assert.rejects(openParts(opts), /appendonly no.*--ack-without-persistence/s);
+    const parts = await openParts(gatewayOptions({ ...opts, ackWithoutPersistence: true }));
+    await Promise.all([parts.store!.close(), parts.bus!.close()]);
+    r.stop();
+  });
+
+  test('members who stay connected keep receiving after a Redis restart that lost the log (new epoch)', async () => {
+    const r = await startRedis({ ephemeral: true });
+    const n = await node(r, 'ep1', { ackWithoutPersistence: true });
+    const a = await TestClient.connect(`${n.url}/?user=a`);
+    const b = await TestClient.connect(`${n.url}/?user=b`);
+    await a.join('ep');
+    const first = await b.join('ep');
+    for (let i = 0; i < 5; i++) a.send(send('ep', `old${i}`, 'x'));
+    await b.waitFor((f) => f.op === 'msg', 5);
+    r.stop();
+    r.start(); // ephemeral: the log is gone
+    await until(() => healthy(n.http), 10_000, 'the gateway healthy again');
+    for (let i = 0; i < 10; i++) a.send(send('ep', `new${i}`, 'y'));
+    await a.waitFor((f) => f.op === 'ack' && f.id.startsWith('new'), 10);
+    const live = await b.waitFor((f) => f.op === 'msg' && f.id.startsWith('new'), 10);
+    assert.deepEqual(live.map((m) => (m as { seq: number }).seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], '10 of 10 acked, 10 delivered');
+    const h = await (await fetch(`${n.http}/rooms/ep/messages`)).json() as { epoch: string };
+    assert.notEqual(h.epoch, first.epoch, 'the new log has a new epoch');
+    a.close(); b.close();
+    r.stop();
+  });
+
+  test('with scripts/redis.sh defaults, a Redis SIGKILL and restart loses no acked message', async () => {
+    const r = await startRedis();
+    const n = await node(r, 'dur1');
+    const a = await TestClient.connect(`${n.url}/?user=a`);
+    await a.join('durable');
+    for (let i = 0; i < 200; i++) a.send(send('durable', `d${i}`, `message ${i}`));
+    const acks = await a.waitFor((f) => f.op === 'ack', 200);
+    r.kill(); // as a crash would: no shutdown, no final save
+    r.start();
+    await until(() => healthy(n.http), 10_000, 'the gateway healthy again');
+    const h = await (await fetch(`${n.http}/rooms/durable/messages?limit=1000`)).json() as { head: number; messages: { id: string; seq: number }[] };
+    assert.equal(h.head, 200);
+    assert.deepEqual(h.messages.map((m) => m.seq), acks.map((x) => (x as { seq: number }).seq).sort((x, y) => x - y).slice(-100), 'every acked message kept (the last --history 100 of them)');
+    a.close();
+    r.stop();
+  });
+
+  test('a retry of a send with the same id is stored once and acked with the first seq', async () => {
+    const r = await startRedis();
+    const n = await node(r, 'idem1');
+    const a = await TestClient.connect(`${n.url}/?user=a`);
+    const b = await TestClient.connect(`${n.url}/?user=b`);
+    await a.join('idem');
+    await b.join('idem');
+    a.send(send('idem', 'once', 'hello'));
+    a.send(send('idem', 'once', 'hello'));
+    const acks = await a.waitFor((f) => f.op === 'ack', 2);
+    assert.deepEqual(acks.map((x) => (x as { seq: number }).seq), [1, 1]);
+    a.send(send('idem', 'two', 'next'));
+    await b.waitFor((f) => f.op === 'msg' && f.id === 'two');
+    assert.deepEqual(b.msgs('idem').map((m) => m.id), ['once', 'two'], 'delivered once');
+    const admin = new Redis(r.url);
+    assert.equal(await admin.xlen('bfg:{idem}:log'), 2);
+    admin.disconnect();
+    a.close(); b.close();
+    r.stop();
+  });
+});
+
+describe('bounded memory and one access rule (real Redis)', () => {
+  test('join/leave of 2,000 rooms and 2,000 history reads of unknown rooms leave no key behind', async () => {
+    const r = await startRedis();
+    const n = await node(r, 'keys1');
+    const admin = new Redis(r.url);
+    const roomKeys = async () => (await admin.keys('bfg:{*')).length;
+    const c = await TestClient.connect(`${n.url}/?user=walker`);
+    const before = await roomKeys();
+    for (let i = 0; i < 2000; i++) {
+      c.send({ op: 'join', room: `walk-${i}` });
+      c.send({ op: 'leave', room: `walk-${i}` });
+    }
+    await c.waitFor((f) => f.op === 'left', 2000, 60_000);
+    for (let i = 0; i < 2000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => fetch(`${n.http}/rooms/ghost-${i + k}/messages`)));
+    await until(async () => (await roomKeys()) === before, 5000, 'the empty rooms\' keys released');
+    admin.disconnect();
+    c.close();
+    r.stop();
+  });
+
+  test('nobody can join an inbox: bob keeps getting his DMs across nodes', async () => {
+    const r = await startRedis();
+    const [n1, n2] = [await node(r, 'in1'), await node(r, 'in2')];
+    const bob = await TestClient.connect(`${n1.url}/?user=bob`);
+    const eve = await TestClient.connect(`${n1.url}/?user=eve`);
+    eve.send({ op: 'join', room: '@bob' });
+    eve.send({ op: 'leave', room: '@bob' });
+    await eve.waitFor((f) => f.op === 'error', 2);
+    const amy = await TestClient.connect(`${n2.url}/?user=amy`);
+    amy.send({ op: 'dm', to: 'bob', id: 'dm1', body: 'hi bob' });
+    await bob.waitFor((f) => f.op === 'msg' && f.id === 'dm1');
+    assert.equal(eve.msgs().length, 0);
+    for (const c of [bob, eve, amy]) c.close();
+    r.stop();
+  });
+});
+
+describe('fuzz with hostile meta against a 2-node Redis fleet', () => {
+  test('JSON and msgpack members on both nodes; both nodes alive and serving afterwards', async () => {
+    const r = await startRedis();
+    const [n1, n2] = [await node(r, 'fz1'), await node(r, 'fz2')];
+    const members = [
+      await TestClient.connect(`${n1.url}/?user=mj1`), await TestClient.connect(`${n1.url}/?user=mp1`, 'msgpack'),
+      await TestClient.connect(`${n2.url}/?user=mj2`), await TestClient.connect(`${n2.url}/?user=mp2`, 'msgpack'),
+    ];
+    for (const m of members) await m.join('fz');
+    const fuzzers = [
+      await TestClient.connect(`${n1.url}/?user=fj`), await TestClient.connect(`${n2.url}/?user=fp`, 'msgpack'),
+    ];
+    for (const f of fuzzers) await f.join('fz');
+    const rand = rng(99);
+    let valid = 0;
+    for (let i = 0; i < 3000; i++) {
+      const f = fuzzers[i % 2];
+      if (i % 3 === 0) {
+        const m = nastyMeta(rand);
+        if (m.valid) valid++;
+        if (f.format === 'json') f.raw(`{"op":"send","room":"fz","id":"m${i}","body":"x","meta":${m.json}}`);
+        else f.raw(encodeFrame(send('fz', `m${i}`, 'x', m.value), 'msgpack'), true);
+      } else {
+        const { data, binary } = fuzzFrame(rand);
+        f.raw(data, f.format === 'msgpack' ? true : binary);
+      }
+    }
+    for (const f of fuzzers) await stillWorks(f);
+    // every stored message reaches every member of both formats on both nodes, and history reads it back
+    const h1 = await (await fetch(`${n1.http}/rooms/fz/messages?limit=1000`)).json() as { head: number };
+    assert.ok(h1.head >= valid, `valid sends were stored (${h1.head} >= ${valid})`);
+    for (const m of members) await m.waitFor((x) => x.op === 'msg' && x.seq === h1.head, 1, 20_000);
+    assert.equal((await fetch(`${n2.http}/rooms/fz/messages?limit=1000`)).status, 200);
+    members[0].send(send('fz', 'after', 'still here'));
+    for (const m of members.slice(1)) await m.waitFor((x) => x.op === 'msg' && x.id === 'after');
+    for (const m of [...members, ...fuzzers]) { await stillWorks(m); m.close(); }
+    assert.ok(await healthy(n1.http) && await healthy(n2.http), 'both nodes alive');
+    r.stop();
+  });
+});
