@@ -35,7 +35,7 @@ export async function load(a: LoadArgs): Promise<number> {
   const scenario = loadScenario(a.scenario as string, a.set);
   const result = await runLoad({
     scenario, target: a.target, serve: a.serve, allowRemote: a['allow-remote'], progress: a.progress,
-    jwtSecret: a['jwt-secret'] ?? process.env.BFG_JWT_SECRET, redis: a.redis,
+    jwtSecret: process.env.BFG_JWT_SECRET || a['jwt-secret'], redis: a.redis,
     coordinator: a.coordinator, agents: a.agents, agentTimeoutMs: a['agent-timeout'] * 1000,
   });
   mkdirSync(dirname(a.out), { recursive: true });
@@ -61,6 +61,7 @@ export function agentFlags(y: Argv) {
     .option('addresses', { type: 'string', describe: 'comma-separated local source addresses for the sockets' })
     .option('capacity', { type: 'number', describe: 'sockets this agent offers (default: fd limit - 256)' })
     .option('once', { type: 'boolean', default: false, describe: 'exit after one run' })
+    .option('allow-remote', { type: 'boolean', default: false, describe: 'run plans aimed outside loopback and private addresses (names are resolved and every address checked)' })
     .option('k8s-manifest', { type: 'boolean', default: false, describe: 'print a Kubernetes Job that runs agents, instead of running one' })
     .option('replicas', { type: 'number', default: 1, describe: 'with --k8s-manifest: agent pods' })
     .option('image', { type: 'string', default: 'bfg-toolkit:latest', describe: 'with --k8s-manifest: container image with bfg installed' });
@@ -74,5 +75,5 @@ export async function agent(a: Awaited<ReturnType<typeof agentFlags>['argv']>): 
     if (!Number.isInteger(a.replicas) || a.replicas < 1) throw new BfgError('bad_option', `--replicas ${a.replicas}: must be a whole number >= 1`);
     return void process.stdout.write(k8sJob({ replicas: a.replicas, join: a.join, image: a.image, name: 'bfg-agents' }));
   }
-  await runAgentHost({ join: a.join, name: a.name, addresses: a.addresses?.split(',').filter(Boolean), capacity: a.capacity, once: a.once });
+  await runAgentHost({ join: a.join, name: a.name, addresses: a.addresses?.split(',').filter(Boolean), capacity: a.capacity, once: a.once, allowRemote: a['allow-remote'], jwtSecret: process.env.BFG_JWT_SECRET });
 }

@@ -15,7 +15,10 @@ export interface AgentPlan {
   /** epoch ms when the run starts (common to all agents) */
   t0: number;
   addresses: string[];
+  /** signs per-user tokens (local agents only: a plan sent through Redis never carries it) */
   jwtSecret?: string;
+  /** 'jwt' when the gateway needs tokens: a remote agent signs them with the secret it was started with */
+  auth?: 'jwt';
   /** URL of the gateway's admin route for server-close storms, when the run started the gateway */
   admin?: string;
 }

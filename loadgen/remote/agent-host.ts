@@ -8,11 +8,17 @@ import { Redis } from 'ioredis';
 import { BfgError } from '../../protocol/index.js';
 import { Agent } from '../agent/agent.js';
 import type { AgentPlan } from '../agent/plan.js';
-import { fdLimit } from '../run/preflight.js';
+import { checkTarget, fdLimit } from '../run/preflight.js';
 import { clockOffset } from './clock.js';
 import { AGENT_TTL_MS, agentKey, ctlStream, runStream, type AgentInfo } from './keys.js';
 
-export interface HostOptions { join: string; name?: string; addresses?: string[]; capacity?: number; once?: boolean; log?: (l: string) => void }
+export interface HostOptions {
+  join: string; name?: string; addresses?: string[]; capacity?: number; once?: boolean; log?: (l: string) => void;
+  /** this host's own rule for where a plan may send load (a plan from Redis cannot widen it) */
+  allowRemote?: boolean;
+  /** the secret this host signs tokens with (never taken from a plan) */
+  jwtSecret?: string;
+}
 
 /** Runs an agent host until the process ends (or after one run with `once`). */
 export async function runAgentHost(o: HostOptions): Promise<void> {
@@ -43,7 +49,16 @@ export async function runAgentHost(o: HostOptions): Promise<void> {
       for (const [id, fields] of res?.[0]?.[1] ?? []) {
         last = id;
         if (fields[0] !== 'plan') continue;
-        const plan = JSON.parse(fields[1]) as AgentPlan;
+        let plan: AgentPlan;
+        try {
+          plan = await admitPlan(JSON.parse(fields[1]) as AgentPlan, o);
+        } catch (err) {
+          const run = String((JSON.parse(fields[1]) as { run?: unknown }).run ?? 'unknown').slice(0, 40);
+          log(`bfg agent ${name}: refused a plan for run ${run}: ${(err as Error).message}`);
+          await redis.xadd(runStream(run), '*', 'agent', name, 'kind', 'error', 'body', JSON.stringify(`refused the plan: ${(err as Error).message}`));
+          if (o.once) return;
+          continue;
+        }
         info.busy = true;
         await beat();
         log(`bfg agent ${name}: run ${plan.run}: users ${plan.first}..${plan.end - 1}`);
@@ -58,6 +73,21 @@ export async function runAgentHost(o: HostOptions): Promise<void> {
     redis.disconnect();
     blocking.disconnect();
   }
+}
+
+/**
+ * A plan comes from a shared Redis that anyone with access can write to: it may aim only where this
+ * host's own rule allows (loopback and private addresses unless started with --allow-remote), and it
+ * signs tokens only with the secret this host holds.
+ */
+export async function admitPlan(plan: AgentPlan, o: Pick<HostOptions, 'allowRemote' | 'jwtSecret'>): Promise<AgentPlan> {
+  const allow = !!o.allowRemote;
+  for (const t of new Set([plan.target, ...(plan.targets ?? [])])) await checkTarget(String(t), allow);
+  if (plan.admin !== undefined) await checkTarget(String(plan.admin), allow, ['http:', 'https:']);
+  if (plan.auth === 'jwt' && !o.jwtSecret) {
+    throw new BfgError('bad_option', 'the gateway needs tokens and this agent holds no secret: start it with BFG_JWT_SECRET set');
+  }
+  return { ...plan, jwtSecret: plan.auth === 'jwt' ? o.jwtSecret : undefined };
 }
 
 async function runPlan(redis: Redis, watch: Redis, name: string, plan: AgentPlan, after: string): Promise<void> {

@@ -48,14 +48,14 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
   try {
     const target = served?.urls[0] ?? o.target ?? s.target;
     if (!target) throw new BfgError('bad_option', 'no target: give --target ws://host:port, --serve, or target: in the scenario');
-    const url = checkTarget(target, !!o.allowRemote);
+    const url = await checkTarget(target, !!o.allowRemote);
     if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && !served) {
       throw new BfgError('bad_scenario', 'storm.method server-close needs --serve (the run must start the gateway to close its sockets)');
     }
     if (s.storm.drop_pct > 0 && s.storm.method === 'kill-node' && (!served || served.procs.length < 2)) {
       throw new BfgError('bad_scenario', 'storm.method kill-node needs --serve with serve.nodes >= 2 and --redis (the run kills one node of its own fleet)');
     }
-    const targets = served ? served.urls.map((u) => checkTarget(u, false).toString()) : [url.toString()];
+    const targets = served ? await Promise.all(served.urls.map(async (u) => (await checkTarget(u, false)).toString())) : [url.toString()];
     const addresses = s.addresses ?? defaultAddresses(url);
     const run = randomBytes(3).toString('hex');
     const progress = new Progress();
@@ -69,7 +69,8 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
       const t0ref = (await referenceNow(redis)) + 1500;
       t0 = Date.now() + 1500;
       plans = split(s, agents.length, agents.map((a) => a.capacity)).map(([first, end], agent): AgentPlan => ({
-        ...base, agent, first, end, t0: t0ref - agents[agent].offsetMs,
+        // the secret never goes into the coordination store: each agent signs with the one it holds
+        ...base, jwtSecret: undefined, auth: o.jwtSecret ? 'jwt' : undefined, agent, first, end, t0: t0ref - agents[agent].offsetMs,
         addresses: s.addresses ?? (agents[agent].addresses.length ? agents[agent].addresses : addresses),
       }));
       const abortOn = s.thresholds.filter((t) => t.abort);

@@ -1,5 +1,7 @@
 /** Checks before a run: is the target allowed, and can this machine hold the planned sockets? */
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import { BfgError } from '../../protocol/index.js';
 
@@ -24,19 +26,47 @@ function portRange(): number {
   }
 }
 
-const PRIVATE = [/^127\./, /^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^localhost$/i, /^\[?::1\]?$/, /^\[?f[cd][0-9a-f]{2}:/i];
+/** Loopback and private ranges (RFC 1918, RFC 4193), and IPv4-mapped IPv6 forms of them. */
+const LOCAL = new net.BlockList();
+for (const [net4, bits] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+  LOCAL.addSubnet(net4, bits, 'ipv4');
+  LOCAL.addSubnet(`::ffff:${net4}`, 96 + bits, 'ipv6');
+}
+LOCAL.addAddress('::1', 'ipv6');
+LOCAL.addSubnet('fc00::', 7, 'ipv6');
 
-/** Refuses a target outside loopback and private ranges unless allowed. */
-export function checkTarget(target: string, allowRemote: boolean): URL {
+/** True when an IP address is loopback or private. */
+export function isLocalAddress(ip: string): boolean {
+  const family = net.isIP(ip);
+  return family !== 0 && LOCAL.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Refuses a URL whose host is not loopback or private unless allowed. A name is resolved and every
+ * address it has is checked: `127.evil.example` is a name like any other, not an address.
+ */
+export async function checkTarget(target: string, allowRemote: boolean, protocols: readonly string[] = ['ws:', 'wss:']): Promise<URL> {
   let url: URL;
   try {
     url = new URL(target);
   } catch {
     throw new BfgError('bad_option', `target "${target}" is not a URL; expected ws://host:port`);
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new BfgError('bad_option', `target "${target}" must start with ws:// or wss://`);
-  if (!allowRemote && !PRIVATE.some((re) => re.test(url.hostname))) {
-    throw new BfgError('bad_option', `target ${url.hostname} is not a loopback or private address; a load test must not hit a public host by accident: pass --allow-remote if you mean it`);
+  if (!protocols.includes(url.protocol)) throw new BfgError('bad_option', `target "${target}" must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  if (allowRemote) return url;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  if (net.isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = (await lookup(host, { all: true })).map((a) => a.address);
+    } catch (err) {
+      throw new BfgError('bad_option', `target ${host} cannot be resolved (${(err as Error).message}); a load test must not hit a public host by accident: use a loopback or private address, or pass --allow-remote if you mean it`);
+    }
+  }
+  const outside = addresses.filter((a) => !isLocalAddress(a));
+  if (outside.length) {
+    throw new BfgError('bad_option', `target ${host} is not a loopback or private address (${outside.join(', ')}); a load test must not hit a public host by accident: pass --allow-remote if you mean it`);
   }
   return url;
 }

@@ -96,7 +96,7 @@ test('three hosts in network namespaces: gateway and Redis on one, an agent on e
     // protected mode refuses non-loopback clients; this address exists only inside the test's namespaces
     const redis = hosts.exec(0, ['redis-server', '--port', '6399', '--bind', h1, '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
     procs.push(redis);
-    const serve = hosts.exec(0, [process.execPath, BFG, 'serve', '--host', h1, '--port', '8080', '--auth', 'none']);
+    const serve = hosts.exec(0, [process.execPath, BFG, 'serve', '--host', h1, '--port', '8080', '--auth', 'none', '--insecure-public']);
     procs.push(serve);
     await waitFor(output(serve), /listening/, 10_000, 'the gateway in host 1');
     await sleep(300);
