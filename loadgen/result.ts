@@ -7,7 +7,11 @@ import type { HttpPhaseResult } from './run/http-phase.js';
 
 export const RESULT_SCHEMA = 'bfg.result.v1';
 
-export interface ThresholdOutcome { expr: string; metric: string; op: string; value: number; actual: number; ok: boolean }
+export interface ThresholdOutcome {
+  expr: string; metric: string; op: string; value: number; actual: number; ok: boolean;
+  /** the metric had no samples (or was not measured): the threshold is not met */
+  no_samples?: boolean;
+}
 export interface ServerSample { t: number; pid: number; cpu_pct: number; rss_bytes: number }
 
 export interface RunResult {

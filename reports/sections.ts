@@ -30,7 +30,7 @@ export function sections(r: RunResult, charts: Chart[], plan?: Plan, regress?: R
   out.push({
     title: 'Thresholds',
     text: r.thresholds.length ? [] : ['No thresholds were set.'],
-    table: { head: ['threshold', 'actual', 'result'], rows: r.thresholds.map((t) => [t.expr, n(t.actual, 3), t.ok ? 'pass' : 'FAILED']), bad: r.thresholds.map((t) => !t.ok) },
+    table: { head: ['threshold', 'actual', 'result'], rows: r.thresholds.map((t) => [t.expr, t.no_samples ? 'no samples' : n(t.actual, 3), t.ok ? 'pass' : 'FAILED']), bad: r.thresholds.map((t) => !t.ok) },
   });
   const L = r.ledger;
   out.push({

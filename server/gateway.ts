@@ -48,7 +48,7 @@ export class Gateway {
   private timer?: NodeJS.Timeout;
   // listener functions shared by every connection of this gateway (no closures per socket)
   private readonly onMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
-  private readonly onClose: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket, code: number) => void;
 
   constructor(options: Partial<GatewayOptions> = {}, parts: Parts = {}) {
     const opts = (this.opts = gatewayOptions(options));
@@ -73,7 +73,9 @@ export class Gateway {
         gw.sendError((this as Sock).s, 'internal', (err as Error).message);
       }
     };
-    this.onClose = function () {
+    this.onClose = function (code) {
+      // application codes (3000–4999) are grouped, so a client cannot mint a label per code
+      gw.ctx.metrics.closes.inc({ code: code >= 3000 ? `${Math.floor(code / 1000)}xxx` : String(code) });
       void gw.closed((this as Sock).s).catch(noop);
     };
     this.accept = new TokenBucket(opts.acceptRate, opts.acceptBurst);

@@ -19,6 +19,7 @@ export function createMetrics(node: string) {
     }),
     slowDrops: new Counter({ name: 'bfg_slow_consumer_drops_total', help: 'connections closed 4008 as slow consumers', registers: r }),
     rejected: new Counter({ name: 'bfg_rejected_connections_total', help: 'connections refused', labelNames: ['reason'], registers: r }),
+    closes: new Counter({ name: 'bfg_closes_total', help: 'connections closed, by the close code the gateway saw (1006: no close frame)', labelNames: ['code'], registers: r }),
     errors: new Counter({ name: 'bfg_error_frames_total', help: 'error frames sent', labelNames: ['code'], registers: r }),
   };
 }

@@ -44,6 +44,17 @@ export class Agent implements LeanHandler {
   private events: { at: number; fn: () => void }[] = [];
   private stopAt = Infinity;
 
+  /** largest message a socket reassembles (LeanHandler) */
+  get maxMessageBytes(): number {
+    return this.plan.scenario.max_message_bytes;
+  }
+
+  /** a server frame broke RFC 6455: the socket closed itself with `code`; counted by code */
+  protocolError(_s: LeanSocket, code: number): void {
+    const k = `ws_protocol_${code}`;
+    this.stats.errors[k] = (this.stats.errors[k] ?? 0) + 1;
+  }
+
   /** ends the traffic now (a coordinator aborting the run); the drain, backfill and result follow */
   abort(): void {
     this.stopAt = 0;
@@ -108,6 +119,8 @@ export class Agent implements LeanHandler {
     for (const sp of this.spreads.values()) sp.flush();
     await backfill(this);
     for (const vu of this.vus) vu.sock?.close();
+    // the close handshake, bounded: the gateway then sees clean closes (1000), not dropped sockets (1006)
+    for (const end = Date.now() + 2000; this.connected > 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
     loop.disable();
     const cpu = process.cpuUsage(cpu0);
     const cpuPct = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;

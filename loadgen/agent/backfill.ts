@@ -46,7 +46,8 @@ export async function backfill(agent: Agent): Promise<void> {
         for (;;) {
           const res = await get(`/rooms/${encodeURIComponent(room)}/messages?after=${after}&limit=${PAGE}`);
           const page = (await res.json()) as Page;
-          head = page.head;
+          // a page without a head (a gateway that does not say) keeps the head learned from acks
+          if (Number.isSafeInteger(page.head)) head = Math.max(head, page.head);
           for (const m of page.messages) found.set(m.seq, m.from);
           if (page.messages.length < PAGE) break;
           after = page.messages[page.messages.length - 1].seq;

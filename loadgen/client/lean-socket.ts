@@ -1,28 +1,48 @@
 /**
  * The lean client: a WebSocket on a bare net.Socket, with no per-connection closures, streams or
  * timers beyond the socket itself, so an idle connection costs the agent about the socket's own size.
+ * It speaks the whole of RFC 6455 on the receive side: fragmented messages are reassembled (control
+ * frames may come between fragments), text is checked as UTF-8, violations close with 1002/1007/1009,
+ * and the close handshake is done both ways so the server sees a clean close.
  */
+import { isUtf8 } from 'node:buffer';
 import net from 'node:net';
 import { checkResponse, upgradeRequest } from './handshake.js';
-import { OP, clientFrame, frameSize, parseFrames } from './codec.js';
+import { OP, ProtocolError, clientFrame, closePayload, frameSize, parseFrames, validCloseCode } from './codec.js';
+
+/** Largest message reassembled by default; past it the client closes with 1009. */
+export const MAX_MESSAGE_BYTES = 16 * 2 ** 20;
+/** How long a closing side waits for the other's close frame or FIN before dropping the connection. */
+const CLOSE_WAIT_MS = 3000;
 
 /** What a lean socket reports to its owner; one object shared by many sockets. */
 export interface LeanHandler {
   open(s: LeanSocket): void;
   frame(s: LeanSocket, payload: Buffer, binary: boolean): void;
-  /** code 1006 when the TCP connection ended without a close frame */
+  /** the server's close code, or 1006 when the TCP connection ended without a close frame */
   close(s: LeanSocket, code: number, reason: string): void;
+  /** a frame broke RFC 6455: the client closed with `code` (1002, 1007 or 1009) */
+  protocolError?(s: LeanSocket, code: number, reason: string): void;
+  /** largest message to reassemble (default MAX_MESSAGE_BYTES) */
+  readonly maxMessageBytes?: number;
 }
 
 type Sock = net.Socket & { lean: LeanSocket };
+
+/** a message being reassembled from its fragments (exists only while one is in flight) */
+interface Fragments { op: number; parts: Buffer[]; bytes: number }
 
 export class LeanSocket {
   private sock: Sock;
   /** bytes of an unfinished handshake or frame */
   private rest: Buffer | null = null;
   private accept: string | null;
+  private frag: Fragments | null = null;
   open = false;
-  private done = false;
+  /** true once closed, or closing: nothing more is read or reported */
+  done = false;
+  /** the client sent a close frame and waits for the server's */
+  private closing = false;
 
   constructor(readonly handler: LeanHandler, readonly owner: number, url: URL, protocol: string, localAddress?: string) {
     const { request, accept } = upgradeRequest(url.host, url.pathname + url.search, protocol);
@@ -46,12 +66,13 @@ export class LeanSocket {
     else this.sock.resume();
   }
 
-  /** closes with a close frame */
+  /** starts the close handshake; the owner hears the server's code when its close frame comes (bounded wait) */
   close(code = 1000): void {
     if (!this.open) return this.destroy();
-    const p = Buffer.allocUnsafe(2);
-    p.writeUInt16BE(code);
-    this.sock.end(clientFrame(OP.close, p));
+    this.open = false;
+    this.closing = true;
+    this.sock.write(clientFrame(OP.close, closePayload(code)));
+    this.sock.setTimeout(CLOSE_WAIT_MS, onCloseTimeout);
   }
 
   /** drops the TCP connection at once, as a network failure would */
@@ -61,6 +82,7 @@ export class LeanSocket {
 
   /** @internal */
   onBytes(data: Buffer): void {
+    if (this.done) return;
     let buf = data;
     const rest = this.rest;
     this.rest = null;
@@ -91,29 +113,84 @@ export class LeanSocket {
 
   private parse(buf: Buffer): Buffer | null {
     try {
-      return parseFrames(buf, this);
+      return parseFrames(buf, this, this.handler.maxMessageBytes ?? MAX_MESSAGE_BYTES);
     } catch (err) {
-      this.finish(1002, (err as Error).message);
+      if (!(err instanceof ProtocolError)) throw err;
+      this.fail(err.code, err.message);
       return null;
     }
   }
 
-  /** @internal */
-  onFrame(op: number, payload: Buffer): void {
-    if (op === OP.text || op === OP.binary) this.handler.frame(this, payload, op === OP.binary);
-    else if (op === OP.ping) this.sock.write(clientFrame(OP.pong, Buffer.from(payload)));
-    else if (op === OP.close) {
-      const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-      this.finish(code, payload.subarray(2).toString());
+  /** @internal one frame: data frames are reassembled into messages, control frames answered */
+  onFrame(b0: number, payload: Buffer): void {
+    const op = b0 & 0x0f;
+    if (op >= 8) return this.control(op, payload);
+    const fin = (b0 & 0x80) !== 0;
+    const f = this.frag;
+    if (op === 0) {
+      if (!f) throw new ProtocolError(1002, 'a continuation frame without a message to continue');
+      f.bytes += payload.length;
+      const max = this.handler.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+      if (f.bytes > max) throw new ProtocolError(1009, `a fragmented message exceeds the ${max}-byte message limit`);
+      // a copy: the fragment must not pin the whole received chunk while the message is incomplete
+      f.parts.push(Buffer.from(payload));
+      if (!fin) return;
+      this.frag = null;
+      return this.message(f.op, Buffer.concat(f.parts, f.bytes));
     }
+    if (f) throw new ProtocolError(1002, 'a new data frame inside a fragmented message');
+    if (!fin) return void (this.frag = { op, parts: [Buffer.from(payload)], bytes: payload.length });
+    this.message(op, payload); // the common case: one unfragmented frame, no copy
   }
 
-  /** @internal */
+  private message(op: number, payload: Buffer): void {
+    if (op === OP.text && !isUtf8(payload)) throw new ProtocolError(1007, 'a text message is not valid UTF-8');
+    if (!this.closing) this.handler.frame(this, payload, op === OP.binary);
+  }
+
+  private control(op: number, payload: Buffer): void {
+    if (op === OP.ping) {
+      if (!this.closing) this.sock.write(clientFrame(OP.pong, Buffer.from(payload)));
+      return;
+    }
+    if (op !== OP.close) return; // a pong
+    if (payload.length === 1) throw new ProtocolError(1002, 'a close frame with a one-byte payload');
+    const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+    if (payload.length >= 2 && !validCloseCode(code)) throw new ProtocolError(1002, `invalid close code ${code}`);
+    const reason = payload.subarray(2);
+    if (!isUtf8(reason)) throw new ProtocolError(1007, 'a close reason is not valid UTF-8');
+    // answer a server's close with our own, echoing its code; after ours, its close is the answer
+    if (!this.closing) this.sock.write(clientFrame(OP.close, closePayload(code)));
+    this.end(code, reason.toString());
+  }
+
+  /** a protocol violation: close with its code, never reading the rest */
+  private fail(code: number, reason: string): void {
+    if (this.done) return;
+    if (this.open || this.closing) this.sock.write(clientFrame(OP.close, closePayload(code, reason)));
+    this.handler.protocolError?.(this, code, reason);
+    this.end(code, reason);
+  }
+
+  /** ends the TCP connection after what was written (FIN, not RST), bounded by a timeout */
+  private end(code: number, reason: string): void {
+    this.sock.end();
+    this.sock.setTimeout(CLOSE_WAIT_MS, onCloseTimeout);
+    this.report(code, reason);
+  }
+
+  /** @internal the connection is gone: no close handshake possible */
   finish(code: number, reason: string): void {
+    this.sock.destroy();
+    this.report(code, reason);
+  }
+
+  private report(code: number, reason: string): void {
     if (this.done) return;
     this.done = true;
     this.open = false;
-    this.sock.destroy();
+    this.frag = null;
+    this.rest = null;
     this.handler.close(this, code, reason);
   }
 }
@@ -126,4 +203,7 @@ function onError(this: Sock, err: Error): void {
 }
 function onClose(this: Sock): void {
   this.lean.finish(1006, 'connection ended');
+}
+function onCloseTimeout(this: Sock): void {
+  this.lean.finish(1006, 'no close frame from the server');
 }

@@ -148,9 +148,11 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
   const m = mergeAgents(results);
   const L = m.ledger, st = m.stats;
   const ttr = s.storm.drop_pct > 0 ? timeToRecover(m.timeline, s.storm.at_s) : null;
+  // a latency with no samples is not 0 ms: it is unmeasured (NaN), and a threshold on it is not met
+  const measured = (p: { count: number }, v: number) => (p.count > 0 ? v : NaN);
   const metrics: Record<string, number> = {
-    ...Object.fromEntries(Object.entries(m.latency.every).filter(([k]) => k !== 'count')),
-    first_p99_ms: m.latency.first.p99_ms, last_p99_ms: m.latency.last.p99_ms,
+    ...Object.fromEntries(Object.entries(m.latency.every).filter(([k]) => k !== 'count').map(([k, v]) => [k, measured(m.latency.every, v)])),
+    first_p99_ms: measured(m.latency.first, m.latency.first.p99_ms), last_p99_ms: measured(m.latency.last, m.latency.last.p99_ms),
     expected: L.expected, delivered: L.delivered, lost: L.lost, duplicated: L.duplicated, reordered: L.reordered, backfilled: L.backfilled,
     delivered_pct: L.expected ? (100 * (L.delivered + L.backfilled)) / L.expected : 100,
     sent: st.sent, acked: st.acked, send_errors: st.send_errors, connects: st.connects, connect_errors: st.connect_errors,

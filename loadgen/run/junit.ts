@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt
 /** The JUnit report of a run. */
 export function junit(r: RunResult): string {
   const cases = r.thresholds.map((t) => `    <testcase classname="bfg.${esc(r.scenario.name)}" name="${esc(t.expr)}">`
-    + (t.ok ? '' : `<failure message="${esc(`${t.metric} was ${t.actual}`)}"/>`) + '</testcase>');
+    + (t.ok ? "" : `<failure message="${esc(t.no_samples ? `${t.metric}: no samples` : `${t.metric} was ${t.actual}`)}"/>`) + '</testcase>');
   cases.push(`    <testcase classname="bfg.${esc(r.scenario.name)}" name="measurement trusted">`
     + (r.trusted ? '' : `<failure message="${esc(r.untrusted_reasons.join('; '))}"/>`) + '</testcase>');
   const failures = r.thresholds.filter((t) => !t.ok).length + (r.trusted ? 0 : 1);

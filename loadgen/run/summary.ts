@@ -29,7 +29,10 @@ export function summary(r: RunResult): string {
   for (const a of r.agents) {
     if (a.name) lines.push(`  agent ${a.name}: ${a.users} users, delivered ${a.counts.delivered}, lost ${a.counts.lost}; clock offset to the coordinator ${a.clock_offset_ms?.toFixed(2)} ms ± ${a.clock_bound_ms?.toFixed(2)} ms (measured)`);
   }
-  for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (actual ${t.actual})`);
+  if (L.delivered > 0 && r.latency.every.count === 0) {
+    lines.push(`  WARNING: ${L.delivered} messages delivered but no latency measured: the frames carried no send time the generator could read`);
+  }
+  for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (${t.no_samples ? 'no samples' : `actual ${t.actual}`})`);
   lines.push(r.trusted ? '  measurement trusted: no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's`);
   lines.push(`  result: ${r.passed ? 'PASS' : 'FAIL'}`);
   return lines.join('\n');

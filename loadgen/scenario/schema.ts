@@ -31,6 +31,7 @@ export const scenarioSchema = {
     send_after_s: { type: 'number', minimum: 0, description: 'when traffic starts; default: when the last user has arrived' },
     drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
+    max_message_bytes: { type: 'integer', minimum: 125, maximum: 2 ** 31, default: 16 * 2 ** 20, description: 'largest message the client reassembles; past it the socket closes with 1009' },
     addresses: { type: 'array', items: { type: 'string' }, description: 'local source addresses; default 127.0.0.2..127.0.0.51 for loopback targets' },
     rooms: {
       type: 'object', additionalProperties: false, default: {},
