@@ -26,7 +26,10 @@ export interface RunResult {
   /** agents that died or failed: why, and their last reported progress, kept apart from the merged figures */
   dead_agents?: { agent: number; reason: string; last_progress?: TimePoint }[];
   ledger: LedgerCounts;
-  latency: { every: Percentiles; first: Percentiles; last: Percentiles };
+  /** fan-out latency, arrival − actual send; `intended`: arrival − intended send (shows coordinated omission) */
+  latency: { every: Percentiles; first: Percentiles; last: Percentiles; intended?: Percentiles };
+  /** the generator's own error bar: send lag (actual − intended write time) and receive processing per read */
+  generator?: { send_lag: Percentiles; receive_processing: Percentiles };
   stats: AgentStats;
   /** every figure a threshold can name */
   metrics: Record<string, number>;
@@ -38,5 +41,5 @@ export interface RunResult {
   server?: { samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string };
   /** the http phase (autocannon on the history endpoint), measured */
   http?: HttpPhaseResult;
-  storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_s: number | null };
+  storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_ms: number | null; time_to_recover_s: number | null };
 }

@@ -48,7 +48,7 @@ export function sections(r: RunResult, charts: Chart[], plan?: Plan, regress?: R
   out.push({
     title: 'Connections and reconnects (measured)',
     text: [`connects ${n(r.stats.connects)}, connect errors ${n(r.stats.connect_errors)} (${n(r.metrics.connect_errors_pct, 3)}%), reconnects ${n(r.stats.reconnects)}, peak ${n(r.stats.peak_connections)}, slow-consumer closes ${n(r.stats.slow_closed)}`,
-      ...(r.storm ? [`Storm at ${r.storm.at_s} s: ${r.storm.drop_pct}% dropped by ${r.storm.method}, reconnect policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_s ?? 'not recovered'} s.`] : [])],
+      ...(r.storm ? [`Storm at ${r.storm.at_s} s: ${r.storm.drop_pct}% dropped by ${r.storm.method}, reconnect policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_ms != null ? `${r.storm.time_to_recover_ms} ms` : r.storm.time_to_recover_s != null ? `${r.storm.time_to_recover_s} s` : 'not recovered'}.`] : [])],
     charts: ['connections', 'reconnect'].filter(has),
   });
   const cap: (string | number)[][] = [];

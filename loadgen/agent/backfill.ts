@@ -2,9 +2,20 @@
  * End-of-run backfill: for every room, read the gateway's history over HTTP from the oldest gap
  * any local member has, learn the room's final head, and close each member's ledger track.
  */
-import type { Agent } from './agent.js';
-import type { Track } from '../measure/ledger.js';
-import { httpBase } from './plan.js';
+import type { Ledger, Track } from '../measure/ledger.js';
+import { httpBase, type AgentPlan } from './plan.js';
+import type { AgentStats } from './result.js';
+import type { Vu } from './vu.js';
+
+/** What the backfill needs from its agent. */
+export interface BackfillPorts {
+  readonly plan: AgentPlan;
+  readonly vus: readonly Vu[];
+  readonly ledger: Ledger;
+  readonly stats: AgentStats;
+  readonly heads: ReadonlyMap<string, number>;
+  readonly sentRooms: ReadonlySet<string>;
+}
 
 const PAGE = 1000;
 const CONCURRENCY = 16;
@@ -12,7 +23,7 @@ const CONCURRENCY = 16;
 interface Page { head: number; messages: { seq: number; from: string }[] }
 
 /** Backfills and closes every track of the agent's users. */
-export async function backfill(agent: Agent): Promise<void> {
+export async function backfill(agent: BackfillPorts): Promise<void> {
   const byRoom = new Map<string, { t: Track; me: string }[]>();
   for (const vu of agent.vus) {
     for (const [room, t] of vu.tracks()) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });

@@ -1,11 +1,14 @@
 /** What one agent reports back; the coordinator merges these exactly. */
 import type { LedgerCounts } from '../measure/ledger.js';
 
+/** One timeline bucket (`timeline_ms` long, 100 ms by default): `t` is its start in seconds from the run's t0. */
 export interface TimePoint {
   t: number; connected: number; sent: number; received: number; reconnects: number; connect_errors: number; arriving: number;
-  /** this second's every-recipient latency histogram (encoded; agents only, merged away by the coordinator) */
+  /** connections refused with 1013 (overloaded / accept throttled), cumulative */
+  rejected: number;
+  /** this bucket's every-recipient latency histogram (encoded; agents only, merged away by the coordinator) */
   lat?: string;
-  /** this second's merged latency percentiles, ms (in the run result) */
+  /** this bucket's merged latency percentiles, ms (in the run result) */
   p50_ms?: number; p99_ms?: number; p999_ms?: number;
 }
 
@@ -14,11 +17,16 @@ export interface AgentStats {
   reconnects: number; slow_closed: number; peak_connections: number; closes: Record<string, number>; errors: Record<string, number>;
 }
 
-export interface AgentTrust { loop_p99_ms: number; loop_max_ms: number; cpu_pct: number; cpu_s: number; saturated: boolean; why: string[] }
+export interface AgentTrust {
+  loop_p99_ms: number; loop_max_ms: number; cpu_pct: number;
+  /** share of wall time spent waiting out the last stretch before due sends (the scheduler's precision) */
+  spin_pct: number;
+  cpu_s: number; saturated: boolean; why: string[];
+}
 
 export interface AgentResult {
   agent: number; users: number; counts: LedgerCounts; stats: AgentStats;
-  hists: { every: string; first: string; last: string };
+  hists: { every: string; first: string; last: string; intended?: string; lag?: string; proc?: string };
   timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number;
   /** marginal RSS per open socket, from a tenth of the sockets open to the end of traffic; measured */
   rss_per_socket_bytes?: number; received: number;

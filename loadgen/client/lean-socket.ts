@@ -7,6 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import net from 'node:net';
+import { nowMs } from '../measure/clock.js';
 import { checkResponse, upgradeRequest } from './handshake.js';
 import { OP, ProtocolError, clientFrame, closePayload, frameSize, parseFrames, validCloseCode } from './codec.js';
 
@@ -25,6 +26,8 @@ export interface LeanHandler {
   protocolError?(s: LeanSocket, code: number, reason: string): void;
   /** largest message to reassemble (default MAX_MESSAGE_BYTES) */
   readonly maxMessageBytes?: number;
+  /** after the bytes of one read were handled; `readAt` is that read's timestamp */
+  afterRead?(readAt: number): void;
 }
 
 type Sock = net.Socket & { lean: LeanSocket };
@@ -33,6 +36,11 @@ type Sock = net.Socket & { lean: LeanSocket };
 interface Fragments { op: number; parts: Buffer[]; bytes: number }
 
 export class LeanSocket {
+  /**
+   * The timestamp of the socket read being handled (epoch ms, µs resolution), taken before parsing:
+   * one per read, shared by every socket (reads are handled one at a time), so no field per socket.
+   */
+  static readAt = 0;
   private sock: Sock;
   /** bytes of an unfinished handshake or frame */
   private rest: Buffer | null = null;
@@ -196,7 +204,10 @@ export class LeanSocket {
 }
 
 function onData(this: Sock, d: Buffer): void {
-  this.lean.onBytes(d);
+  const t = (LeanSocket.readAt = nowMs());
+  const lean = this.lean;
+  lean.onBytes(d);
+  lean.handler.afterRead?.(t);
 }
 function onError(this: Sock, err: Error): void {
   this.lean.finish(1006, err.message);

@@ -11,7 +11,8 @@ import type { AgentPlan } from '../agent/plan.js';
 import type { AgentResult } from '../agent/result.js';
 import { RESULT_SCHEMA, type RunResult } from '../result.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { mergeAgents, timeToRecover } from './merge.js';
+import { mergeAgents, timeToRecoverMs } from './merge.js';
+import { lagProblem } from '../agent/trust.js';
 import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
 import { Progress } from './progress.js';
 import { startGateway, type Served } from './serve.js';
@@ -147,22 +148,26 @@ function machine() {
 function assemble(s: Readonly<Scenario>, target: string, started: string, wall: number, results: AgentResult[], dead: string[], served?: Served, http?: HttpPhaseResult): RunResult {
   const m = mergeAgents(results);
   const L = m.ledger, st = m.stats;
-  const ttr = s.storm.drop_pct > 0 ? timeToRecover(m.timeline, s.storm.at_s) : null;
+  const ttr = s.storm.drop_pct > 0 ? timeToRecoverMs(m.timeline, s.storm.at_s) : null;
   // a latency with no samples is not 0 ms: it is unmeasured (NaN), and a threshold on it is not met
   const measured = (p: { count: number }, v: number) => (p.count > 0 ? v : NaN);
   const metrics: Record<string, number> = {
     ...Object.fromEntries(Object.entries(m.latency.every).filter(([k]) => k !== 'count').map(([k, v]) => [k, measured(m.latency.every, v)])),
     first_p99_ms: measured(m.latency.first, m.latency.first.p99_ms), last_p99_ms: measured(m.latency.last, m.latency.last.p99_ms),
+    intended_p99_ms: measured(m.latency.intended, m.latency.intended.p99_ms), send_lag_p99_ms: measured(m.generator.send_lag, m.generator.send_lag.p99_ms),
     expected: L.expected, delivered: L.delivered, lost: L.lost, duplicated: L.duplicated, reordered: L.reordered, backfilled: L.backfilled,
     delivered_pct: L.expected ? (100 * (L.delivered + L.backfilled)) / L.expected : 100,
     sent: st.sent, acked: st.acked, send_errors: st.send_errors, connects: st.connects, connect_errors: st.connect_errors,
     connect_errors_pct: (100 * st.connect_errors) / Math.max(1, st.connects + st.connect_errors),
     reconnects: st.reconnects, slow_closed: st.slow_closed, peak_connections: st.peak_connections,
-    time_to_recover_s: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
+    time_to_recover_ms: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
+    time_to_recover_s: s.storm.drop_pct > 0 ? (ttr === null ? NaN : ttr / 1000) : 0,
     http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,
   };
   const thresholds = evaluate(s.thresholds, metrics);
   const reasons = results.flatMap((r) => r.trust.why);
+  const lag = lagProblem(m.generator.send_lag, m.latency.every);
+  if (lag) reasons.push(lag);
   if (dead.length) reasons.push(...dead.map((d) => `${d}; its users' numbers are missing from the result`));
   let server: RunResult['server'];
   if (served) {
@@ -180,9 +185,9 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
   return {
     schema: RESULT_SCHEMA, scenario: s as Scenario, started_at: started, wall_s: wall, target, machine: machine(),
     agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats, counts: r.counts })),
-    ledger: L, latency: m.latency, stats: st, metrics, thresholds,
+    ledger: L, latency: m.latency, generator: m.generator, stats: st, metrics, thresholds,
     passed: thresholds.every((t) => t.ok) && dead.length === 0,
     trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http,
-    storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_s: ttr } : undefined,
+    storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_ms: ttr, time_to_recover_s: ttr === null ? null : ttr / 1000 } : undefined,
   };
 }

@@ -15,7 +15,7 @@ export function mergeStats(all: readonly AgentStats[]): AgentStats {
   return out;
 }
 
-/** Adds timelines point by point (same second index); merges each second's latency histograms exactly. */
+/** Adds timelines bucket by bucket (same start t); merges each bucket's latency histograms exactly. */
 export function mergeTimelines(all: readonly TimePoint[][]): TimePoint[] {
   const by = new Map<number, TimePoint>();
   const lats = new Map<number, string[]>();
@@ -26,7 +26,7 @@ export function mergeTimelines(all: readonly TimePoint[][]): TimePoint[] {
       if (!q) {
         const { lat: _drop, ...rest } = p;
         by.set(p.t, rest);
-      } else for (const k of ['connected', 'sent', 'received', 'reconnects', 'connect_errors', 'arriving'] as const) q[k] += p[k];
+      } else for (const k of ['connected', 'sent', 'received', 'reconnects', 'connect_errors', 'arriving', 'rejected'] as const) q[k] = (q[k] ?? 0) + (p[k] ?? 0);
     }
   }
   for (const [t, enc] of lats) {
@@ -44,16 +44,39 @@ export function mergeAgents(results: readonly AgentResult[]) {
       every: percentiles(mergeHists(results.map((r) => r.hists.every))),
       first: percentiles(mergeHists(results.map((r) => r.hists.first))),
       last: percentiles(mergeHists(results.map((r) => r.hists.last))),
+      intended: percentiles(mergeHists(results.map((r) => r.hists.intended ?? ''))),
+    },
+    generator: {
+      send_lag: percentiles(mergeHists(results.map((r) => r.hists.lag ?? ''))),
+      receive_processing: percentiles(mergeHists(results.map((r) => r.hists.proc ?? ''))),
     },
     stats: mergeStats(results.map((r) => r.stats)),
     timeline: mergeTimelines(results.map((r) => r.timeline)),
   };
 }
 
-/** Seconds from the storm until connections are back to 99% of what they were just before it. */
-export function timeToRecover(timeline: readonly TimePoint[], atS: number): number | null {
-  const before = [...timeline].reverse().find((p) => p.t <= atS);
-  if (!before || before.connected === 0) return null;
-  const back = timeline.find((p) => p.t > atS && p.connected >= 0.99 * before.connected);
-  return back ? back.t - atS : null;
+/**
+ * Milliseconds from the storm to the start of the first bucket after it where connections are back to
+ * 99% of their level just before it and (when messages flow) the delivery rate over the trailing second
+ * is back to 90% of the second before the storm. Null when that never happens in the timeline.
+ */
+export function timeToRecoverMs(timeline: readonly TimePoint[], atS: number): number | null {
+  const idx = timeline.findIndex((p) => p.t > atS);
+  if (idx <= 0) return null;
+  const before = timeline[idx - 1];
+  if (before.connected === 0) return null;
+  const rate = (i: number) => {
+    const from = timeline.findIndex((p) => p.t >= timeline[i].t - 1);
+    const dt = timeline[i].t - timeline[from].t;
+    return dt > 0 ? (timeline[i].received - timeline[from].received) / dt : NaN;
+  };
+  const baseRate = rate(idx - 1);
+  for (let i = idx; i < timeline.length; i++) {
+    const p = timeline[i];
+    if (p.connected < 0.99 * before.connected) continue;
+    // the trailing window must lie wholly after the storm, or its rate still holds pre-storm deliveries
+    if (Number.isFinite(baseRate) && baseRate > 0 && (p.t - 1 < atS || rate(i) < 0.9 * baseRate)) continue;
+    return Math.round((p.t - atS) * 1000);
+  }
+  return null;
 }

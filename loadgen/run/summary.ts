@@ -14,10 +14,15 @@ export function summary(r: RunResult): string {
     `  users ${r.scenario.users} on ${r.agents.length} agent(s); connects ${s.connects}, connect errors ${s.connect_errors} (${r.metrics.connect_errors_pct.toFixed(2)}%), reconnects ${s.reconnects}, peak ${s.peak_connections}`,
     `  messages sent ${s.sent}, acked ${s.acked}, send errors ${s.send_errors}; slow-consumer closes ${s.slow_closed}`,
     `  delivery ledger: expected ${L.expected}, delivered ${L.delivered} (recovered on join ${L.recovered}), backfilled ${L.backfilled}, lost ${L.lost}, duplicated ${L.duplicated}, reordered ${L.reordered}`,
-    `  latency (ms, from intended send time) p50       p90       p99       p99.9     max       samples`,
+    `  latency (ms, measured: arrival − actual send) p50   p90       p99       p99.9     max       samples`,
     lat('every recipient', r.latency.every), lat('first recipient', r.latency.first), lat('last recipient', r.latency.last),
   ];
-  if (r.storm) lines.push(`  storm at ${r.storm.at_s}s: ${r.storm.drop_pct}% by ${r.storm.method}, policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_s ?? 'not recovered'} s`);
+  if (r.latency.intended) lines.push(lat('from intended send', r.latency.intended));
+  if (r.generator) {
+    const g = r.generator;
+    lines.push(`  generator error bar (measured): send lag p50 ${g.send_lag.p50_ms} ms, p99 ${g.send_lag.p99_ms} ms, max ${g.send_lag.max_ms} ms over ${g.send_lag.count} sends; receive processing per read p99 ${g.receive_processing.p99_ms} ms`);
+  }
+  if (r.storm) lines.push(`  storm at ${r.storm.at_s}s: ${r.storm.drop_pct}% by ${r.storm.method}, policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_ms === null || r.storm.time_to_recover_ms === undefined ? 'not recovered' : `${r.storm.time_to_recover_ms} ms`} (${r.scenario.timeline_ms} ms buckets)`);
   if (r.http) {
     const h = r.http;
     lines.push(`  http phase (autocannon, measured): ${h.requests} requests to ${h.url}, ${h.rps.toFixed(0)}/s, p50 ${h.latency_ms.p50} ms, p99 ${h.latency_ms.p99} ms, non-2xx ${h.non2xx}, errors ${h.errors + h.timeouts}`);

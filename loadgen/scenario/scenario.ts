@@ -12,6 +12,7 @@ export interface Scenario {
   name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
   users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number;
   format: 'json' | 'msgpack'; max_message_bytes: number; addresses?: string[];
+  process: 'uniform' | 'poisson'; timeline_ms: number;
   rooms: { size: number }; messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
   offline: { pct: number; at_s: number; for_s: number };
   storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' | 'kill-node' };

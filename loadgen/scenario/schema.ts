@@ -3,7 +3,7 @@ export const METRICS = [
   'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms', 'first_p99_ms', 'last_p99_ms',
   'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
   'sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'connect_errors_pct', 'reconnects',
-  'slow_closed', 'time_to_recover_s', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
+  'slow_closed', 'time_to_recover_s', 'time_to_recover_ms', 'send_lag_p99_ms', 'intended_p99_ms', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
 ] as const;
 
 const num = (min: number, dflt: number, description: string, max?: number) =>
@@ -31,6 +31,8 @@ export const scenarioSchema = {
     send_after_s: { type: 'number', minimum: 0, description: 'when traffic starts; default: when the last user has arrived' },
     drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
+    process: { enum: ['uniform', 'poisson'], default: 'uniform', description: 'arrivals and sends: evenly spaced, or a Poisson process with the same mean rate' },
+    timeline_ms: { type: 'integer', minimum: 10, maximum: 60_000, default: 100, description: 'timeline bucket length' },
     max_message_bytes: { type: 'integer', minimum: 125, maximum: 2 ** 31, default: 16 * 2 ** 20, description: 'largest message the client reassembles; past it the socket closes with 1009' },
     addresses: { type: 'array', items: { type: 'string' }, description: 'local source addresses; default 127.0.0.2..127.0.0.51 for loopback targets' },
     rooms: {

@@ -23,7 +23,7 @@ try {
     const r = await runLoad({ scenario: s, serve: true, redis: redis.url, progress: !!process.env.BENCH_PROGRESS, log: () => {} });
     const tl = r.timeline;
     const perSec = tl.map((p, i) => p.reconnects - (i ? tl[i - 1].reconnects : 0));
-    rows.push(`${policy.padEnd(12)} ${String(r.storm?.time_to_recover_s ?? 'not recovered').padStart(8)} s   ${String(Math.max(...perSec)).padStart(7)}/s peak   ${String(r.stats.reconnects).padStart(7)} reconnects   ${String(r.stats.connect_errors).padStart(6)} refused attempts   lost ${r.ledger.lost}   ${r.trusted ? 'trusted' : `UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`);
+    rows.push(`${policy.padEnd(12)} ${String(r.storm?.time_to_recover_ms ?? 'not recovered').padStart(8)} ms   ${String(Math.max(...perSec)).padStart(7)}/s peak   ${String(r.stats.reconnects).padStart(7)} reconnects   ${String(r.stats.connect_errors).padStart(6)} refused attempts   lost ${r.ledger.lost}   ${r.trusted ? 'trusted' : `UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`);
   }
 } finally {
   redis.stop();

@@ -38,6 +38,7 @@ describe('the lean client speaks RFC 6455', () => {
   let url: string;
   const serverClose = new Map<string, number>();
   const pongs = new Map<string, number>();
+  const open = new Set<WebSocket>();
   before(async () => {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((r) => wss.once('listening', r));
@@ -45,13 +46,19 @@ describe('the lean client speaks RFC 6455', () => {
     wss.on('connection', (ws, req) => {
       const name = new URL(req.url!, 'http://x').searchParams.get('case')!;
       ws.on('close', (code) => serverClose.set(name, code));
+      open.add(ws);
+      (ws as unknown as { caseName: string }).caseName = name;
+      ws.on('close', () => open.delete(ws));
       ws.on('pong', () => pongs.set(name, (pongs.get(name) ?? 0) + 1));
       ws.on('error', () => {});
       const sock = (ws as unknown as { _socket: Socket })._socket;
       CASES[name](ws, (b) => sock.write(b));
     });
   });
-  after(() => new Promise<void>((r) => wss.close(() => r())));
+  after(() => new Promise<void>((r) => {
+    for (const c of wss.clients) c.terminate(); // ws does not close live connections on close()
+    wss.close(() => r());
+  }));
 
   const run = async (name: string, then?: (s: LeanSocket) => void): Promise<Seen> => {
     const seen: Seen = { messages: [], protocol: [], opened: false };
@@ -62,10 +69,14 @@ describe('the lean client speaks RFC 6455', () => {
       close: (_s, code, reason) => { seen.close = { code, reason }; },
       protocolError: (_s, code) => seen.protocol.push(code),
     };
-    new LeanSocket(h, 0, new URL(`${url}/?case=${name}`), 'bfg.v1.json');
+    const sock = new LeanSocket(h, 0, new URL(`${url}/?case=${name}`), 'bfg.v1.json');
     const expect = { 'fragmented-text': 1, 'fragmented-binary': 1, 'unfragmented-then-fragmented': 3 }[name];
-    if (expect) await until(() => seen.messages.length >= expect, 5000, `messages of ${name}`);
-    else await until(() => seen.close !== undefined, 5000, `the close of ${name}`);
+    if (expect) {
+      await until(() => seen.messages.length >= expect, 5000, `messages of ${name}`);
+      sock.close(1000);
+      await until(() => seen.close !== undefined, 5000, `the close of ${name}`);
+      assert.equal(seen.close?.code, 1000, 'the server answered the close handshake');
+    } else await until(() => seen.close !== undefined, 5000, `the close of ${name}`);
     return seen;
   };
 
@@ -107,5 +118,9 @@ describe('the lean client speaks RFC 6455', () => {
     assert.equal(s.close?.code, 1000);
     assert.notEqual(s.close?.reason, 'connection ended');
     await until(() => serverClose.get('client-close') === 1000, 5000, 'the server to see 1000');
+  });
+
+  test('every connection of these cases ended on the server side too (no half-open leftovers)', async () => {
+    await until(() => open.size === 0, 10_000, `server-side connections to end: ${[...open].map((w) => (w as unknown as { caseName: string }).caseName)}`);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * Dialling: where each virtual user connects (a node of the fleet, a local source address), with what
+ * token, and when it redials after a close (the scenario's backoff policy).
+ */
+import { signToken } from '../../protocol/index.js';
+import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
+import { backoffMs } from './backoff.js';
+import type { AgentPlan } from './plan.js';
+import type { Vu } from './vu.js';
+
+export class Dialer {
+  private readonly tokens = new Map<number, string>();
+  /** connections started since the last timeline bucket */
+  arriving = 0;
+
+  constructor(private readonly plan: AgentPlan, private readonly handler: LeanHandler, private readonly stopped: () => boolean) {}
+
+  /** opens a socket for the user (signing its token first when the gateway needs one) */
+  connect(vu: Vu): void {
+    if (this.stopped()) return;
+    vu.state = 'connecting';
+    vu.joined = false;
+    this.arriving++;
+    // first placement round-robin; a redial goes to a random node, as a load balancer would spread
+    // the clients of a lost node over the survivors (a dead pick fails fast and backs off)
+    const targets = this.plan.targets;
+    const url = new URL(targets[vu.dials++ === 0 ? vu.id % targets.length : Math.floor(Math.random() * targets.length)]);
+    url.searchParams.set('user', vu.user);
+    const token = this.tokens.get(vu.id);
+    if (this.plan.jwtSecret && !token) {
+      void signToken(this.plan.jwtSecret, { sub: vu.user }).then((tk) => {
+        this.tokens.set(vu.id, tk);
+        vu.dials--;
+        this.arriving--;
+        this.connect(vu);
+      });
+      return;
+    }
+    if (token) url.searchParams.set('token', token);
+    const addr = this.plan.addresses.length ? this.plan.addresses[vu.id % this.plan.addresses.length] : undefined;
+    vu.sock = new LeanSocket(this.handler, vu.id, url, this.plan.scenario.format === 'msgpack' ? 'bfg.v1.msgpack' : 'bfg.v1.json', addr);
+  }
+
+  /** schedules a redial by the scenario's policy ('none': never) */
+  retry(vu: Vu): void {
+    const r = this.plan.scenario.reconnect;
+    const delay = backoffMs(r.policy, vu.attempts++, r.base_ms, r.cap_ms, vu.lastDelay);
+    vu.lastDelay = delay;
+    if (!Number.isFinite(delay)) return void (vu.state = 'down');
+    vu.state = 'backoff';
+    setTimeout(() => vu.state === 'backoff' && this.connect(vu), delay);
+  }
+}

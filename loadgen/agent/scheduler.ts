@@ -1,0 +1,118 @@
+/**
+ * A precise scheduler: every task says when it is next due; one timer wakes the agent shortly before
+ * the earliest, then it waits out the last stretch with setImmediate (which still reads sockets
+ * between checks) and runs exactly what is due — never coarse ticks, never a burst of what is not.
+ * Node's timers fire up to a millisecond or more late; the last `spinMs` is what brings the send lag
+ * (actual − intended, measured for every send) under a millisecond.
+ */
+import { nowMs } from '../measure/clock.js';
+
+/** Something to run at `next` (epoch ms); `fire` runs it and moves `next` on (Infinity: done). */
+export interface Task { next: number; fire(now: number): void }
+
+export class Scheduler {
+  private readonly heap: Task[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private stopped = false;
+  /** wall ms spent in last stretches before due times (reads run meanwhile): the price of precision */
+  spinMs = 0;
+  private spinSince = 0;
+
+  constructor(private readonly spinWindowMs = 2) {}
+
+  /** adds a task (due at task.next) */
+  add(task: Task): void {
+    if (!Number.isFinite(task.next)) return;
+    this.push(task);
+    if (!this.stopped) this.arm();
+  }
+
+  /** runs `fn` once at `at` */
+  once(at: number, fn: (now: number) => void): void {
+    this.add({ next: at, fire(now) { this.next = Infinity; fn(now); } });
+  }
+
+  /** stops waking; tasks left are dropped */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = this.immediate = null;
+    this.heap.length = 0;
+  }
+
+  private arm(): void {
+    const top = this.heap[0];
+    if (!top) return;
+    const wait = top.next - nowMs();
+    if (wait > this.spinWindowMs) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(this.wake, Math.max(0, Math.floor(wait - this.spinWindowMs)));
+    } else if (!this.immediate) this.immediate = setImmediate(this.wake);
+  }
+
+  private readonly wake = (): void => {
+    this.timer = this.immediate = null;
+    if (this.stopped) return;
+    const t = nowMs();
+    const top = this.heap[0];
+    if (top && top.next > t) {
+      // the last stretch: wait it out without blocking reads
+      if (top.next - t <= this.spinWindowMs) {
+        if (this.spinSince === 0) this.spinSince = t;
+        this.immediate = setImmediate(this.wake);
+        return;
+      }
+      return this.arm();
+    }
+    if (this.spinSince) {
+      this.spinMs += t - this.spinSince;
+      this.spinSince = 0;
+    }
+    // everything due now, in due order; a task due again before `t` runs again
+    while (this.heap.length && this.heap[0].next <= t && !this.stopped) {
+      const task = this.pop();
+      task.fire(nowMs());
+      if (Number.isFinite(task.next)) this.push(task);
+    }
+    if (!this.stopped) this.arm();
+  };
+
+  private push(task: Task): void {
+    const h = this.heap;
+    let i = h.push(task) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p].next <= h[i].next) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+
+  private pop(): Task {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && h[l].next < h[m].next) m = l;
+        if (r < h.length && h[r].next < h[m].next) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** The gaps of an arrival process with mean 1/ratePerS: fixed (uniform) or exponential (Poisson). */
+export function gapMs(process: 'uniform' | 'poisson', ratePerS: number, rand = Math.random): number {
+  const mean = 1000 / ratePerS;
+  return process === 'poisson' ? -Math.log(1 - rand()) * mean : mean;
+}

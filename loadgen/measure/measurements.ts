@@ -1,0 +1,81 @@
+/**
+ * What an agent measures, apart from the ledger: fan-out latency from the actual send (every, first
+ * and last recipient) and from the intended send (coordinated omission shows there), the generator's
+ * own error bar (send lag, receive processing per read), and a timeline in buckets of `bucketMs`.
+ */
+import { encodeHist, newHist, type Hist } from './histogram.js';
+import { Spread } from './spread.js';
+
+/** Cumulative counters and a gauge, sampled into each timeline bucket. */
+export interface Counters { connected: number; sent: number; received: number; reconnects: number; connect_errors: number; rejected: number; arriving: number }
+
+/** One timeline bucket: counters at its end, and its latency histogram (encoded) when it had deliveries. */
+export interface Bucket extends Counters { t: number; lat?: string }
+
+const us = (ms: number): number => Math.max(1, Math.round(ms * 1000));
+
+export class Measurements {
+  readonly every = newHist(true);
+  readonly first = newHist(true);
+  readonly last = newHist(true);
+  /** latency from the intended send time: grows when the generator itself falls behind */
+  readonly intended = newHist(true);
+  /** send lag: actual − intended write time */
+  readonly lag = newHist(true);
+  /** receive processing: from a socket read's timestamp to the end of handling its bytes */
+  readonly proc = newHist(true);
+  private readonly bucket: Hist = newHist(true);
+  readonly timeline: Bucket[] = [];
+  private readonly spreads = new Map<string, Spread>();
+
+  constructor(private readonly t0: number, readonly bucketMs: number) {}
+
+  /** the first/last-recipient ring of a group room */
+  spread(room: string): Spread {
+    let sp = this.spreads.get(room);
+    if (!sp) this.spreads.set(room, (sp = new Spread(this.first, this.last)));
+    return sp;
+  }
+
+  /** one fresh delivery: latency from the actual send, and from the intended one when the stamp has it */
+  delivered(latMs: number, intendedLatMs: number | undefined): void {
+    const v = us(latMs);
+    this.every.recordValue(v);
+    this.bucket.recordValue(v);
+    if (intendedLatMs !== undefined) this.intended.recordValue(us(intendedLatMs));
+  }
+
+  sendLag(ms: number): void {
+    this.lag.recordValue(us(ms));
+  }
+
+  processed(ms: number): void {
+    this.proc.recordValue(us(ms));
+  }
+
+  /** closes the bucket that ends at `t` (epoch ms) with these counters */
+  sample(t: number, c: Counters): Bucket {
+    const b: Bucket = { t: Math.round(((t - this.t0) / this.bucketMs)) * this.bucketMs / 1000, ...c };
+    if (this.bucket.totalCount > 0) b.lat = encodeHist(this.bucket);
+    this.bucket.reset();
+    this.timeline.push(b);
+    return b;
+  }
+
+  /** finishes the first/last rings (end of run) */
+  flush(): void {
+    for (const sp of this.spreads.values()) sp.flush();
+  }
+
+  /** every histogram, encoded for the trip to the coordinator */
+  encode(): Record<'every' | 'first' | 'last' | 'intended' | 'lag' | 'proc', string> {
+    return {
+      every: encodeHist(this.every), first: encodeHist(this.first), last: encodeHist(this.last),
+      intended: encodeHist(this.intended), lag: encodeHist(this.lag), proc: encodeHist(this.proc),
+    };
+  }
+
+  destroy(): void {
+    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.bucket]) h.destroy();
+  }
+}
