@@ -20,7 +20,7 @@ function fail(err: unknown): never {
 await yargs(hideBin(process.argv))
   .scriptName('bfg')
   .command('serve', 'run the reference chat gateway', serveFlags, (a) => serve(a).catch(fail))
-  .command('load <scenario>', 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error', loadFlags,
+  .command('load [scenario]', 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error', loadFlags,
     (a) => load(a).then((code) => process.exit(code), fail))
   .command('plan [file]', 'size a fleet: connections, servers, bus, fan-out, traffic, storm (modeled or calibrated from a run)', planFlags,
     (a) => { try { plan(a); } catch (err) { fail(err); } })

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { runLoad } from './run/coordinator.js';
+import { selfTest, selfTestText } from './run/self-test.js';
 import { junit } from './run/junit.js';
 import { summary } from './run/summary.js';
 import { loadScenario } from './scenario/scenario.js';
@@ -13,7 +14,8 @@ import { BfgError } from '../protocol/index.js';
 /** Declares the load flags. */
 export function loadFlags(y: Argv) {
   return y
-    .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file (see scenarios/README.md)' })
+    .positional('scenario', { type: 'string', describe: 'scenario YAML file (see scenarios/README.md)' })
+    .option('self-test', { type: 'boolean', default: false, describe: 'measure the generator\'s own floor here (loopback round trips through its own client) instead of running a scenario' })
     .option('target', { type: 'string', describe: 'gateway URL ws://host:port (overrides the scenario)' })
     .option('serve', { type: 'boolean', default: false, describe: 'start a `bfg serve` for this run (with the scenario\'s serve.args) and sample its CPU and RSS' })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario field: --set rooms.size=50 (repeatable)' })
@@ -32,7 +34,12 @@ type LoadArgs = Awaited<ReturnType<typeof loadFlags>['argv']>;
 
 /** Runs `bfg load`; resolves with the exit code (0 pass, 1 a threshold broke). */
 export async function load(a: LoadArgs): Promise<number> {
-  const scenario = loadScenario(a.scenario as string, a.set);
+  if (a['self-test']) {
+    console.log(selfTestText(await selfTest()));
+    return 0;
+  }
+  if (!a.scenario) throw new BfgError('bad_option', 'name a scenario file (bfg load scenarios/smoke.yaml), or pass --self-test');
+  const scenario = loadScenario(a.scenario, a.set);
   const result = await runLoad({
     scenario, target: a.target, serve: a.serve, allowRemote: a['allow-remote'], progress: a.progress,
     jwtSecret: process.env.BFG_JWT_SECRET || a['jwt-secret'], redis: a.redis,

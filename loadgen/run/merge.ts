@@ -56,26 +56,28 @@ export function mergeAgents(results: readonly AgentResult[]) {
 }
 
 /**
- * Milliseconds from the storm to the start of the first bucket after it where connections are back to
- * 99% of their level just before it and (when messages flow) the delivery rate over the trailing second
- * is back to 90% of the second before the storm. Null when that never happens in the timeline.
+ * Milliseconds from the storm to the first bucket after it where connections are back to 99% of their
+ * level just before it and (when messages flow) the delivery rate over the trailing three buckets, all
+ * after the storm, is back to 90% of the second before it. Null when that never happens.
  */
 export function timeToRecoverMs(timeline: readonly TimePoint[], atS: number): number | null {
   const idx = timeline.findIndex((p) => p.t > atS);
   if (idx <= 0) return null;
   const before = timeline[idx - 1];
   if (before.connected === 0) return null;
-  const rate = (i: number) => {
-    const from = timeline.findIndex((p) => p.t >= timeline[i].t - 1);
+  const bucketS = idx >= 2 ? timeline[idx - 1].t - timeline[idx - 2].t : 0.1;
+  const windowS = 3 * bucketS;
+  const rate = (i: number, w: number) => {
+    const from = timeline.findIndex((p) => p.t >= timeline[i].t - w - 1e-9);
     const dt = timeline[i].t - timeline[from].t;
     return dt > 0 ? (timeline[i].received - timeline[from].received) / dt : NaN;
   };
-  const baseRate = rate(idx - 1);
+  const baseRate = rate(idx - 1, 1);
   for (let i = idx; i < timeline.length; i++) {
     const p = timeline[i];
     if (p.connected < 0.99 * before.connected) continue;
     // the trailing window must lie wholly after the storm, or its rate still holds pre-storm deliveries
-    if (Number.isFinite(baseRate) && baseRate > 0 && (p.t - 1 < atS || rate(i) < 0.9 * baseRate)) continue;
+    if (Number.isFinite(baseRate) && baseRate > 0 && (p.t - windowS < atS - 1e-9 || rate(i, windowS) < 0.9 * baseRate)) continue;
     return Math.round((p.t - atS) * 1000);
   }
   return null;
