@@ -4,7 +4,8 @@
  * client). Each step admits arrivals in queue order up to the accept budget and the connection cap;
  * the rest draw their next delay from the policy. Gives per-client reconnect-time percentiles.
  */
-import { capacity, droppedClients, expBoundMs, type StormInput, type StormResult } from './input.js';
+import { backoffMs } from '../../common/backoff.js';
+import { capacity, droppedClients, type StormInput, type StormResult } from './input.js';
 import { Recorder } from './summary.js';
 
 /** A small fast seeded PRNG (mulberry32), so runs are repeatable. */
@@ -40,20 +41,9 @@ export function eventsStorm(i: StormInput, seed = 1): StormResult {
     tail[s] = c;
   };
   const delayMs = (c: number): number => {
-    const a = attempt[c];
-    const e = expBoundMs(a, i.baseMs, i.capMs);
-    switch (i.policy) {
-      case 'none': return 0;
-      case 'exponential': return e;
-      case 'full-jitter': return rand() * e;
-      case 'equal-jitter': return e / 2 + (rand() * e) / 2;
-      case 'decorrelated-jitter': {
-        const hi = Math.max(i.baseMs, Math.min(i.capMs, 3 * prev[c]));
-        const d = i.baseMs + rand() * (hi - i.baseMs);
-        prev[c] = d;
-        return d;
-      }
-    }
+    const d = backoffMs(i.policy, attempt[c], i.baseMs, i.capMs, prev[c], rand);
+    prev[c] = d;
+    return d;
   };
   const schedule = (c: number, s: number, first: boolean) => {
     const min = first ? s : s + 1;

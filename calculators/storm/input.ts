@@ -1,6 +1,10 @@
 /** Inputs and outputs of the reconnect-storm model and the fleet simulator. */
-export const POLICIES = ['none', 'exponential', 'full-jitter', 'equal-jitter', 'decorrelated-jitter'] as const;
-export type StormPolicy = (typeof POLICIES)[number];
+import { POLICIES as ALL, expBoundMs, type Policy } from '../../common/backoff.js';
+
+/** every policy but `never`: a storm of clients that never come back has nothing to simulate */
+export const POLICIES = ALL.filter((p): p is Exclude<Policy, 'never'> => p !== 'never');
+export type StormPolicy = Exclude<Policy, 'never'>;
+export { expBoundMs };
 
 export interface StormInput {
   clients: number;
@@ -45,7 +49,6 @@ export const STORM_DEFAULTS = Object.freeze({
 });
 
 /** The reconnect delay bound of attempt a: min(cap, base × 2^a) */
-export const expBoundMs = (a: number, baseMs: number, capMs: number): number => Math.min(capMs, baseMs * 2 ** Math.min(a, 40));
 
 /** Clients dropped when `kill` of `servers` equally loaded servers die. */
 export const droppedClients = (i: StormInput): number => Math.round((i.clients * i.kill) / i.servers);

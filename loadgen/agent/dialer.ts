@@ -4,7 +4,7 @@
  */
 import { signToken } from '../../protocol/index.js';
 import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
-import { backoffMs } from './backoff.js';
+import { backoffMs } from '../../common/backoff.js';
 import type { AgentPlan } from './plan.js';
 import type { Vu } from './vu.js';
 

@@ -5,7 +5,8 @@ import YAML from 'yaml';
 import { BfgError } from '../../protocol/index.js';
 import { METRICS, scenarioSchema } from './schema.js';
 
-export type Policy = 'none' | 'exponential' | 'full-jitter' | 'decorrelated-jitter';
+export type { Policy } from '../../common/backoff.js';
+import type { Policy } from '../../common/backoff.js';
 export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op: string; value: number; abort: boolean }
 
 export interface Scenario {

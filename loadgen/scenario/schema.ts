@@ -1,4 +1,5 @@
 /** The scenario schema (JSON Schema, checked with ajv): every field, its type, range and default. */
+import { POLICIES } from '../../common/backoff.js';
 export const METRICS = [
   'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms', 'first_p99_ms', 'last_p99_ms',
   'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
@@ -69,7 +70,7 @@ export const scenarioSchema = {
     reconnect: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        policy: { enum: ['none', 'exponential', 'full-jitter', 'decorrelated-jitter'], default: 'full-jitter' },
+        policy: { enum: [...POLICIES], default: 'full-jitter', description: 'none: retry at once; never: do not reconnect; see common/backoff.ts' },
         base_ms: num(1, 100, 'first backoff'),
         cap_ms: num(1, 5000, 'largest backoff'),
       },

@@ -89,7 +89,7 @@ async function plainClient(url: string, sockets: number): Promise<number> {
 async function throughput() {
   const sockets = 10;
   let b = await blaster();
-  const r = await agent(basePlan(sockets, b.url, 0, { arrival_rate: 1000, duration_s: 6.5, rooms: { size: sockets }, reconnect: { policy: 'none' } }));
+  const r = await agent(basePlan(sockets, b.url, 0, { arrival_rate: 1000, duration_s: 6.5, rooms: { size: sockets }, reconnect: { policy: 'never' } }));
   b.proc.kill();
   b = await blaster();
   const plain = await plainClient(b.url, sockets);
