@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { AgentPlan } from '../../loadgen/agent/plan.js';
 import type { AgentResult } from '../../loadgen/agent/result.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
+import { mergeHists, percentiles } from '../../loadgen/measure/histogram.js';
+import { selfTest, selfTestText } from '../../loadgen/run/self-test.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100_000);
 const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 60);
@@ -89,14 +91,19 @@ async function plainClient(url: string, sockets: number): Promise<number> {
 async function throughput() {
   const sockets = 10;
   let b = await blaster();
-  const r = await agent(basePlan(sockets, b.url, 0, { arrival_rate: 1000, duration_s: 6.5, rooms: { size: sockets }, reconnect: { policy: 'never' } }));
+  // a few sends a second while the blast comes in: their lag is the generator's error bar at this load
+  const r = await agent(basePlan(sockets, b.url, 0, { arrival_rate: 1000, duration_s: 6.5, send_after_s: 0.5, rooms: { size: sockets }, messages: { rate_per_room: 50 }, reconnect: { policy: 'never' } }));
   b.proc.kill();
   b = await blaster();
   const plain = await plainClient(b.url, sockets);
   b.proc.kill();
-  return { lean: r.received / r.trust.cpu_s, plain, ledger: r.counts, untrusted: r.trust.why };
+  return {
+    lean: r.received / r.trust.cpu_s, plain, ledger: r.counts, untrusted: r.trust.why,
+    lag: percentiles(mergeHists([r.hists.lag ?? ''])), proc: percentiles(mergeHists([r.hists.proc ?? ''])),
+  };
 }
 
+const floor = await selfTest();
 const tp = await throughput();
 const h = await hold();
 console.log(`\nbfg load generator — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}, fd limit per process 20000`);
@@ -110,3 +117,5 @@ console.log(`  bfg agent (lean socket + ledger + HDR histograms): ${tp.lean.toFi
 console.log(`  plain ws client (ws + JSON.parse):                 ${tp.plain.toFixed(0)}`);
 console.log(`  ratio bfg/plain: ${(tp.lean / tp.plain).toFixed(2)}   target >= 2.00`);
 console.log(`  (the agent's ledger over the blast: delivered ${tp.ledger.delivered}, lost ${tp.ledger.lost}, duplicated ${tp.ledger.duplicated})`);
+console.log(`  generator error bar at this load (measured): send lag p50 ${tp.lag.p50_ms} ms, p99 ${tp.lag.p99_ms} ms, max ${tp.lag.max_ms} ms over ${tp.lag.count} sends; receive processing per read p50 ${tp.proc.p50_ms} ms, p99 ${tp.proc.p99_ms} ms`);
+console.log(selfTestText(floor));
