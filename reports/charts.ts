@@ -40,10 +40,12 @@ const render = async (name: string, title: string, cfg: ChartConfiguration): Pro
 export async function charts(r: RunResult, plan?: Plan): Promise<Chart[]> {
   const tl = r.timeline;
   const t = tl.map((p) => p.t);
-  const delta = (k: 'sent' | 'received' | 'reconnects' | 'connect_errors') => tl.map((p, i) => p[k] - (i ? tl[i - 1][k] : 0));
+  // timeline buckets are timeline_ms long (1 s in results from before 100 ms buckets): rates per second
+  const perS = 1000 / (r.scenario.timeline_ms ?? 1000);
+  const delta = (k: 'sent' | 'received' | 'reconnects' | 'connect_errors') => tl.map((p, i) => (p[k] - (i ? tl[i - 1][k] : 0)) * perS);
   const out: Chart[] = [];
   out.push(await render('connections', 'Connections over time (measured)', line('Open connections (measured)', 'time (s)', t, 'connections', [{ label: 'connected', data: tl.map((p) => p.connected) }])));
-  out.push(await render('latency', 'Delivery latency percentiles over time (measured)', line('Every-recipient latency from intended send time (measured)', 'time (s)', t, 'latency (ms)', [
+  out.push(await render('latency', 'Delivery latency percentiles over time (measured)', line(`Every-recipient latency, arrival − actual send, per ${r.scenario.timeline_ms ?? 1000} ms (measured)`, 'time (s)', t, 'latency (ms)', [
     { label: 'p50', data: tl.map((p) => p.p50_ms ?? null) }, { label: 'p99', data: tl.map((p) => p.p99_ms ?? null) }, { label: 'p99.9', data: tl.map((p) => p.p999_ms ?? null) },
   ])));
   out.push(await render('throughput', 'Messages sent vs delivered per second (measured)', line('Messages per second (measured)', 'time (s)', t, 'messages per second', [
@@ -52,7 +54,7 @@ export async function charts(r: RunResult, plan?: Plan): Promise<Chart[]> {
   const storm = r.storm ? `, storm at ${r.storm.at_s} s, policy ${r.storm.policy}` : '';
   out.push(await render('reconnect', `Reconnect curve (measured${storm})`, line(`Reconnects (measured${storm})`, 'time (s)', t, 'connections', [
     { label: 'connected', data: tl.map((p) => p.connected) },
-    { label: 'arriving (connection attempts per s)', data: tl.map((p) => p.arriving), axis: 'y2' },
+    { label: 'arriving (connection attempts per s)', data: tl.map((p) => p.arriving * perS), axis: 'y2' },
     { label: 'rejected (failed attempts per s)', data: delta('connect_errors'), axis: 'y2' },
   ], 'attempts per second')));
   if (r.server?.samples.length) {

@@ -14,6 +14,9 @@ export function newHist(fast = false): Hist {
 /** Serialises a histogram for the trip from an agent to the coordinator. */
 export const encodeHist = (h: Hist): string => hdr.encodeIntoCompressedBase64(h);
 
+/** Decodes one encoded histogram (`fast`: the WebAssembly build, to add into one; destroy it after). */
+export const decodeHist = (e: string, fast = false): Hist => hdr.decodeFromCompressedBase64(e, 32, fast);
+
 /** Merges encoded histograms into one. */
 export function mergeHists(encoded: readonly string[]): Hist {
   const out = newHist();

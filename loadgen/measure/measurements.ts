@@ -3,7 +3,7 @@
  * and last recipient) and from the intended send (coordinated omission shows there), the generator's
  * own error bar (send lag, receive processing per read), and a timeline in buckets of `bucketMs`.
  */
-import { encodeHist, newHist, type Hist } from './histogram.js';
+import { decodeHist, encodeHist, newHist, type Hist } from './histogram.js';
 import { Spread } from './spread.js';
 
 /** Cumulative counters and a gauge, sampled into each timeline bucket. */
@@ -56,6 +56,16 @@ export class Measurements {
   /** closes the bucket that ends at `t` (epoch ms) with these counters */
   sample(t: number, c: Counters): Bucket {
     const b: Bucket = { t: Math.round(((t - this.t0) / this.bucketMs)) * this.bucketMs / 1000, ...c };
+    const prev = this.timeline.at(-1);
+    if (prev && prev.t === b.t) {
+      // the final sample fell in the last bucket: it takes its place (with its latencies), never a second point
+      this.timeline.pop();
+      if (prev.lat) {
+        const h = decodeHist(prev.lat, true);
+        this.bucket.add(h);
+        h.destroy();
+      }
+    }
     if (this.bucket.totalCount > 0) b.lat = encodeHist(this.bucket);
     this.bucket.reset();
     this.timeline.push(b);
