@@ -38,7 +38,7 @@ export function summary(r: RunResult): string {
     lines.push(`  WARNING: ${L.delivered} messages delivered but no latency measured: the frames carried no send time the generator could read`);
   }
   for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (${t.no_samples ? 'no samples' : `actual ${t.actual}`})`);
-  lines.push(r.trusted ? '  measurement trusted: no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's`);
+  lines.push(r.trusted ? '  measurement trusted: the generator\'s error bar is within 10% of the latency it reports and no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's`);
   lines.push(`  result: ${r.passed ? 'PASS' : 'FAIL'}`);
   return lines.join('\n');
 }

@@ -50,3 +50,16 @@ test('SIGTERM: every client gets drain with a jittered retryAfterMs, then the pr
   const [code] = await exited;
   assert.equal(code, 0);
 });
+
+test('the JWT secret: a flag is visible in ps, so the CLI says so and prefers BFG_JWT_SECRET; a short one is refused', async () => {
+  const long = 'flag-secret-0123456789abcdef-0123456789';
+  const short = await runBfg(['serve', '--port', '0', '--jwt-secret', 'too-short']);
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /jwtSecret: 9 bytes is too short.*at least 32/);
+  assert.match(short.stderr, /visible to every local user in ps/);
+  const { proc, output } = await startServe(['--jwt-secret', long]);
+  assert.match(output(), /prefer the environment variable BFG_JWT_SECRET/);
+  const exited = once(proc, 'exit');
+  proc.kill('SIGTERM');
+  await exited;
+});
