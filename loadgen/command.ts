@@ -27,7 +27,9 @@ export function loadFlags(y: Argv) {
     .option('coordinator', { type: 'string', describe: 'distributed run: Redis URL that bfg agent --join processes joined' })
     .option('agents', { type: 'number', describe: 'with --coordinator: how many agents to wait for' })
     .option('agent-timeout', { type: 'number', default: 30, describe: 'with --coordinator: seconds to wait for the agents' })
-    .option('progress', { type: 'boolean', default: true, describe: 'print a progress line every second' });
+    .option('progress', { type: 'boolean', default: true, describe: 'print a progress line every second' })
+    .option('metrics-port', { type: 'number', describe: 'serve live Prometheus metrics (GET /metrics) on this port while the run lasts (0: a free one; the URL is printed)' })
+    .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'address for --metrics-port' });
 }
 
 type LoadArgs = Awaited<ReturnType<typeof loadFlags>['argv']>;
@@ -39,11 +41,14 @@ export async function load(a: LoadArgs): Promise<number> {
     return 0;
   }
   if (!a.scenario) throw new BfgError('bad_option', 'name a scenario file (bfg load scenarios/smoke.yaml), or pass --self-test');
+  const mp = a['metrics-port'];
+  if (mp !== undefined && (!Number.isInteger(mp) || mp < 0 || mp > 65535)) throw new BfgError('bad_option', `--metrics-port ${mp}: a TCP port 0..65535 (0 picks a free one)`);
   const scenario = loadScenario(a.scenario, a.set);
   const result = await runLoad({
     scenario, target: a.target, serve: a.serve, allowRemote: a['allow-remote'], progress: a.progress,
     jwtSecret: process.env.BFG_JWT_SECRET || a['jwt-secret'], redis: a.redis,
     coordinator: a.coordinator, agents: a.agents, agentTimeoutMs: a['agent-timeout'] * 1000,
+    metricsPort: a['metrics-port'], metricsHost: a['metrics-host'],
   });
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, JSON.stringify(result, null, 1));

@@ -85,7 +85,7 @@ export class Agent implements LeanHandler {
     let buckets = 0;
     const sample = (t: number) => {
       const p = this.m.sample(t, this.counters());
-      if (++buckets % perProgress === 0) this.onProgress(p);
+      if (++buckets % perProgress === 0) this.onProgress({ ...p, live: this.live() });
       if (!mark && this.connected >= this.vus.length / 10) mark = [this.connected, process.memoryUsage().rss];
     };
     this.sched.add({ next: t0 + bucketMs, fire(now) { sample(now); this.next += bucketMs; } });
@@ -117,6 +117,15 @@ export class Agent implements LeanHandler {
     return {
       agent: this.plan.agent, users: this.vus.length, counts: this.ledger.counts, stats: this.stats, hists,
       timeline: this.m.timeline, rss_bytes: process.memoryUsage().rss, rss_per_socket_bytes: rssPerSocket, received: this.received, trust,
+    };
+  }
+
+  /** what the live metrics need, cumulative: sent with each progress point (no per-message traffic) */
+  private live(): NonNullable<TimePoint['live']> {
+    const c = this.ledger.counts;
+    return {
+      connects: this.stats.connects, acked: this.stats.acked, delivered: c.delivered, lost: this.ledger.missingNow,
+      duplicated: c.duplicated, reordered: c.reordered, ...this.m.prom(),
     };
   }
 

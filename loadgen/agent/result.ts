@@ -1,5 +1,6 @@
 /** What one agent reports back; the coordinator merges these exactly. */
 import type { LedgerCounts } from '../measure/ledger.js';
+import type { PromHist } from '../measure/measurements.js';
 
 /** One timeline bucket (`timeline_ms` long, 100 ms by default): `t` is its start in seconds from the run's t0. */
 export interface TimePoint {
@@ -10,6 +11,13 @@ export interface TimePoint {
   lat?: string;
   /** this bucket's merged latency percentiles, ms (in the run result) */
   p50_ms?: number; p99_ms?: number; p999_ms?: number;
+  /** progress points only (about once a second): what the live metrics export, cumulative */
+  live?: {
+    connects: number; acked: number;
+    /** the ledger's running view: lost is what is missing so far (final figures are in the result) */
+    delivered: number; lost: number; duplicated: number; reordered: number;
+    lat: PromHist; lag: PromHist;
+  };
 }
 
 export interface AgentStats {

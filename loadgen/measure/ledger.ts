@@ -26,6 +26,8 @@ export class Track {
 
 export class Ledger {
   readonly counts: LedgerCounts = { expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, backfilled: 0, recovered: 0 };
+  /** seqs missing right now over every track (gaps not filled yet): the running view of `lost` */
+  missingNow = 0;
 
   /** a msg received over the socket; returns false for a duplicate (no latency sample then) */
   receive(t: Track, seq: number, replay = false): boolean {
@@ -51,10 +53,12 @@ export class Ledger {
     if (seq > t.last) {
       t.missing ??= new Set();
       for (let s = t.last + 1; s < seq; s++) t.missing.add(s);
+      this.missingNow += seq - t.last - 1;
       t.last = seq;
       return true;
     }
     if (seq > t.from && t.missing?.delete(seq)) {
+      this.missingNow--;
       if (count) this.counts.reordered++;
       return true;
     }

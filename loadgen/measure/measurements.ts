@@ -14,6 +14,20 @@ export interface Bucket extends Counters { t: number; lat?: string }
 
 const us = (ms: number): number => Math.max(1, Math.round(ms * 1000));
 
+/** Upper bounds (seconds) of the Prometheus histogram buckets the live metrics export. */
+export const PROM_BUCKETS_S = Object.freeze([0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+
+/** Counts per Prometheus bucket (not cumulative; the last slot is +Inf) and the sum, in seconds. */
+export interface PromHist { counts: number[]; sum_s: number }
+
+function promBucket(h: { counts: Float64Array; sum: number }, ms: number): void {
+  const s = ms / 1000;
+  let i = 0;
+  while (i < PROM_BUCKETS_S.length && s > PROM_BUCKETS_S[i]) i++;
+  h.counts[i]++;
+  h.sum += s;
+}
+
 export class Measurements {
   readonly every = newHist(true);
   readonly first = newHist(true);
@@ -28,7 +42,19 @@ export class Measurements {
   readonly timeline: Bucket[] = [];
   private readonly spreads = new Map<string, Spread>();
 
+  /** the same figures in Prometheus buckets, cumulative over the run, for the live metrics */
+  private readonly promLat = { counts: new Float64Array(PROM_BUCKETS_S.length + 1), sum: 0 };
+  private readonly promLag = { counts: new Float64Array(PROM_BUCKETS_S.length + 1), sum: 0 };
+
   constructor(private readonly t0: number, readonly bucketMs: number) {}
+
+  /** the live metrics' view: latency and send lag so far, in Prometheus buckets */
+  prom(): { lat: PromHist; lag: PromHist } {
+    return {
+      lat: { counts: [...this.promLat.counts], sum_s: this.promLat.sum },
+      lag: { counts: [...this.promLag.counts], sum_s: this.promLag.sum },
+    };
+  }
 
   /** the first/last-recipient ring of a group room */
   spread(room: string): Spread {
@@ -42,11 +68,13 @@ export class Measurements {
     const v = us(latMs);
     this.every.recordValue(v);
     this.bucket.recordValue(v);
+    promBucket(this.promLat, latMs);
     if (intendedLatMs !== undefined) this.intended.recordValue(us(intendedLatMs));
   }
 
   sendLag(ms: number): void {
     this.lag.recordValue(us(ms));
+    promBucket(this.promLag, Math.max(0, ms));
   }
 
   processed(ms: number): void {

@@ -15,6 +15,7 @@ import { mergeAgents, timeToRecoverMs } from './merge.js';
 import { lagProblem } from '../agent/trust.js';
 import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
 import { Progress } from './progress.js';
+import { LoadExporter } from './exporter.js';
 import { startGateway, type Served } from './serve.js';
 import { evaluate } from './thresholds.js';
 import { httpPhase, type HttpPhaseResult } from './http-phase.js';
@@ -34,6 +35,9 @@ export interface LoadOptions {
   agentTimeoutMs?: number;
   /** progress lines on stdout */
   progress?: boolean;
+  /** serve live Prometheus metrics on this port (0: any free one) while the run lasts */
+  metricsPort?: number;
+  metricsHost?: string;
   log?: (line: string) => void;
 }
 
@@ -45,6 +49,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   let t0 = Date.now() + 1000;
   let served: Served | undefined;
+  let stopExporter: () => Promise<void> | undefined = () => undefined;
   if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis);
   try {
     const target = served?.urls[0] ?? o.target ?? s.target;
@@ -60,6 +65,9 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     const addresses = s.addresses ?? defaultAddresses(url);
     const run = randomBytes(3).toString('hex');
     const progress = new Progress();
+    const exporter = o.metricsPort !== undefined ? new LoadExporter(() => progress.points(), { scenario: s.name, run }) : undefined;
+    if (exporter) log(`bfg load: live metrics at ${await exporter.listen(o.metricsPort!, o.metricsHost)} while the run lasts (measured)`);
+    stopExporter = () => exporter?.close();
     const base = { scenario: s as Scenario, target: url.toString(), targets, run, jwtSecret: o.jwtSecret, admin: served?.admin };
     let plans: AgentPlan[];
     let launch: () => Promise<(AgentResult | string)[]>;
@@ -103,6 +111,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     }
     return r;
   } finally {
+    await stopExporter();
     await served?.stop();
   }
 }

@@ -11,6 +11,11 @@ export class Progress {
     return this.latest.get(agent);
   }
 
+  /** every agent's newest point */
+  points(): IterableIterator<TimePoint> {
+    return this.latest.values();
+  }
+
   /** one agent's newest point */
   update(agent: number, p: TimePoint): void {
     this.latest.set(agent, p);
