@@ -110,7 +110,7 @@ export class Gateway {
       rooms.reorderMs = this.opts.reorderMs;
       rooms.fill = (topic, after) => this.ctx.store.range(topic, after, this.opts.maxRecover);
     }
-    if (presence instanceof RedisPresence) presence.start(() => rooms.localUsers(), this.opts.presenceBeatMs);
+    if (presence instanceof RedisPresence) presence.start(this.opts.presenceBeatMs);
     return this.port;
   }
 
@@ -213,9 +213,11 @@ export class Gateway {
     ws.on('message', this.onMessage);
     ws.on('error', noop);
     ws.on('close', this.onClose);
+    // presence is written for the user's first session on this node only, not per connection or beat
+    const first = !this.ctx.rooms.online(user);
     // a failed inbox subscribe (bus down) is healed by the bus's re-subscribe when it returns
     void this.ctx.rooms.addUser(s).catch(noop);
-    void this.ctx.presence.online(user, this.opts.node).catch(noop);
+    if (first) void this.ctx.presence.online(user, this.opts.node).catch(noop);
     this.ctx.send(s, { op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs });
   }
 
@@ -226,8 +228,10 @@ export class Gateway {
     this.ctx.metrics.connections.dec();
     // an unsubscribe that fails (bus down) must not stop the rest of the clean-up
     for (const room of [...(s.rooms ?? [])]) await leaveQuietly(this.ctx, s, room).catch(noop);
-    await this.ctx.rooms.removeUser(s).catch(noop);
-    await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
+    const removed = this.ctx.rooms.removeUser(s).catch(noop);
+    // the user's last session on this node: its presence entry for this node goes
+    if (!this.ctx.rooms.online(s.user)) await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
+    await removed;
   }
 
   /** server-initiated close (1012, service restart) of every session of these users */

@@ -75,11 +75,6 @@ export class Rooms {
     for (const env of held) this.deliver(env);
   }
 
-  /** users with a session on this node */
-  localUsers(): IterableIterator<string> {
-    return this.users.keys();
-  }
-
   /** removes a local member; unsubscribes the node when it was the last (returns true then) */
   async remove(topic: string, s: Session): Promise<boolean> {
     const set = this.members.get(topic);

@@ -1,0 +1,98 @@
+/** Redis presence scales with nodes, not users (real redis-server, real `bfg serve` processes). */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { TestClient } from '../helpers/client.js';
+import { startServe } from '../helpers/cli.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { sleep, until } from '../helpers/wait.js';
+
+const BEAT = 100, TTL = 400;
+let redis: TestRedis;
+let admin: Redis;
+const procs: ChildProcess[] = [];
+
+async function node(name: string) {
+  const s = await startServe(['--auth', 'none', '--node', name, '--bus', 'redis', '--store', 'redis', '--redis', redis.url,
+    '--presence-beat-ms', String(BEAT), '--presence-stale-ms', String(TTL)]);
+  procs.push(s.proc);
+  return { proc: s.proc, url: `ws://127.0.0.1:${s.port}` };
+}
+
+async function ask(c: TestClient, users: string[]): Promise<Record<string, boolean>> {
+  const before = c.frames.length;
+  c.send({ op: 'presence', users });
+  const [p] = await c.waitFor((f) => f.op === 'presence' && c.frames.indexOf(f) >= before);
+  return (p as { online: Record<string, boolean> }).online;
+}
+
+/** calls of each command since the last CONFIG RESETSTAT */
+async function commandCalls(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of (await admin.info('commandstats')).matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+describe('Redis presence: O(nodes) work, users written on connect and disconnect only', () => {
+  before(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  });
+  after(async () => {
+    for (const p of procs) p.kill('SIGKILL');
+    admin.disconnect();
+    redis.stop();
+  });
+
+  test('a node killed with SIGKILL takes its users offline within the TTL; a user on two nodes stays online', async () => {
+    const [a, b] = [await node('pa'), await node('pb')];
+    const onA = await TestClient.connect(`${a.url}/?user=only-a`);
+    const both1 = await TestClient.connect(`${a.url}/?user=both`);
+    const both2 = await TestClient.connect(`${b.url}/?user=both`);
+    const asker = await TestClient.connect(`${b.url}/?user=asker`);
+    await until(async () => (await ask(asker, ['only-a']))['only-a'] === true, 5000, 'only-a seen online from the other node');
+    a.proc.kill('SIGKILL');
+    await once(a.proc, 'exit');
+    const killed = Date.now();
+    await until(async () => (await ask(asker, ['only-a']))['only-a'] === false, TTL + 3 * BEAT + 2000, 'only-a offline');
+    assert.ok(Date.now() - killed <= TTL + 3 * BEAT + 2000, 'within the TTL and a beat or two');
+    assert.equal((await ask(asker, ['both'])).both, true, 'a user on two nodes stays online while one lives');
+    await until(async () => (await admin.hlen('bfg:presence:{only-a}')) === 0, 5000, 'the dead node\'s entry removed');
+    for (const c of [onA, both1, both2, asker]) c.close();
+  });
+
+  test('a node that restarts under the same id does not bring its old users back online', async () => {
+    const a = await node('pr');
+    const ghost = await TestClient.connect(`${a.url}/?user=ghost`);
+    await ghost.waitFor((f) => f.op === 'hello');
+    await until(async () => (await admin.hlen('bfg:presence:{ghost}')) === 1, 5000, 'ghost written');
+    a.proc.kill('SIGKILL');
+    await once(a.proc, 'exit');
+    const again = await node('pr'); // the same node id, a new process: ghost is not connected to it
+    const asker = await TestClient.connect(`${again.url}/?user=asker2`);
+    await until(async () => (await ask(asker, ['ghost'])).ghost === false, 5000, 'ghost offline on the restarted node');
+    ghost.close();
+    asker.close();
+  });
+
+  test('idle nodes with 300 users send no per-user command: one SET, SCAN and MGET per node per beat', async () => {
+    const [a, b] = [await node('i1'), await node('i2')];
+    const users = await Promise.all(Array.from({ length: 300 }, (_, i) => TestClient.connect(`${(i % 2 ? a : b).url}/?user=idle-${i}`)));
+    await Promise.all(users.map((u) => u.waitFor((f) => f.op === 'hello')));
+    await until(async () => (await admin.keys('bfg:presence:{idle-*')).length === 300, 5000, '300 users written once');
+    await sleep(3 * BEAT); // the start-up pass over user keys has gone round (it stops after one round)
+    await admin.config('RESETSTAT');
+    const beats = 10;
+    await sleep(beats * BEAT);
+    const calls = await commandCalls();
+    const perUser = ['hset', 'hdel', 'hget', 'hgetall', 'hkeys', 'hvals', 'evalsha', 'eval'].reduce((n, c) => n + (calls[c] ?? 0), 0);
+    assert.equal(perUser, 0, `no per-user command while idle: ${JSON.stringify(calls)}`);
+    const all = Object.values(calls).reduce((x, y) => x + y, 0) - (calls.info ?? 0) - (calls['config|resetstat'] ?? 0) - (calls.config ?? 0);
+    // every live node (earlier tests' included) × (SET + SCAN + MGET) per beat, with room for timer drift: not per user
+    const nodes = (await admin.keys('bfg:node:*')).length;
+    assert.ok(all <= nodes * 3 * (beats + 3), `commands while idle: ${all} from ${nodes} nodes (${JSON.stringify(calls)})`);
+    for (const u of users) u.close();
+  });
+});
