@@ -44,6 +44,7 @@ export function serveFlags(y: Argv) {
     .option('allowed-origins', { type: 'string', describe: 'browser origins that may connect, comma-separated (https://chat.example.com); default none: a browser page on another site cannot open a socket' })
     .option('handshake-timeout-ms', { type: 'number', default: d.handshakeTimeoutMs, describe: 'an HTTP request or upgrade not finished within this is dropped' })
     .option('ack-without-persistence', { type: 'boolean', default: d.ackWithoutPersistence, describe: 'accept a Redis that does not persist (appendonly no): acks then do not survive a Redis restart' })
+    .option('backlog', { type: 'number', default: d.backlog, describe: 'listen backlog (kernel accept queue; capped by net.core.somaxconn): sized for reconnect storms' })
     .option('insecure-public', { type: 'boolean', default: d.insecurePublic, describe: 'allow --auth none or --admin on a non-loopback --host' })
     .option('drain-jitter-ms', { type: 'number', default: d.drainJitterMs, describe: 'drain frames carry retryAfterMs spread over 0..this' });
 }
@@ -61,7 +62,7 @@ export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
     msgRate: a['msg-rate'], msgBurst: a['msg-burst'], maxRooms: a['max-rooms'], slowBytes: a['slow-bytes'], slowMs: a['slow-ms'],
     heartbeatMs: a['heartbeat-ms'], drainJitterMs: a['drain-jitter-ms'], admin: a.admin,
     allowedOrigins: a['allowed-origins']?.split(',').map((x) => x.trim()).filter(Boolean), handshakeTimeoutMs: a['handshake-timeout-ms'],
-    ackWithoutPersistence: a['ack-without-persistence'], insecurePublic: a['insecure-public'],
+    ackWithoutPersistence: a['ack-without-persistence'], insecurePublic: a['insecure-public'], backlog: a.backlog,
   };
 }
 

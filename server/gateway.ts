@@ -101,7 +101,7 @@ export class Gateway {
   async listen(): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
-      this.http.listen(this.opts.port, this.opts.host, () => resolve());
+      this.http.listen(this.opts.port, this.opts.host, this.opts.backlog, () => resolve());
     });
     this.timer = setInterval(() => sweep(this), this.opts.heartbeatMs).unref();
     const { bus, presence, rooms } = this.ctx;

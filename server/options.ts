@@ -46,6 +46,8 @@ export interface GatewayOptions {
   ackWithoutPersistence: boolean;
   /** let --auth none or --admin listen beyond loopback (anyone who reaches the port can act as any user) */
   insecurePublic: boolean;
+  /** listen backlog: connections the kernel queues before accept (capped by net.core.somaxconn) */
+  backlog: number;
 }
 
 export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
@@ -81,10 +83,12 @@ export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
   handshakeTimeoutMs: 5000,
   ackWithoutPersistence: false,
   insecurePublic: false,
+  // sized for reconnect storms: a node that loses its neighbour's clients takes thousands at once
+  backlog: 4096,
 });
 
 const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',
-  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs', 'kafkaPartitions', 'publishTimeoutMs', 'reorderMs', 'handshakeTimeoutMs'];
+  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs', 'kafkaPartitions', 'publishTimeoutMs', 'reorderMs', 'handshakeTimeoutMs', 'backlog'];
 
 /** Merges options over the defaults, checks every field, and returns them frozen. */
 export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<GatewayOptions> {
