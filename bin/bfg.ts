@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 /** The `bfg` CLI: wires each part's command; exit 0 success, 1 a check failed, 2 bad input or runtime error. */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { BfgError, ERRORS } from '../protocol/index.js';
-import { serve, serveFlags } from '../server/command.js';
-import { demo } from './demo.js';
-import { agent, agentFlags, load, loadFlags } from '../loadgen/command.js';
-import { plan, planFlags, simulate, simulateFlags } from '../calculators/command.js';
-import { report, reportFlags } from '../reports/command.js';
 
 /** Prints a coded error and its fix, then exits 2. */
 function fail(err: unknown): never {
@@ -17,21 +12,36 @@ function fail(err: unknown): never {
   process.exit(2);
 }
 
-await yargs(hideBin(process.argv))
-  .scriptName('bfg')
-  .command('serve', 'run the reference chat gateway', serveFlags, (a) => serve(a).catch(fail))
-  .command('load [scenario]', 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error', loadFlags,
-    (a) => load(a).then((code) => process.exit(code), fail))
-  .command('plan [file]', 'size a fleet: connections, servers, bus, fan-out, traffic, storm (modeled or calibrated from a run)', planFlags,
-    (a) => { try { plan(a); } catch (err) { fail(err); } })
-  .command('simulate <what>', 'simulate a reconnect storm of up to 10,000,000 clients', simulateFlags,
-    (a) => { try { simulate(a); } catch (err) { fail(err); } })
-  .command('report <result>', 'write a capacity report (Markdown, self-contained HTML, PNG charts) from a run', reportFlags,
-    (a) => report(a).then((code) => process.exit(code), fail))
-  .command('agent', 'a long-lived load agent that joins a coordinator through Redis (or prints a Kubernetes Job)', agentFlags,
-    (a) => agent(a).then(() => process.exit(0), fail))
-  .command('demo', 'run smoke, room-fanout and reconnect-storm against a gateway on embedded defaults', (y) => y,
-    () => demo().then((code) => process.exit(code), fail))
+// Each command's module is imported only when that command runs: `bfg serve` then loads neither the
+// load generator nor the report renderer (canvas, chart.js), and starts small.
+type Loaded = { builder: (y: Argv) => Argv; run: (a: never) => unknown };
+const exitWith = (p: Promise<number>) => p.then((code) => process.exit(code), fail);
+const COMMANDS: { spec: string; describe: string; load: () => Promise<Loaded> }[] = [
+  { spec: 'serve', describe: 'run the reference chat gateway',
+    load: async () => { const m = await import('../server/command.js'); return { builder: m.serveFlags as never, run: (a: never) => m.serve(a).catch(fail) }; } },
+  { spec: 'load [scenario]', describe: 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error',
+    load: async () => { const m = await import('../loadgen/command.js'); return { builder: m.loadFlags as never, run: (a: never) => exitWith(m.load(a)) }; } },
+  { spec: 'plan [file]', describe: 'size a fleet: connections, servers, bus, fan-out, traffic, storm (modeled or calibrated from a run)',
+    load: async () => { const m = await import('../calculators/command.js'); return { builder: m.planFlags as never, run: (a: never) => { try { m.plan(a); } catch (err) { fail(err); } } }; } },
+  { spec: 'simulate <what>', describe: 'simulate a reconnect storm of up to 10,000,000 clients',
+    load: async () => { const m = await import('../calculators/command.js'); return { builder: m.simulateFlags as never, run: (a: never) => { try { m.simulate(a); } catch (err) { fail(err); } } }; } },
+  { spec: 'report <result>', describe: 'write a capacity report (Markdown, self-contained HTML, PNG charts) from a run',
+    load: async () => { const m = await import('../reports/command.js'); return { builder: m.reportFlags as never, run: (a: never) => exitWith(m.report(a)) }; } },
+  { spec: 'agent', describe: 'a long-lived load agent that joins a coordinator through Redis (or prints a Kubernetes Job)',
+    load: async () => { const m = await import('../loadgen/command.js'); return { builder: m.agentFlags as never, run: (a: never) => m.agent(a).then(() => process.exit(0), fail) }; } },
+  { spec: 'demo', describe: 'run smoke, room-fanout and reconnect-storm against a gateway on embedded defaults',
+    load: async () => { const m = await import('./demo.js'); return { builder: (y: Argv) => y, run: () => exitWith(m.demo()) }; } },
+];
+
+const invoked = hideBin(process.argv)[0];
+let cli = yargs(hideBin(process.argv)).scriptName('bfg');
+for (const c of COMMANDS) {
+  if (c.spec.split(' ')[0] === invoked) {
+    const m = await c.load();
+    cli = cli.command(c.spec, c.describe, m.builder, m.run as never);
+  } else cli = cli.command(c.spec, c.describe, (y) => y, () => {}); // listed in --help; not the one running
+}
+await cli
   .demandCommand(1, 'name a command: serve, load, agent, plan, simulate, report, demo')
   .strict()
   .fail((msg, err) => {

@@ -1,9 +1,11 @@
-/** WebSocket close codes the gateway uses (DESIGN.md). */
+/** WebSocket close codes the gateway uses (DESIGN.md); the ones an error causes come from the catalogue. */
+import { ERRORS } from './errors.js';
+
 export const CLOSE = Object.freeze({
   normal: 1000,
   goingAway: 1001,
-  authFailed: 1008,
+  authFailed: ERRORS.auth_failed.close,
   tooBig: 1009,
-  overloaded: 1013,
-  slowConsumer: 4008,
+  overloaded: ERRORS.overloaded.close,
+  slowConsumer: ERRORS.slow_consumer.close,
 });

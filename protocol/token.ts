@@ -1,5 +1,6 @@
 /** HS256 JWT tokens: claims `sub` (user id), `exp` (required), optional `rooms` patterns and `admin`. */
-import { SignJWT, jwtVerify } from 'jose';
+// jose is imported on first use: a gateway on --auth none (and every other command) never loads it
+const jose = () => import('jose');
 import { userProblem } from './names.js';
 
 export interface Claims { sub: string; rooms?: string[]; admin?: boolean }
@@ -14,6 +15,7 @@ export async function signToken(secret: string, claims: Claims, ttlSeconds = 864
   const extra: Record<string, unknown> = {};
   if (claims.rooms) extra.rooms = claims.rooms;
   if (claims.admin) extra.admin = true;
+  const { SignJWT } = await jose();
   const jwt = new SignJWT(extra)
     .setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub).setIssuedAt().setExpirationTime(`${ttlSeconds}s`);
   return jwt.sign(key(secret));
@@ -21,6 +23,7 @@ export async function signToken(secret: string, claims: Claims, ttlSeconds = 864
 
 /** Verifies a token and returns its claims; throws with the reason when it is not valid. */
 export async function verifyToken(secret: string, token: string): Promise<Claims> {
+  const { jwtVerify } = await jose();
   const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
   if (typeof payload.sub !== 'string') throw new Error('token has no sub claim');
   const bad = userProblem(payload.sub);

@@ -22,9 +22,6 @@ import { Rooms } from './rooms.js';
 import { Session } from './session.js';
 import { MemoryStore } from './store/memory.js';
 import type { Parts } from './parts.js';
-import { RedisBus } from './bus/redis.js';
-import { KafkaBus } from './bus/kafka.js';
-import { RedisPresence } from './presence/redis.js';
 import { sweep } from './sweeper.js';
 
 export type { Parts } from './parts.js';
@@ -105,12 +102,12 @@ export class Gateway {
     });
     this.timer = setInterval(() => sweep(this), this.opts.heartbeatMs).unref();
     const { bus, presence, rooms } = this.ctx;
-    if (bus instanceof RedisBus) bus.onReconnect = (topics) => void this.heal(topics);
-    if (bus instanceof KafkaBus) {
+    if ('onReconnect' in bus) bus.onReconnect = (topics) => void this.heal(topics);
+    if (bus.seqOrdered === false) {
       rooms.reorderMs = this.opts.reorderMs;
       rooms.fill = (topic, after) => this.ctx.store.range(topic, after, this.opts.maxRecover);
     }
-    if (presence instanceof RedisPresence) presence.start(this.opts.presenceBeatMs);
+    presence.start?.(this.opts.presenceBeatMs);
     return this.port;
   }
 
@@ -173,25 +170,25 @@ export class Gateway {
     if (!originAllowed(this.ctx, origin)) {
       // a page on another site must not open a socket with its visitor's network position or cookies
       this.ctx.metrics.rejected.inc({ reason: 'origin' });
-      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin ${String(origin).slice(0, 100)} is not in --allowed-origins\n`);
+      socket.end(`HTTP/1.1 ${ERRORS.forbidden.status} Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nforbidden: origin ${String(origin).slice(0, 100)} is not in --allowed-origins\n`);
       return;
     }
     const url = new URL(req.url ?? '/', 'http://gateway');
     let refusal: [number, string, string] | undefined;
     let user = url.searchParams.get('user') ?? '';
     let allowed: string[] | undefined;
-    if (!this.accept.take()) refusal = [CLOSE.overloaded, 'accept_rate', 'accept rate exceeded'];
-    else if (this.sessions.size >= this.opts.maxConnections) refusal = [CLOSE.overloaded, 'max_connections', 'connection limit reached'];
+    if (!this.accept.take()) refusal = [CLOSE.overloaded, 'accept_rate', 'overloaded: accept rate exceeded'];
+    else if (this.sessions.size >= this.opts.maxConnections) refusal = [CLOSE.overloaded, 'max_connections', 'overloaded: connection limit reached'];
     else if (this.opts.auth === 'none') {
       const bad = user ? userProblem(user) : undefined;
-      if (bad) refusal = [CLOSE.authFailed, 'auth', `user: ${bad}`];
+      if (bad) refusal = [CLOSE.authFailed, 'auth', `auth_failed: user: ${bad}`];
     } else {
       try {
         const claims = await verifyToken(this.opts.jwtSecret!, url.searchParams.get('token') ?? '');
         user = claims.sub;
         allowed = claims.rooms;
       } catch (err) {
-        refusal = [CLOSE.authFailed, 'auth', `auth failed: ${(err as Error).message}`.slice(0, 120)];
+        refusal = [CLOSE.authFailed, 'auth', `auth_failed: ${(err as Error).message}`.slice(0, 120)];
       }
     }
     if (socket.destroyed) return; // gone while the token was checked

@@ -1,6 +1,6 @@
 /** HTTP routes on the gateway's port: /health, /metrics, /rooms/:room/messages, POST /admin/close. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mayRead, roomProblem, userProblem, verifyToken, type Claims } from '../protocol/index.js';
+import { ERRORS, mayRead, roomProblem, userProblem, verifyToken, type Claims, type ErrorCode, type ErrorSpec } from '../protocol/index.js';
 import type { Context } from './context.js';
 import { forHttp } from './envelope.js';
 
@@ -10,6 +10,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body); // before writeHead: a body that cannot be encoded still gets an answer
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(text);
+}
+
+/** An error answer: the code's HTTP status from the catalogue, and the code and message in the body. */
+function fail(res: ServerResponse, code: ErrorCode, message: string): void {
+  json(res, (ERRORS[code] as ErrorSpec).status ?? 500, { error: code, message });
 }
 
 /** True when the request carries no Origin (not a browser) or an allowed one. */
@@ -22,7 +27,7 @@ export async function route(ctx: Context, connections: () => number, req: Incomi
   try {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname === '/admin/close' && req.method === 'POST') return await admin(ctx, url, req, res, closeUsers);
-    if (req.method !== 'GET') return json(res, 405, { error: 'bad_request', message: 'only GET is served (and POST /admin/close with --admin)' });
+    if (req.method !== 'GET') return json(res, 405, { error: 'bad_request', message: 'only GET is served (and POST /admin/close with --admin)' }); // 405: the method, not the request, is wrong
     if (url.pathname === '/health') {
       const store = ctx.store.healthy(), bus = ctx.bus.healthy();
       return json(res, store && bus ? 200 : 503, {
@@ -37,10 +42,10 @@ export async function route(ctx: Context, connections: () => number, req: Incomi
     }
     const m = /^\/rooms\/([^/]+)\/messages$/.exec(url.pathname);
     if (m) return await history(ctx, m[1], url, req, res);
-    json(res, 404, { error: 'not_found', message: 'routes: /health, /metrics, /rooms/:room/messages?after=&limit=' });
+    fail(res, 'not_found', 'routes: /health, /metrics, /rooms/:room/messages?after=&limit=');
   } catch (err) {
     if (res.headersSent) return void res.destroy();
-    json(res, 503, { error: 'store_unavailable', message: (err as Error).message });
+    fail(res, 'store_unavailable', (err as Error).message);
   }
 }
 
@@ -64,20 +69,20 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
   try {
     room = decodeURIComponent(encoded);
   } catch {
-    return json(res, 400, { error: 'bad_request', message: `the room in the path is not valid %-encoding: ${encoded.slice(0, 80)}` });
+    return fail(res, 'bad_request', `the room in the path is not valid %-encoding: ${encoded.slice(0, 80)}`);
   }
   const bad = roomProblem(room);
-  if (bad) return json(res, 400, { error: 'bad_request', message: bad });
+  if (bad) return fail(res, 'bad_request', bad);
   const who = await caller(ctx, url, req);
   if (!who || !mayRead(who.sub, who.rooms, room)) {
-    return json(res, 403, { error: 'forbidden', message: ctx.opts.auth === 'jwt'
+    return fail(res, 'forbidden', ctx.opts.auth === 'jwt'
       ? `a valid token allowing room ${room} is required (?token= or Authorization: Bearer)`
-      : `room ${room} is a DM room: name one of its users with ?user=` });
+      : `room ${room} is a DM room: name one of its users with ?user=`);
   }
   const after = Number(url.searchParams.get('after') ?? 0);
   const limit = Number(url.searchParams.get('limit') ?? 100);
   if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    return json(res, 400, { error: 'bad_request', message: `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}` });
+    return fail(res, 'bad_request', `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}`);
   }
   // reading a room that has no log creates nothing, in memory or in Redis
   const found = await ctx.store.peek(room);
@@ -87,13 +92,13 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
 
 /** POST /admin/close?users=a,b: only with --admin, an admin token under --auth jwt, and never from another site. */
 async function admin(ctx: Context, url: URL, req: IncomingMessage, res: ServerResponse, closeUsers: (users: string[]) => number): Promise<void> {
-  if (!ctx.opts.admin) return json(res, 404, { error: 'not_found', message: 'the admin route is off; start the gateway with --admin' });
+  if (!ctx.opts.admin) return fail(res, 'not_found', 'the admin route is off; start the gateway with --admin');
   if (req.headers.origin !== undefined && !originAllowed(ctx, req.headers.origin)) {
-    return json(res, 403, { error: 'forbidden', message: `origin ${req.headers.origin} may not call the admin route` });
+    return fail(res, 'forbidden', `origin ${req.headers.origin} may not call the admin route`);
   }
   if (ctx.opts.auth === 'jwt') {
     const who = await caller(ctx, url, req);
-    if (!who?.admin) return json(res, 403, { error: 'forbidden', message: 'the admin route needs a token with the claim admin: true (Authorization: Bearer)' });
+    if (!who?.admin) return fail(res, 'forbidden', 'the admin route needs a token with the claim admin: true (Authorization: Bearer)');
   }
   const users = (url.searchParams.get('users') ?? '').split(',').filter(Boolean);
   json(res, 200, { closed: closeUsers(users) });

@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { fdLimit } from '../common/fd.js';
 
 /**
  * Connections this process can hold: its open-files limit less a margin for HTTP, Redis and logs,
  * so a full gateway refuses with 1013 instead of failing accept() and going deaf to /health.
  */
 export function connectionCapacity(margin = 512): number {
-  try {
-    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
-    if (m) return Math.max(1, Number(m[1]) - margin);
-  } catch { /* not Linux */ }
-  return 1_000_000;
+  return Math.max(1, fdLimit(1_000_000 + margin) - margin);
 }
 
 /** A token bucket: `rate` tokens per second, at most `burst` saved up. */

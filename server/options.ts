@@ -1,106 +1,96 @@
-/** Gateway options: defaults, validation at the edge (all problems at once), then frozen. */
+/**
+ * Gateway options, declared once: each with its kind, default, range and help. The TypeScript type, the
+ * defaults, the validation (every problem at once) and the `bfg serve` flags all derive from this table.
+ */
 import { BfgError, MIN_SECRET_BYTES } from '../protocol/index.js';
-import { isLoopbackHost } from './limits.js';
-import { connectionCapacity } from './limits.js';
+import { connectionCapacity, isLoopbackHost } from './limits.js';
 
-export interface GatewayOptions {
-  port: number;
-  host: string;
-  node: string;
-  auth: 'jwt' | 'none';
-  jwtSecret?: string;
-  history: number;
-  maxRecover: number;
-  maxPayload: number;
-  maxBody: number;
-  acceptRate: number;
-  acceptBurst: number;
-  maxConnections: number;
-  msgRate: number;
-  msgBurst: number;
-  maxRooms: number;
-  slowBytes: number;
-  slowMs: number;
-  heartbeatMs: number;
-  drainJitterMs: number;
-  bus: 'memory' | 'redis' | 'kafka';
-  store: 'memory' | 'redis';
-  /** enables POST /admin/close?users=a,b (server-initiated close, for storm tests); loopback use only */
-  admin: boolean;
-  redis?: string;
-  /** sharded pub/sub (SSUBSCRIBE/SPUBLISH) for Redis Cluster */
-  redisCluster: boolean;
-  presenceBeatMs: number;
-  presenceStaleMs: number;
-  /** Kafka bus: brokers, topic, partitions, how long a publish may wait, and the reorder window */
-  kafka?: string;
-  kafkaTopic: string;
-  kafkaPartitions: number;
-  publishTimeoutMs: number;
-  reorderMs: number;
-  /** browser origins allowed to open a socket or call the admin route (exact `scheme://host[:port]`, or `*`) */
-  allowedOrigins: string[];
-  /** an upgrade not finished within this is dropped (unfinished upgrades count toward maxConnections) */
-  handshakeTimeoutMs: number;
-  /** accept a Redis store that does not persist (acks a restart would lose): tests and demos only */
-  ackWithoutPersistence: boolean;
-  /** let --auth none or --admin listen beyond loopback (anyone who reaches the port can act as any user) */
-  insecurePublic: boolean;
-  /** listen backlog: connections the kernel queues before accept (capped by net.core.somaxconn) */
-  backlog: number;
+type Kind = 'int' | 'number' | 'string' | 'bool' | 'list' | 'choice';
+interface Spec { kind: Kind; d: unknown; min?: number; max?: number; positive?: true; choices?: readonly string[]; help: string }
+
+export const OPTIONS = {
+  port: { kind: 'int', d: 8080, min: 0, max: 65535, help: 'TCP port for WebSocket and HTTP (0 picks a free one)' },
+  host: { kind: 'string', d: '127.0.0.1', help: 'address to listen on' },
+  node: { kind: 'string', d: 'n1', help: 'this node\'s id (in hello frames, metrics and bus origins)' },
+  auth: { kind: 'choice', d: 'jwt', choices: ['jwt', 'none'] as const, help: 'jwt: HS256 token in ?token=; none: user id from ?user= (local demos only)' },
+  jwtSecret: { kind: 'string', d: undefined, help: 'HS256 secret for --auth jwt, at least 32 bytes; prefer env BFG_JWT_SECRET (a flag is visible to every user in ps)' },
+  bus: { kind: 'choice', d: 'memory', choices: ['memory', 'redis', 'kafka'] as const, help: 'bus between gateway nodes' },
+  store: { kind: 'choice', d: 'memory', choices: ['memory', 'redis'] as const, help: 'message store (seq and history)' },
+  redis: { kind: 'string', d: undefined, help: 'Redis URL for --bus/--store redis' },
+  kafka: { kind: 'string', d: undefined, help: 'Kafka brokers host:port,… for --bus kafka' },
+  history: { kind: 'int', d: 100, positive: true, help: 'messages kept per room in the hot history' },
+  maxRecover: { kind: 'int', d: 1000, positive: true, help: 'most messages replayed by one join with after=' },
+  maxPayload: { kind: 'int', d: 1 << 20, positive: true, help: 'largest WebSocket frame in bytes; larger closes with 1009' },
+  maxBody: { kind: 'int', d: 64 * 1024, positive: true, help: 'largest message body in bytes; larger gets error too_large' },
+  acceptRate: { kind: 'number', d: 5000, positive: true, help: 'new connections per second; past it close 1013' },
+  acceptBurst: { kind: 'number', d: 10000, positive: true, help: 'burst of new connections above the accept rate' },
+  maxConnections: { kind: 'int', d: connectionCapacity(), positive: true, help: 'open connections at most; past it close 1013' },
+  msgRate: { kind: 'number', d: 50, positive: true, help: 'messages per second per connection; past it error rate_limited' },
+  msgBurst: { kind: 'number', d: 100, positive: true, help: 'burst of messages per connection' },
+  maxRooms: { kind: 'int', d: 100, positive: true, help: 'rooms one connection may join' },
+  slowBytes: { kind: 'int', d: 1 << 20, positive: true, help: 'queued output per connection in bytes; past it close 4008' },
+  slowMs: { kind: 'number', d: 30_000, positive: true, help: 'ms queued output may stand still; past it close 4008' },
+  heartbeatMs: { kind: 'number', d: 25_000, positive: true, help: 'ping interval; a peer silent for two intervals is closed' },
+  drainJitterMs: { kind: 'number', d: 5_000, min: 0, help: 'drain frames carry retryAfterMs spread over 0..this' },
+  redisCluster: { kind: 'bool', d: false, help: 'sharded pub/sub (SSUBSCRIBE/SPUBLISH) for Redis Cluster' },
+  presenceBeatMs: { kind: 'number', d: 5_000, positive: true, help: 'how often a node beats its liveness key (Redis presence); users are written on connect and disconnect only' },
+  presenceStaleMs: { kind: 'number', d: 15_000, positive: true, help: 'TTL of a node\'s liveness key: a node silent this long is dead, and its users offline' },
+  kafkaTopic: { kind: 'string', d: 'bfg-messages', help: 'Kafka topic of the bus (created with --kafka-partitions if missing)' },
+  kafkaPartitions: { kind: 'int', d: 8, positive: true, help: 'partitions of a created Kafka topic' },
+  publishTimeoutMs: { kind: 'number', d: 3000, positive: true, help: 'longest wait for the bus to take a message; then error bus_unavailable' },
+  reorderMs: { kind: 'number', d: 250, positive: true, help: 'Kafka bus: how long a message past a gap waits before the gap is read from the store' },
+  admin: { kind: 'bool', d: false, help: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' },
+  allowedOrigins: { kind: 'list', d: [] as string[], help: 'browser origins that may connect, comma-separated (https://chat.example.com); default none: a browser page on another site cannot open a socket' },
+  handshakeTimeoutMs: { kind: 'number', d: 5000, positive: true, help: 'an HTTP request or upgrade not finished within this is dropped' },
+  ackWithoutPersistence: { kind: 'bool', d: false, help: 'accept a Redis that does not persist (appendonly no): acks then do not survive a Redis restart' },
+  backlog: { kind: 'int', d: 4096, positive: true, help: 'listen backlog (kernel accept queue; capped by net.core.somaxconn): sized for reconnect storms' },
+  insecurePublic: { kind: 'bool', d: false, help: 'allow --auth none or --admin on a non-loopback --host' },
+} as const satisfies Record<string, Spec>;
+
+type Value<S> = S extends { kind: 'choice'; choices: readonly (infer C)[] } ? C
+  : S extends { kind: 'int' | 'number' } ? number : S extends { kind: 'bool' } ? boolean : S extends { kind: 'list' } ? string[] : string;
+type Optional = { [K in keyof typeof OPTIONS]: (typeof OPTIONS)[K]['d'] extends undefined ? K : never }[keyof typeof OPTIONS];
+
+/** Every gateway option; the ones without a default (secret, Redis and Kafka addresses) are optional. */
+export type GatewayOptions = { -readonly [K in Exclude<keyof typeof OPTIONS, Optional>]: Value<(typeof OPTIONS)[K]> }
+  & { -readonly [K in Optional]?: Value<(typeof OPTIONS)[K]> };
+export type OptionKey = keyof typeof OPTIONS;
+
+export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze(Object.fromEntries(
+  Object.entries(OPTIONS).filter(([, s]) => s.d !== undefined).map(([k, s]) => [k, s.d]),
+) as unknown as GatewayOptions);
+
+/** The flag of an option: maxBody -> max-body. */
+export const flagOf = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** One option's problem from its declaration, or undefined. */
+function problem(k: string, s: Spec, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  switch (s.kind) {
+    case 'int': case 'number': {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return `${k}: ${v} must be a number`;
+      if (s.kind === 'int' && !Number.isInteger(v)) return `${k}: ${v} must be a whole number`;
+      if (s.positive && v <= 0) return `${k}: ${v} must be a positive number`;
+      if (s.min !== undefined && v < s.min) return `${k}: ${v} must be >= ${s.min}`;
+      if (s.max !== undefined && v > s.max) return `${k}: ${v} must be <= ${s.max}`;
+      return undefined;
+    }
+    case 'choice': return s.choices!.includes(v as string) ? undefined : `${k}: "${v}" must be ${s.choices!.join(' or ')}`;
+    case 'bool': return typeof v === 'boolean' ? undefined : `${k}: ${v} must be true or false`;
+    case 'list': return Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : `${k}: must be a list of strings`;
+    default: return typeof v === 'string' ? undefined : `${k}: must be a string`;
+  }
 }
-
-export const DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
-  port: 8080,
-  host: '127.0.0.1',
-  node: 'n1',
-  auth: 'jwt',
-  history: 100,
-  maxRecover: 1000,
-  maxPayload: 1 << 20,
-  maxBody: 64 * 1024,
-  acceptRate: 5000,
-  acceptBurst: 10000,
-  maxConnections: connectionCapacity(),
-  msgRate: 50,
-  msgBurst: 100,
-  maxRooms: 100,
-  slowBytes: 1 << 20,
-  slowMs: 30_000,
-  heartbeatMs: 25_000,
-  drainJitterMs: 5_000,
-  bus: 'memory',
-  store: 'memory',
-  admin: false,
-  redisCluster: false,
-  presenceBeatMs: 5_000,
-  presenceStaleMs: 15_000,
-  kafkaTopic: 'bfg-messages',
-  kafkaPartitions: 8,
-  publishTimeoutMs: 3000,
-  reorderMs: 250,
-  allowedOrigins: [],
-  handshakeTimeoutMs: 5000,
-  ackWithoutPersistence: false,
-  insecurePublic: false,
-  // sized for reconnect storms: a node that loses its neighbour's clients takes thousands at once
-  backlog: 4096,
-});
-
-const POSITIVE: (keyof GatewayOptions)[] = ['history', 'maxRecover', 'maxPayload', 'maxBody', 'acceptRate', 'acceptBurst',
-  'maxConnections', 'msgRate', 'msgBurst', 'maxRooms', 'slowBytes', 'slowMs', 'heartbeatMs', 'presenceBeatMs', 'presenceStaleMs', 'kafkaPartitions', 'publishTimeoutMs', 'reorderMs', 'handshakeTimeoutMs', 'backlog'];
 
 /** Merges options over the defaults, checks every field, and returns them frozen. */
 export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<GatewayOptions> {
   const o: GatewayOptions = { ...DEFAULTS, ...stripUndefined(partial) };
   const errors: string[] = [];
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) errors.push(`port: ${o.port} is not a TCP port (0..65535; 0 picks a free one)`);
-  for (const k of POSITIVE) {
-    const v = o[k] as number;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) errors.push(`${k}: ${v} must be a positive number`);
+  for (const k of Object.keys(partial)) if (!(k in OPTIONS)) errors.push(`${k}: not a gateway option`);
+  for (const [k, s] of Object.entries(OPTIONS) as [OptionKey, Spec][]) {
+    const p = problem(k, s, o[k]);
+    if (p) errors.push(k === 'port' ? `port: ${o.port} is not a TCP port (0..65535; 0 picks a free one)` : p);
   }
-  if (!Number.isFinite(o.drainJitterMs) || o.drainJitterMs < 0) errors.push(`drainJitterMs: ${o.drainJitterMs} must be >= 0`);
-  if (o.auth !== 'jwt' && o.auth !== 'none') errors.push(`auth: "${o.auth}" must be jwt or none`);
   if (o.auth === 'jwt' && !o.jwtSecret) errors.push('jwtSecret: required with auth=jwt (pass --jwt-secret or set BFG_JWT_SECRET, or use --auth none for a local demo)');
   if (o.auth === 'jwt' && o.jwtSecret && Buffer.byteLength(o.jwtSecret) < MIN_SECRET_BYTES) {
     errors.push(`jwtSecret: ${Buffer.byteLength(o.jwtSecret)} bytes is too short to resist guessing; use at least ${MIN_SECRET_BYTES} random bytes (e.g. BFG_JWT_SECRET=$(openssl rand -hex 32))`);
@@ -108,7 +98,7 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (!isLoopbackHost(o.host) && !o.insecurePublic && (o.auth === 'none' || o.admin)) {
     errors.push(`host: ${o.host} is not loopback, and ${o.auth === 'none' ? '--auth none lets anyone connect as any user' : '--admin lets anyone close other users\' sockets'}; use --auth jwt${o.admin ? ' without --admin' : ''}, or pass --insecure-public if this network is yours alone`);
   }
-  if (!Array.isArray(o.allowedOrigins) || o.allowedOrigins.some((x) => typeof x !== 'string' || !(x === '*' || /^https?:\/\/[^/\s]+$/.test(x)))) {
+  if (Array.isArray(o.allowedOrigins) && o.allowedOrigins.some((x) => !(x === '*' || /^https?:\/\/[^/\s]+$/.test(x)))) {
     errors.push(`allowedOrigins: ${JSON.stringify(o.allowedOrigins)} must list origins like https://chat.example.com (scheme://host[:port], no path) or *`);
   }
   if (o.maxBody >= o.maxPayload) errors.push(`maxBody: ${o.maxBody} must be smaller than maxPayload (${o.maxPayload})`);

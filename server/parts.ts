@@ -1,22 +1,23 @@
 /** Builds the store, bus and presence a gateway's options name: embedded (memory) or Redis. */
-import type { Bus } from './bus/bus.js';
-import { RedisBus } from './bus/redis.js';
-import { KafkaBus } from './bus/kafka.js';
 import type { Redis } from 'ioredis';
 import { BfgError } from '../protocol/index.js';
+import type { Bus } from './bus/bus.js';
 import type { GatewayOptions } from './options.js';
 import type { Presence } from './presence/presence.js';
-import { RedisPresence } from './presence/redis.js';
-import { openRedis } from './redis/connect.js';
 import { MemoryStore } from './store/memory.js';
-import { RedisStore } from './store/redis.js';
 import type { Store } from './store/store.js';
 
 export interface Parts { store?: Store; bus?: Bus; presence?: Presence }
 
-/** Opens the parts for these options (connecting to Redis when named); memory parts are left to the gateway. */
+/**
+ * Opens the parts for these options (connecting to Redis when named); memory parts are left to the
+ * gateway. Redis and Kafka clients are imported only when chosen, so embedded defaults start small.
+ */
 export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   if (o.store !== 'redis' && o.bus === 'memory') return {};
+  const { openRedis } = await import('./redis/connect.js');
+  const { RedisStore } = await import('./store/redis.js');
+  const { RedisPresence } = await import('./presence/redis.js');
   const cmd = await openRedis(o.redis!, `bfg-${o.node}`);
   if (o.store === 'redis') {
     try {
@@ -27,8 +28,9 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
     }
   }
   const parts: Parts = {};
-  if (o.bus === 'redis') parts.bus = new RedisBus(cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
+  if (o.bus === 'redis') parts.bus = new (await import('./bus/redis.js')).RedisBus(cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   if (o.bus === 'kafka') {
+    const { KafkaBus } = await import('./bus/kafka.js');
     const bus = new KafkaBus({ brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions, publishTimeoutMs: o.publishTimeoutMs });
     await bus.start();
     parts.bus = bus;

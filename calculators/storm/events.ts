@@ -5,22 +5,12 @@
  * the rest draw their next delay from the policy. Gives per-client reconnect-time percentiles.
  */
 import { backoffMs } from '../../common/backoff.js';
+import { seededRandom } from '../../common/random.js';
 import { capacity, droppedClients, type StormInput, type StormResult } from './input.js';
 import { Recorder } from './summary.js';
 
-/** A small fast seeded PRNG (mulberry32), so runs are repeatable. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function eventsStorm(i: StormInput, seed = 1): StormResult {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const slots = Math.ceil((i.horizonS * 1000) / i.slotMs);
   const dropAt = Math.round((i.atS * 1000) / i.slotMs);
   const { perSlot, cap } = capacity(i);

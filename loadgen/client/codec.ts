@@ -1,5 +1,6 @@
 /** WebSocket frame codec for clients: masked frames out, unmasked server frames in (RFC 6455 §5). */
 import { randomFillSync } from 'node:crypto';
+import { wsFrame } from '../../common/ws-frame.js';
 
 export const OP = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 } as const;
 
@@ -17,23 +18,7 @@ function maskKey(): Buffer {
 
 /** One masked client frame. */
 export function clientFrame(opcode: number, payload: Buffer): Buffer {
-  const n = payload.length;
-  const head = n < 126 ? 6 : n < 65536 ? 8 : 14;
-  const out = Buffer.allocUnsafe(head + n);
-  out[0] = 0x80 | opcode;
-  if (n < 126) out[1] = 0x80 | n;
-  else if (n < 65536) {
-    out[1] = 0x80 | 126;
-    out.writeUInt16BE(n, 2);
-  } else {
-    out[1] = 0x80 | 127;
-    out.writeUInt32BE(0, 2);
-    out.writeUInt32BE(n, 6);
-  }
-  const mask = maskKey();
-  mask.copy(out, head - 4);
-  for (let i = 0; i < n; i++) out[head + i] = payload[i] ^ mask[i & 3];
-  return out;
+  return wsFrame(0x80 | opcode, payload, maskKey());
 }
 
 /** A violation of RFC 6455 by the peer: the connection is closed with `code` (1002, 1007 or 1009). */

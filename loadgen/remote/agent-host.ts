@@ -4,7 +4,8 @@
  * streams progress and its result to the run's stream, and obeys an abort.
  */
 import os from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../../common/redis.js';
 import { BfgError } from '../../protocol/index.js';
 import { Agent } from '../agent/agent.js';
 import type { AgentPlan } from '../agent/plan.js';
@@ -23,16 +24,7 @@ export interface HostOptions {
 /** Runs an agent host until the process ends (or after one run with `once`). */
 export async function runAgentHost(o: HostOptions): Promise<void> {
   const log = o.log ?? ((l: string) => console.log(l));
-  const open = async () => {
-    const r = new Redis(o.join, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-    } catch (err) {
-      throw new BfgError('unreachable', `coordinator Redis at ${o.join} (${(err as Error).message}); start it, or fix --join`);
-    }
-    return r;
-  };
+  const open = () => connectRedis(o.join, 'coordinator Redis', 'start it, or fix --join', { maxRetriesPerRequest: 3 });
   const redis = await open();
   const blocking = await open();
   const name = o.name ?? `${os.hostname()}-${process.pid}`;

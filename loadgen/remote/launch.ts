@@ -3,7 +3,8 @@
  * start time in the reference clock, read their progress and results from the run's stream, notice
  * an agent whose heartbeat stops, and abort everyone when asked.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../../common/redis.js';
 import { BfgError } from '../../protocol/index.js';
 import type { AgentPlan } from '../agent/plan.js';
 import type { AgentResult, TimePoint } from '../agent/result.js';
@@ -11,13 +12,7 @@ import { AGENT_TTL_MS, agentKey, ctlStream, runStream, type AgentInfo } from './
 
 /** Connects to the coordination Redis and waits until `n` idle agents are live. */
 export async function waitForAgents(url: string, n: number, timeoutMs: number): Promise<{ redis: Redis; agents: AgentInfo[] }> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-  } catch (err) {
-    throw new BfgError('unreachable', `coordinator Redis at ${url} (${(err as Error).message}); start it (scripts/redis.sh start 6390) or fix --coordinator`);
-  }
+  const redis = await connectRedis(url, 'coordinator Redis', 'start it (scripts/redis.sh start 6390) or fix --coordinator', { maxRetriesPerRequest: 3 });
   const end = Date.now() + timeoutMs;
   let agents: AgentInfo[] = [];
   for (;;) {

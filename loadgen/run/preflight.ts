@@ -1,6 +1,7 @@
 /** Checks before a run: is the target allowed, and can this machine hold the planned sockets? */
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { fdLimit } from '../../common/fd.js';
 import net from 'node:net';
 import os from 'node:os';
 import { BfgError } from '../../protocol/index.js';
@@ -8,14 +9,7 @@ import { BfgError } from '../../protocol/index.js';
 const FD_MARGIN = 256;
 export const SOCKET_BYTES_PLANNED = 3 * 1024;
 
-/** The soft limit on open files of this process (what `ulimit -n` says). */
-export function fdLimit(): number {
-  try {
-    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
-    if (m) return Number(m[1]);
-  } catch { /* not Linux */ }
-  return 1024;
-}
+export { fdLimit };
 
 function portRange(): number {
   try {

@@ -19,6 +19,10 @@ export interface Bus {
   onMessage(fn: (env: Envelope) => void): void;
   healthy(): boolean;
   close(): Promise<void>;
+  /** false for a bus that may deliver a room's messages out of seq order (Kafka): the gateway then reorders */
+  readonly seqOrdered?: boolean;
+  /** set by the gateway: called after the bus reconnected, with the topics whose messages may be missing */
+  onReconnect?: (topics: string[]) => void;
 }
 
 /** The inbox topic of a user, where DMs to that user are published. */

@@ -13,6 +13,7 @@ import type { Bus, Envelope } from './bus.js';
 export interface KafkaBusOptions { brokers: string[]; node: string; topic: string; partitions: number; publishTimeoutMs: number }
 
 export class KafkaBus implements Bus {
+  readonly seqOrdered = false;
   private handler: (env: Envelope) => void = () => {};
   private readonly producer: Producer;
   private readonly consumer: Consumer;

@@ -4,4 +4,6 @@ export interface Presence {
   offline(user: string, node: string): Promise<void>;
   where(users: readonly string[]): Promise<Record<string, boolean>>;
   close(): Promise<void>;
+  /** starts background work (Redis: the node's liveness beats) */
+  start?(beatMs: number): void;
 }

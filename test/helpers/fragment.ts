@@ -1,18 +1,9 @@
+import { wsFrame } from '../../common/ws-frame.js';
+
 /** Helpers that break server frames into legal fragments with control frames between them (RFC 6455 §5.4). */
 
-/** One unmasked server frame. */
-export function rawFrame(b0: number, payload: Buffer): Buffer {
-  const n = payload.length;
-  const head = n < 126 ? Buffer.from([b0, n]) : n < 65536 ? Buffer.from([b0, 126, n >> 8, n & 255]) : (() => {
-    const h = Buffer.alloc(10);
-    h[0] = b0;
-    h[1] = 127;
-    h.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    h.writeUInt32BE(n >>> 0, 6);
-    return h;
-  })();
-  return Buffer.concat([head, payload]);
-}
+/** One unmasked server frame with any first byte (fragments, invalid frames). */
+export const rawFrame = (b0: number, payload: Buffer): Buffer => wsFrame(b0, payload);
 
 /**
  * Rewrites a buffer of complete unfragmented server frames so that every data message goes out in

@@ -1,14 +1,7 @@
+import { seededRandom } from '../../common/random.js';
 /** Deterministic random and mutated frames for fuzz tests (seeded, so a failure can be replayed). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded random of the project (replayable fuzz inputs). */
+export const rng = seededRandom;
 
 const VALID = [
   { op: 'join', room: 'fz', after: 0 },

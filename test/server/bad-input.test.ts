@@ -106,8 +106,7 @@ describe('gateway: limits that close', () => {
     (c.ws as unknown as { pong: () => void }).pong = () => {};
     const socket = (c.ws as unknown as { _socket: { pause(): void } })._socket;
     socket.pause();
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(g.gw.sessions.size, 0, 'the gateway dropped the silent peer');
+    await until(() => g.gw.sessions.size === 0, 5000, 'the gateway to drop the silent peer');
     c.close();
     await g.gw.close();
   });

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { MsgFrame } from '../../protocol/index.js';
 import { MemoryStore } from '../../server/store/memory.js';
 import type { NewMessage } from '../../server/store/store.js';
-import { TestClient } from '../helpers/client.js';
+import { TestClient, stillWorks } from '../helpers/client.js';
+import { until } from '../helpers/wait.js';
 import { startGateway } from '../helpers/gateway.js';
 
 describe('gateway: rooms, DMs, recovery', () => {
@@ -46,10 +47,13 @@ describe('gateway: rooms, DMs, recovery', () => {
     const [p] = await a.waitFor((f) => f.op === 'presence');
     assert.deepEqual((p as { online: unknown }).online, { amy: true, nobody: false });
     b.close();
-    await new Promise((r) => setTimeout(r, 50));
-    a.send({ op: 'presence', users: ['amy'] });
-    const [, p2] = await a.waitFor((f) => f.op === 'presence', 2);
-    assert.deepEqual((p2 as { online: unknown }).online, { amy: false });
+    // the gateway sees the close: amy goes offline (waiting on the condition, not on a clock)
+    await until(async () => {
+      const before = a.frames.length;
+      a.send({ op: 'presence', users: ['amy'] });
+      const [p2] = await a.waitFor((f) => f.op === 'presence' && a.frames.indexOf(f) >= before);
+      return (p2 as { online: Record<string, boolean> }).online.amy === false;
+    }, 5000, 'amy offline after her only session closed');
     a.close();
   });
 
@@ -64,8 +68,9 @@ describe('gateway: rooms, DMs, recovery', () => {
     await otherTab.waitFor((f) => f.op === 'msg');
     await other.waitFor((f) => f.op === 'ack');
     assert.equal(other.msgs().length, 0);
+    const kai = () => [...g.gw.sessions.values()].filter((x) => x.user === 'kai').length;
     laptop.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => kai() === 1, 5000, 'the gateway to drop the laptop session');
     other.send({ op: 'dm', to: 'kai', id: 'hi2', body: 'one device left' });
     await phone.waitFor((f) => f.op === 'msg', 2);
     for (const c of [phone, other, otherTab]) c.close();
@@ -87,7 +92,7 @@ describe('gateway: rooms, DMs, recovery', () => {
     assert.equal(j2.head, 12);
     const got = await b2.waitFor((f) => f.op === 'msg', 7);
     assert.deepEqual(got.map((m) => (m as MsgFrame).seq), [6, 7, 8, 9, 10, 11, 12]);
-    await new Promise((r) => setTimeout(r, 50));
+    await stillWorks(b2); // a round trip after the replay: anything more would have come before its answer
     assert.equal(b2.msgs().length, 7, 'nothing more than the missing ones');
     a.send({ op: 'send', room: 'r2', id: 'live', body: 'x' });
     const [live] = await b2.waitFor((f) => f.op === 'msg' && f.seq === 13);
@@ -121,7 +126,7 @@ describe('gateway: durable before ack', () => {
     const a = await TestClient.connect(`${g.url}/?user=a`);
     await a.join('d');
     a.send({ op: 'send', room: 'd', id: 'slow', body: 'x' });
-    await new Promise((r) => setTimeout(r, 100));
+    await stillWorks(a); // a round trip behind the send: an early ack would have come before its answer
     assert.equal(a.frames.filter((f) => f.op === 'ack').length, 0, 'no ack while the store has not persisted');
     release();
     await a.waitFor((f) => f.op === 'ack');

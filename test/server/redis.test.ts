@@ -10,7 +10,7 @@ import { openParts } from '../../server/parts.js';
 import { TestClient, stillWorks } from '../helpers/client.js';
 import { BFG, runBfg } from '../helpers/cli.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { sleep, until } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 let redis: TestRedis;
 let admin: Redis;
@@ -93,9 +93,12 @@ describe('Redis fleet (real redis-server)', () => {
     await rx.join('heal');
     let i = 0;
     const pump = setInterval(() => tx.send({ op: 'send', room: 'heal', id: `h${i++}`, body: 'x' }), 5);
-    await sleep(150);
+    const acks = () => tx.frames.filter((f) => f.op === 'ack').length;
+    await until(() => acks() >= 20, 10_000, 'traffic before the loss');
     await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-    await sleep(400);
+    // traffic goes on through the loss and past the reconnect
+    const killedAt = acks();
+    await until(async () => (await fetch(`${n2.http}/health`)).status === 200 && acks() >= killedAt + 40, 10_000, 'the bus back and traffic past it');
     clearInterval(pump);
     await tx.waitFor((f) => f.op === 'ack', i, 10_000);
     await until(() => rx.msgs('heal').length >= i, 10_000);
