@@ -83,12 +83,15 @@ export class Agent implements LeanHandler {
     const bucketMs = s.timeline_ms;
     const perProgress = Math.max(1, Math.round(1000 / bucketMs));
     let buckets = 0;
+    // a bucket is named by its scheduled end, not by when a busy agent got round to it: every agent's
+    // bucket k then merges with every other's bucket k
     const sample = (t: number) => {
       const p = this.m.sample(t, this.counters());
       if (++buckets % perProgress === 0) this.onProgress({ ...p, live: this.live() });
       if (!mark && this.connected >= this.vus.length / 10) mark = [this.connected, process.memoryUsage().rss];
     };
-    this.sched.add({ next: t0 + bucketMs, fire(now) { sample(now); this.next += bucketMs; } });
+    const sampler = { next: t0 + bucketMs, fire() { sample(this.next); this.next += bucketMs; } };
+    this.sched.add(sampler);
     await new Promise<void>((resolve) => {
       this.endTraffic = () => {
         this.endTraffic = () => {};
@@ -101,7 +104,7 @@ export class Agent implements LeanHandler {
     this.stopped = true;
     const spinMs = this.sched.spinMs;
     this.sched.stop();
-    sample(nowMs());
+    sample(sampler.next); // the bucket in progress, named by its scheduled end like every other
     this.m.flush();
     await backfill(this);
     for (const vu of this.vus) vu.sock?.close();

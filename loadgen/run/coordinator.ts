@@ -142,7 +142,8 @@ function runAgent(plan: AgentPlan, progress: Progress): Promise<AgentResult | st
       if (m.result) result = m.result;
       if (m.error) result = m.error;
     });
-    child.on('exit', (code, sig) => resolve(result ?? `died (exit ${code ?? sig}) before reporting`));
+    // 'close', not 'exit': a large result can still be on the IPC pipe when the process has exited
+    child.on('close', (code, sig) => resolve(result ?? `died (exit ${code ?? sig}) before reporting`));
     child.send(plan);
   });
 }
