@@ -3,12 +3,12 @@
  * keeps one liveness key with a TTL, beaten every beatMs: O(nodes) writes. A user's entry is a hash
  * naming the nodes it is on (field = node, value = incarnation), written when its first session opens
  * on a node and when its last one closes there — never per beat. A user is online when one of its
- * nodes is alive in the same incarnation. Which nodes are alive is read once per beat (one SCAN and
- * one MGET of the few node keys), so where() is one pipeline of HGETALL.
- * Each incarnation also keeps the set of its users, so when a node dies one survivor (a lock picks it)
- * removes exactly its entries, in pipelined batches; a node starting up does the same for incarnations
- * that died while no node was watching. Entries naming dead nodes are also removed lazily on read.
- * Nothing walks the users of the fleet, and an idle fleet sends nothing per user.
+ * nodes is alive in the same incarnation. Which nodes are alive is read once per beat from a registry
+ * of incarnations (one SMEMBERS and one MGET of their liveness keys: O(nodes), never a SCAN of the
+ * keyspace), so where() is one pipeline of HGETALL.
+ * Each incarnation also keeps the set of its users, so when one dies a survivor (a lock picks it)
+ * removes exactly its entries, in pipelined batches, and drops it from the registry. Entries naming
+ * dead nodes are also removed lazily on read. An idle fleet sends nothing per user.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,8 @@ import type { Presence } from './presence.js';
 const userKey = (user: string) => `bfg:presence:{${user}}`;
 const nodeKey = (node: string) => `bfg:node:${node}`;
 const usersKey = (node: string, inc: string) => `bfg:node-users:${node}:${inc}`;
-const NODE_PREFIX = 'bfg:node:';
+/** every incarnation not yet cleaned up, as `node:incarnation` */
+const REGISTRY = 'bfg:incarnations';
 const BATCH = 500;
 // deletes a user's entry for a node only if it still holds the stale incarnation (the node may be back)
 const FORGET = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
@@ -39,23 +40,29 @@ export class RedisPresence implements Presence {
     return this.live.get(node) === incarnation;
   }
 
-  /** beats this node's liveness key every beatMs; cleans up after incarnations that died before it started */
+  /** beats this node's liveness key every beatMs (the first beat also cleans up after incarnations that died unwatched) */
   start(beatMs: number): void {
     const tick = () => void this.beat().catch(() => {});
-    void this.beat().then(() => this.orphans()).catch(() => {});
+    tick();
     this.timer = setInterval(tick, beatMs).unref();
   }
 
-  /** one SET with a TTL for this node, one SCAN and one MGET of the node keys; a death starts its cleanup */
+  /**
+   * One beat: SET this node's liveness key (with its TTL) and register its incarnation, then read the
+   * registry and every registered node's key (SMEMBERS + MGET: O(nodes)). An incarnation whose node
+   * key is gone or holds another incarnation is dead: its cleanup starts.
+   */
   async beat(): Promise<void> {
-    await this.redis.set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs);
-    const keys = await this.scan(`${NODE_PREFIX}*`);
-    const values = keys.length ? await this.redis.mget(...keys) : [];
+    const me = `${this.node}:${this.incarnation}`;
+    const [, , [, members]] = (await this.redis.pipeline()
+      .set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs).sadd(REGISTRY, me).smembers(REGISTRY).exec()) as [unknown, unknown, [unknown, string[]]];
+    const regs = members.map((m) => [m.slice(0, m.lastIndexOf(':')), m.slice(m.lastIndexOf(':') + 1)] as const);
+    const nodes = [...new Set(regs.map(([n]) => n))];
+    const values = nodes.length ? await this.redis.mget(...nodes.map(nodeKey)) : [];
     const live = new Map<string, string>([[this.node, this.incarnation]]);
-    keys.forEach((k, i) => { if (values[i]) live.set(k.slice(NODE_PREFIX.length), values[i]!); });
-    const gone = [...this.live].filter(([n, inc]) => live.get(n) !== inc);
+    nodes.forEach((n, i) => { if (values[i]) live.set(n, values[i]!); });
     this.live = live;
-    for (const [n, inc] of gone) void this.cleanUp(n, inc).catch(() => {});
+    for (const [n, inc] of regs) if (live.get(n) !== inc) void this.cleanUp(n, inc).catch(() => {});
   }
 
   async online(user: string): Promise<void> {
@@ -81,7 +88,7 @@ export class RedisPresence implements Presence {
     return out;
   }
 
-  /** removes a dead incarnation's entries from its set of users, in batches; one survivor does it */
+  /** removes a dead incarnation's entries (from its set of users, in batches) and its registration; one survivor does it */
   async cleanUp(node: string, inc: string): Promise<number> {
     const lock = await this.redis.set(`bfg:cleanup:${node}:${inc}`, this.node, 'PX', 60_000, 'NX');
     if (lock !== 'OK') return 0;
@@ -92,27 +99,8 @@ export class RedisPresence implements Presence {
       cursor = next;
       removed += await this.forget(users.map((u) => [userKey(u), node, inc]));
     } while (cursor !== '0');
-    await this.redis.del(set);
+    await this.redis.pipeline().del(set).srem(REGISTRY, `${node}:${inc}`).exec();
     return removed;
-  }
-
-  /** at start: the sets of incarnations that are not alive now died unwatched; clean them */
-  private async orphans(): Promise<void> {
-    for (const k of await this.scan('bfg:node-users:*')) {
-      const [node, inc] = k.slice('bfg:node-users:'.length).split(':');
-      if (node && inc && !this.alive(node, inc)) await this.cleanUp(node, inc);
-    }
-  }
-
-  private async scan(match: string): Promise<string[]> {
-    const out: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      cursor = next;
-      out.push(...keys);
-    } while (cursor !== '0');
-    return out;
   }
 
   /** removes entries that name dead incarnations (unless rewritten meanwhile), in one pipeline */

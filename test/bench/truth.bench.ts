@@ -7,31 +7,21 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { nowMs } from '../../loadgen/measure/clock.js';
 import type { RunResult } from '../../loadgen/result.js';
-import type { Envelope } from '../../server/bus/bus.js';
 import { BFG } from '../helpers/cli.js';
 import { startGateway } from '../helpers/gateway.js';
+import { holdDeliveries } from '../helpers/delay.js';
 
 const D = Number(process.env.BENCH_DELAY_MS ?? 20);
 console.log(`reported vs true latency — measured on ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; gateway holds every delivery ${D} ms`);
 for (const [users, rate] of [[20, 5], [100, 10], [200, 10]]) {
   const g = await startGateway({ msgRate: 1000, msgBurst: 1000 });
-  const rooms = g.gw.ctx.rooms, deliver = rooms.deliver.bind(rooms);
-  const q: { due: number; env: Envelope }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const pump = () => {
-    timer = undefined;
-    const t = nowMs();
-    while (q.length && q[0].due <= t) deliver(q.shift()!.env);
-    if (q.length) timer = setTimeout(pump, Math.max(0, Math.ceil(q[0].due - t)));
-  };
-  rooms.deliver = (env: Envelope) => { q.push({ due: nowMs() + D, env }); if (!timer) timer = setTimeout(pump, D); };
+  const stop = holdDeliveries(g.gw, D);
   const p = spawn(process.execPath, [BFG, 'load', 'scenarios/room-fanout.yaml', '--target', g.url, '--set', `users=${users}`, '--set', 'arrival_rate=1000',
     '--set', 'rooms.size=2', '--set', `messages.rate_per_room=${rate}`, '--set', 'duration_s=5', '--set', 'send_after_s=1', '--set', 'thresholds=[]',
     '--no-progress', '--out', '/tmp/bfg-truth.json'], { stdio: 'ignore' });
   await new Promise((r) => p.on('exit', r));
-  clearTimeout(timer);
+  stop();
   await g.gw.close();
   const r = JSON.parse(readFileSync('/tmp/bfg-truth.json', 'utf8')) as RunResult;
   const L = r.latency, gen = r.generator!;

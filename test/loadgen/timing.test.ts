@@ -8,9 +8,9 @@ import WebSocket from 'ws';
 import { Scheduler } from '../../loadgen/agent/scheduler.js';
 import { nowMs } from '../../loadgen/measure/clock.js';
 import type { RunResult } from '../../loadgen/result.js';
-import type { Envelope } from '../../server/bus/bus.js';
 import { BFG, runBfg, startServe } from '../helpers/cli.js';
 import { startGateway } from '../helpers/gateway.js';
+import { holdDeliveries } from '../helpers/delay.js';
 
 const STALL = fileURLToPath(new URL('../../../test/fixtures/stall.cjs', import.meta.url));
 const result = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
@@ -18,28 +18,13 @@ const result = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunRe
 test('a gateway that holds every delivery exactly 20 ms: p50 within [20, 21] ms, send lag p99 < 1 ms at 1,000 msgs/s', async (t) => {
   const D = 20;
   const g = await startGateway({ msgRate: 1000, msgBurst: 1000 });
-  const rooms = g.gw.ctx.rooms;
-  const deliver = rooms.deliver.bind(rooms);
-  // from the moment the stored message is handed to fan-out (microseconds after the send arrived):
-  // one FIFO, one timer for its head; Node's timer overshoot (a fraction of a ms) stays inside the bound
-  const queue: { due: number; env: Envelope }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const pump = () => {
-    timer = undefined;
-    const t = nowMs();
-    while (queue.length && queue[0].due <= t) deliver(queue.shift()!.env);
-    if (queue.length) timer = setTimeout(pump, Math.max(0, Math.ceil(queue[0].due - t)));
-  };
-  rooms.deliver = (env: Envelope) => {
-    queue.push({ due: nowMs() + D, env });
-    if (!timer) timer = setTimeout(pump, D);
-  };
-  const sched = { stop: () => clearTimeout(timer) };
+  const stop = holdDeliveries(g.gw, D);
+
   const out = '/tmp/bfg-delay.json';
   const r = await runBfg(['load', 'scenarios/room-fanout.yaml', '--target', g.url, '--set', 'users=200', '--set', 'arrival_rate=1000',
     '--set', 'rooms.size=2', '--set', 'messages.rate_per_room=10', '--set', 'duration_s=4', '--set', 'send_after_s=1', '--set', 'thresholds=[]',
     '--no-progress', '--out', out], 90_000);
-  sched.stop();
+  stop();
   await g.gw.close();
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const res = result(out);
