@@ -159,7 +159,7 @@ export class Gateway {
     this.pending--;
   }
 
-  /** open pending (not upgraded) connections, for tests and /health */
+  /** open pending (not upgraded) connections: they count toward maxConnections */
   get pendingConnections(): number {
     return this.pending;
   }

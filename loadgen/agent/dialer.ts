@@ -20,22 +20,21 @@ export class Dialer {
     if (this.stopped()) return;
     vu.state = 'connecting';
     vu.joined = false;
+    const token = this.tokens.get(vu.id);
+    if (this.plan.jwtSecret && !token) {
+      // sign once per user, then dial: the dial is counted when it happens
+      void signToken(this.plan.jwtSecret, { sub: vu.user }).then((tk) => {
+        this.tokens.set(vu.id, tk);
+        this.connect(vu);
+      });
+      return;
+    }
     this.arriving++;
     // first placement round-robin; a redial goes to a random node, as a load balancer would spread
     // the clients of a lost node over the survivors (a dead pick fails fast and backs off)
     const targets = this.plan.targets;
     const url = new URL(targets[vu.dials++ === 0 ? vu.id % targets.length : Math.floor(Math.random() * targets.length)]);
     url.searchParams.set('user', vu.user);
-    const token = this.tokens.get(vu.id);
-    if (this.plan.jwtSecret && !token) {
-      void signToken(this.plan.jwtSecret, { sub: vu.user }).then((tk) => {
-        this.tokens.set(vu.id, tk);
-        vu.dials--;
-        this.arriving--;
-        this.connect(vu);
-      });
-      return;
-    }
     if (token) url.searchParams.set('token', token);
     const addr = this.plan.addresses.length ? this.plan.addresses[vu.id % this.plan.addresses.length] : undefined;
     vu.sock = new LeanSocket(this.handler, vu.id, url, this.plan.scenario.format === 'msgpack' ? 'bfg.v1.msgpack' : 'bfg.v1.json', addr);

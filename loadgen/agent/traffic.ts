@@ -52,7 +52,7 @@ export class Traffic {
         const send = (vu: Vu, intended: number) => this.sendRoom(vu, name, intended);
         out.push({
           next: start + (gapMs('uniform', rate) * i++) / byRoom.size,
-          fire(now) {
+          fire() {
             if (this.next >= end) return void (this.next = Infinity);
             for (let k = 0; k < members.length; k++) {
               const vu = members[rr++ % members.length];
@@ -62,7 +62,6 @@ export class Traffic {
               }
             }
             this.next += gapMs(s.process, rate);
-            void now;
           },
         });
       }
