@@ -30,6 +30,7 @@ export class RedisPresence implements Presence {
   /** live nodes at the last beat with their incarnations (this node always counts) */
   private live = new Map<string, string>();
   private readonly incarnation = randomUUID();
+  private firstBeat: Promise<void> = Promise.resolve();
 
   constructor(private readonly redis: Redis, private readonly node: string, private readonly staleMs: number) {
     this.live.set(node, this.incarnation);
@@ -42,9 +43,10 @@ export class RedisPresence implements Presence {
 
   /** beats this node's liveness key every beatMs (the first beat also cleans up after incarnations that died unwatched) */
   start(beatMs: number): void {
-    const tick = () => void this.beat().catch(() => {});
-    tick();
-    this.timer = setInterval(tick, beatMs).unref();
+    const tick = () => this.beat().catch(() => {});
+    // until the first beat has read the live nodes, a lookup would see only this node: it waits
+    this.firstBeat = tick();
+    this.timer = setInterval(() => void tick(), beatMs).unref();
   }
 
   /**
@@ -74,6 +76,7 @@ export class RedisPresence implements Presence {
   }
 
   async where(users: readonly string[]): Promise<Record<string, boolean>> {
+    await this.firstBeat;
     const p = this.redis.pipeline();
     for (const u of users) p.hgetall(userKey(u));
     const res = (await p.exec()) ?? [];
