@@ -10,6 +10,7 @@ import { loadScenario } from './scenario/scenario.js';
 import { runAgentHost } from './remote/agent-host.js';
 import { k8sJob } from './remote/k8s.js';
 import { BfgError } from '../protocol/index.js';
+import { PROTOCOLS } from './protocols/index.js';
 
 /** Declares the load flags. */
 export function loadFlags(y: Argv) {
@@ -17,6 +18,7 @@ export function loadFlags(y: Argv) {
     .positional('scenario', { type: 'string', describe: 'scenario YAML file (see scenarios/README.md)' })
     .option('self-test', { type: 'boolean', default: false, describe: 'measure the generator\'s own floor here (loopback round trips through its own client) instead of running a scenario' })
     .option('target', { type: 'string', describe: 'gateway URL ws://host:port (overrides the scenario)' })
+    .option('protocol', { type: 'string', choices: PROTOCOLS, describe: 'the gateway\'s protocol (overrides the scenario\'s `protocol`): bfg, socketio, template' })
     .option('serve', { type: 'boolean', default: false, describe: 'start a `bfg serve` for this run (with the scenario\'s serve.args) and sample its CPU and RSS' })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario field: --set rooms.size=50 (repeatable)' })
     .option('out', { type: 'string', default: 'results/run.json', describe: 'result JSON file' })
@@ -43,7 +45,8 @@ export async function load(a: LoadArgs): Promise<number> {
   if (!a.scenario) throw new BfgError('bad_option', 'name a scenario file (bfg load scenarios/smoke.yaml), or pass --self-test');
   const mp = a['metrics-port'];
   if (mp !== undefined && (!Number.isInteger(mp) || mp < 0 || mp > 65535)) throw new BfgError('bad_option', `--metrics-port ${mp}: a TCP port 0..65535 (0 picks a free one)`);
-  const scenario = loadScenario(a.scenario, a.set);
+  const scenario = loadScenario(a.scenario, a.protocol ? [...a.set, `protocol=${a.protocol}`] : a.set);
+  if (a.serve && scenario.protocol !== 'bfg') throw new BfgError('bad_option', `--serve starts bfg serve, which speaks protocol bfg, not ${scenario.protocol}: start your gateway and pass --target ws://host:port`);
   const result = await runLoad({
     scenario, target: a.target, serve: a.serve, allowRemote: a['allow-remote'], progress: a.progress,
     jwtSecret: process.env.BFG_JWT_SECRET || a['jwt-secret'], redis: a.redis,

@@ -4,11 +4,11 @@
  * and the ledger — receives every frame, and assembles its result.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { decodeServerFrame, encodeFrame, type ClientFrame, type ServerFrame } from '../../protocol/index.js';
 import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
-import { fastMsg } from '../client/fast-msg.js';
 import { nowMs } from '../measure/clock.js';
 import { Ledger } from '../measure/ledger.js';
+import { StampLedger } from '../measure/stamp-ledger.js';
+import { adapterFor, type Adapter, type ProtocolSink, type Stamp } from '../protocols/index.js';
 import { Measurements } from '../measure/measurements.js';
 import { backfill } from './backfill.js';
 import { Dialer } from './dialer.js';
@@ -20,7 +20,7 @@ import { Traffic } from './traffic.js';
 import { agentTrust } from './trust.js';
 import { Vu } from './vu.js';
 
-export class Agent implements LeanHandler {
+export class Agent implements LeanHandler, ProtocolSink {
   readonly vus: Vu[] = [];
   readonly ledger = new Ledger();
   readonly stats = emptyStats();
@@ -29,6 +29,10 @@ export class Agent implements LeanHandler {
   readonly heads = new Map<string, number>();
   /** rooms this agent sent to: only these (and rooms with gaps) need a backfill read */
   readonly sentRooms = new Set<string>();
+  /** the gateway's protocol: frames out, events in */
+  readonly proto: Adapter;
+  /** protocols without server seqs: per (sender, receiver) counters over the joined interval */
+  readonly stamps: StampLedger | null;
   private readonly traffic: Traffic;
   private readonly dialer: Dialer;
   private readonly sched = new Scheduler();
@@ -44,8 +48,10 @@ export class Agent implements LeanHandler {
       const room = roomOf(plan, id);
       this.vus.push(new Vu(id, userOf(plan, id), room, this.m.spread(room)));
     }
+    this.proto = adapterFor(plan.scenario, this);
+    this.stamps = this.proto.guarantees.seq ? null : new StampLedger(this.ledger.counts, this.proto.echo);
     this.traffic = new Traffic(this);
-    this.dialer = new Dialer(plan, this, () => this.stopped);
+    this.dialer = new Dialer(plan, this, this.proto, () => this.stopped);
   }
 
   /** ends the traffic now (a coordinator aborting the run); the drain, backfill and result follow */
@@ -106,7 +112,8 @@ export class Agent implements LeanHandler {
     this.sched.stop();
     sample(sampler.next); // the bucket in progress, named by its scheduled end like every other
     this.m.flush();
-    await backfill(this);
+    if (this.proto.guarantees.history) await backfill(this);
+    else this.settleStamps();
     for (const vu of this.vus) vu.sock?.close();
     // the close handshake, bounded: the gateway then sees clean closes (1000), not dropped sockets (1006)
     for (const end = Date.now() + 2000; this.connected > 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
@@ -127,7 +134,7 @@ export class Agent implements LeanHandler {
   private live(): NonNullable<TimePoint['live']> {
     const c = this.ledger.counts;
     return {
-      connects: this.stats.connects, acked: this.stats.acked, delivered: c.delivered, lost: this.ledger.missingNow,
+      connects: this.stats.connects, acked: this.stats.acked, delivered: c.delivered, lost: (this.stamps ?? this.ledger).missingNow,
       duplicated: c.duplicated, reordered: c.reordered, ...this.m.prom(),
     };
   }
@@ -145,9 +152,82 @@ export class Agent implements LeanHandler {
     return this.vus[s.owner - this.plan.first];
   }
 
-  send(vu: Vu, f: ClientFrame): void {
-    const fmt = this.plan.scenario.format;
-    vu.sock?.send(encodeFrame(f, fmt), fmt === 'msgpack');
+  /** closes every receiver's stamp interval: open ones expect all their senders wrote */
+  private settleStamps(): void {
+    const stamps = this.stamps!;
+    const byRoom = new Map<string, Vu[]>();
+    for (const vu of this.vus) (byRoom.get(vu.room) ?? byRoom.set(vu.room, []).get(vu.room)!).push(vu);
+    const sender = (id: number) => this.vus[id - this.plan.first];
+    for (const vu of this.vus) {
+      if (vu.isOpen) stamps.close(vu, byRoom.get(vu.room)!, sender);
+      else stamps.interrupt(vu, sender);
+    }
+  }
+
+  // ---- ProtocolSink: what the adapter parses out of the frames ----
+
+  write(vu: Vu, data: Buffer, binary: boolean): void {
+    vu.sock?.send(data, binary);
+  }
+
+  ready(vu: Vu, recovered?: boolean): void {
+    vu.readyAt = nowMs();
+    if (!this.stamps) {
+      if (!vu.main) this.proto.join(vu, vu.room);
+      for (const [room, t] of vu.tracks()) this.proto.join(vu, room, t.last, t.epoch);
+      return;
+    }
+    if (recovered !== undefined) {
+      const k = recovered ? 'recovered_sessions' : 'unrecovered_sessions';
+      this.stats[k] = (this.stats[k] ?? 0) + 1;
+    }
+    // a recovered session keeps its rooms and its interval; anything else starts both again
+    if (recovered) return void (vu.joined = true);
+    this.stamps.interrupt(vu, (id) => this.vus[id - this.plan.first]);
+    this.stamps.joined(vu, NaN);
+    this.proto.join(vu, vu.room);
+    // without server seqs a sender need not wait for its own join to be confirmed
+    vu.joined = true;
+  }
+
+  joined(vu: Vu, room: string, head?: number, epoch?: string, recovered?: boolean): void {
+    if (this.stamps) {
+      if (room === vu.room) this.stamps.joined(vu, LeanSocket.readAt);
+      return;
+    }
+    const first = !vu.has(room);
+    const t = vu.track(room, head ?? 0);
+    if (!first && t.epoch && t.epoch !== epoch) this.stats.errors.epoch_changed = (this.stats.errors.epoch_changed ?? 0) + 1;
+    t.epoch = epoch ?? '';
+    if (!first) t.replayUntil = recovered ? head ?? 0 : t.last;
+    if (room === vu.room) vu.joined = true;
+  }
+
+  acked(vu: Vu, id: string, seq?: number): void {
+    this.traffic.acked(vu, id, seq);
+  }
+
+  message(vu: Vu, room: string, seq: number | undefined, stamp: Stamp | undefined): void {
+    if (seq !== undefined) return this.onMsg(vu, room, seq, stamp?.t, stamp?.i);
+    this.received++;
+    if (!stamp || room !== vu.room) return void (this.stats.errors.foreign = (this.stats.errors.foreign ?? 0) + 1);
+    const arrival = LeanSocket.readAt;
+    const sender = this.vus[stamp.s - this.plan.first];
+    if (!this.stamps!.receive(vu, sender?.room === room ? sender : undefined, stamp.n, arrival)) return;
+    // sent before this connection's session came up: a replay (recovery), not a latency sample
+    if (stamp.t < vu.readyAt) return void this.ledger.counts.recovered++;
+    const lat = arrival - stamp.t;
+    this.m.delivered(lat, arrival - stamp.i);
+    vu.spread.record(stamp.k, lat);
+  }
+
+  error(vu: Vu, code: string, ref?: string): void {
+    this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1;
+    if (ref && ref.includes(':')) this.traffic.failed(ref);
+  }
+
+  undecodable(): void {
+    this.stats.errors.undecodable = (this.stats.errors.undecodable ?? 0) + 1;
   }
 
   // ---- LeanHandler: what the sockets report ----
@@ -168,43 +248,11 @@ export class Agent implements LeanHandler {
     vu.everOpened = true;
     vu.attempts = 0;
     this.stats.peak_connections = Math.max(this.stats.peak_connections, this.connected);
-    if (!vu.main) this.send(vu, { op: 'join', room: vu.room });
-    for (const [room, t] of vu.tracks()) this.send(vu, { op: 'join', room, after: t.last, epoch: t.epoch || undefined });
+    this.proto.opened(vu);
   }
 
   frame(s: LeanSocket, payload: Buffer, binary: boolean): void {
-    const vu = this.vuOf(s);
-    const fast = binary ? undefined : fastMsg(payload, vu.room);
-    if (fast) return this.onMsg(vu, fast.room, fast.seq, fast.t, fast.i);
-    let f: ServerFrame;
-    try {
-      f = decodeServerFrame(payload, this.plan.scenario.format);
-    } catch {
-      this.stats.errors.undecodable = (this.stats.errors.undecodable ?? 0) + 1;
-      return;
-    }
-    switch (f.op) {
-      case 'msg': {
-        const meta = f.meta as { t?: unknown; i?: unknown } | undefined;
-        return this.onMsg(vu, f.room, f.seq, typeof meta?.t === 'number' ? meta.t : undefined, typeof meta?.i === 'number' ? meta.i : undefined);
-      }
-      case 'ack': return this.traffic.acked(vu, f.id, f.seq);
-      case 'joined': {
-        const first = !vu.has(f.room);
-        const t = vu.track(f.room, f.head);
-        if (!first && t.epoch && t.epoch !== f.epoch) this.stats.errors.epoch_changed = (this.stats.errors.epoch_changed ?? 0) + 1;
-        t.epoch = f.epoch;
-        if (!first) t.replayUntil = f.recovered ? f.head : t.last;
-        if (f.room === vu.room) vu.joined = true;
-        return;
-      }
-      case 'error':
-        this.stats.errors[f.code] = (this.stats.errors[f.code] ?? 0) + 1;
-        if (f.ref && f.ref.includes(':')) this.traffic.failed(f.ref);
-        return;
-      default:
-        return;
-    }
+    this.proto.frame(this.vuOf(s), payload, binary);
   }
 
   /** a delivery: into the ledger, and (fresh, stamped) into the latency histograms, timed at its socket read */
@@ -242,6 +290,12 @@ export class Agent implements LeanHandler {
     if (code === 4008) this.stats.slow_closed++;
     if (code === 1013) this.rejected++;
     if (wasOpen) this.connected--;
+    this.proto.closed(vu);
+    if (this.stamps) {
+      // unacknowledged writes of a dropped sender may never have reached the server: not expected
+      for (let n = vu.ackedN + 1; vu.ackedN > 0 && n <= vu.sentN; n++) this.stamps.uncertain(vu, n);
+      if (!this.proto.guarantees.recovery) this.stamps.interrupt(vu, (id) => this.vus[id - this.plan.first]);
+    }
     else if (!vu.everOpened || vu.state === 'connecting') this.stats.connect_errors++;
     if (vu.state === 'offline' || this.stopped) return;
     this.dialer.retry(vu);

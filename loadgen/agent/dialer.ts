@@ -5,6 +5,7 @@
 import { signToken } from '../../protocol/index.js';
 import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
 import { backoffMs } from '../../common/backoff.js';
+import type { Adapter } from '../protocols/index.js';
 import type { AgentPlan } from './plan.js';
 import type { Vu } from './vu.js';
 
@@ -13,7 +14,7 @@ export class Dialer {
   /** connections started since the last timeline bucket */
   arriving = 0;
 
-  constructor(private readonly plan: AgentPlan, private readonly handler: LeanHandler, private readonly stopped: () => boolean) {}
+  constructor(private readonly plan: AgentPlan, private readonly handler: LeanHandler, private readonly proto: Adapter, private readonly stopped: () => boolean) {}
 
   /** opens a socket for the user (signing its token first when the gateway needs one) */
   connect(vu: Vu): void {
@@ -33,11 +34,9 @@ export class Dialer {
     // first placement round-robin; a redial goes to a random node, as a load balancer would spread
     // the clients of a lost node over the survivors (a dead pick fails fast and backs off)
     const targets = this.plan.targets;
-    const url = new URL(targets[vu.dials++ === 0 ? vu.id % targets.length : Math.floor(Math.random() * targets.length)]);
-    url.searchParams.set('user', vu.user);
-    if (token) url.searchParams.set('token', token);
+    const d = this.proto.dial(targets[vu.dials++ === 0 ? vu.id % targets.length : Math.floor(Math.random() * targets.length)], vu, token);
     const addr = this.plan.addresses.length ? this.plan.addresses[vu.id % this.plan.addresses.length] : undefined;
-    vu.sock = new LeanSocket(this.handler, vu.id, url, this.plan.scenario.format === 'msgpack' ? 'bfg.v1.msgpack' : 'bfg.v1.json', addr);
+    vu.sock = new LeanSocket(this.handler, vu.id, d.url, d.subprotocol, addr, d.headers);
   }
 
   /** schedules a redial by the scenario's policy ('none': never) */

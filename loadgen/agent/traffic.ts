@@ -1,12 +1,15 @@
 /**
  * Sends on schedule (open model): each room is a scheduler task with its next intended send time,
  * advanced by the arrival process whatever the answers. Every message carries sender, per-sender
- * number, intended time `i` and actual write time `t` (epoch ms, µs resolution) in meta; latency is
+ * number, the room's send number, intended time `i` and actual write time `t` (epoch ms, µs
+ * resolution) in its stamp, inside what the protocol relays; latency is
  * measured from `t`, and from `i` apart, and the send lag t − i is the generator's own error bar.
  */
-import { dmRoom, type ClientFrame } from '../../protocol/index.js';
+import { dmRoom } from '../../protocol/index.js';
 import { nowMs } from '../measure/clock.js';
 import type { Ledger } from '../measure/ledger.js';
+import type { StampLedger } from '../measure/stamp-ledger.js';
+import type { Adapter, Stamp } from '../protocols/index.js';
 import type { Measurements } from '../measure/measurements.js';
 import type { AgentPlan } from './plan.js';
 import type { AgentStats } from './result.js';
@@ -24,7 +27,10 @@ export interface TrafficPorts {
   readonly sentRooms: Set<string>;
   /** highest seq acked per room */
   readonly heads: Map<string, number>;
-  send(vu: Vu, f: ClientFrame): void;
+  /** the gateway's protocol */
+  readonly proto: Adapter;
+  /** the stamp ledger, for protocols without server seqs */
+  readonly stamps: StampLedger | null;
 }
 
 export class Traffic {
@@ -48,8 +54,8 @@ export class Traffic {
       // rooms start staggered over one interval so sends do not come in lockstep bursts
       let i = 0;
       for (const [name, members] of byRoom) {
-        let rr = 0;
-        const send = (vu: Vu, intended: number) => this.sendRoom(vu, name, intended);
+        let rr = 0, k = 0;
+        const send = (vu: Vu, intended: number) => this.sendRoom(vu, name, ++k, intended);
         out.push({
           next: start + (gapMs('uniform', rate) * i++) / byRoom.size,
           fire() {
@@ -81,21 +87,21 @@ export class Traffic {
     return out;
   }
 
-  /** stamps and writes one message; the stamp is taken just before the write */
-  private write(vu: Vu, f: ClientFrame & { meta?: Record<string, unknown> }, intended: number): void {
+  /** the stamp, taken just before the write; logged for the stamp ledger */
+  private stamp(vu: Vu, n: number, k: number, intended: number): Stamp {
     const t = nowMs();
     this.p.m.sendLag(t - intended);
-    f.meta = { s: vu.id, n: vu.sentN, i: intended, t };
-    this.p.send(vu, f);
+    this.p.stamps?.sent(vu, n, t);
+    return { s: vu.id, n, k, i: intended, t };
   }
 
-  private sendRoom(vu: Vu, room: string, intended: number): void {
+  private sendRoom(vu: Vu, room: string, k: number, intended: number): void {
     const n = ++vu.sentN;
     const id = `${vu.id}:${n}`;
     this.pending.set(id, { vu, room });
     this.p.sentRooms.add(room);
     this.p.stats.sent++;
-    this.write(vu, { op: 'send', room, id, body: this.body }, intended);
+    this.p.proto.publish(vu, room, id, this.stamp(vu, n, k, intended), this.body);
   }
 
   private sendDm(intended: number): void {
@@ -110,15 +116,18 @@ export class Traffic {
     this.pending.set(id, { vu: from, room, peer: to });
     this.p.sentRooms.add(room);
     this.p.stats.sent++;
-    this.write(from, { op: 'dm', to: to.user, id, body: this.body }, intended);
+    this.p.proto.dm!(from, to.user, id, this.stamp(from, n, n, intended), this.body);
   }
 
   /** an ack: the sender's own seq, and the room head so far */
-  acked(vu: Vu, id: string, seq: number): void {
+  acked(vu: Vu, id: string, seq?: number): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     this.p.stats.acked++;
+    const n = Number(id.slice(id.indexOf(':') + 1));
+    if (n > vu.ackedN) vu.ackedN = n;
+    if (seq === undefined) return;
     this.p.ledger.own(vu.track(p.room, seq - 1), seq);
     // the peer of a DM tracks the conversation from its first message, even if that one is lost
     if (p.peer) p.peer.track(p.room, seq - 1);

@@ -1,11 +1,12 @@
 /** One virtual user: one socket, the rooms it tracks, and its reconnect state. Kept small: no maps until a DM. */
 import type { LeanSocket } from '../client/lean-socket.js';
 import { Track } from '../measure/ledger.js';
+import type { StampParty } from '../measure/stamp-ledger.js';
 import type { Spread } from '../measure/spread.js';
 
 export type VuState = 'new' | 'connecting' | 'open' | 'backoff' | 'offline' | 'down';
 
-export class Vu {
+export class Vu implements StampParty {
   sock: LeanSocket | null = null;
   state: VuState = 'new';
   /** ledger track of its group room, from the first joined */
@@ -20,6 +21,15 @@ export class Vu {
   sentN = 0;
   /** connections started so far: picks the next node of a fleet on each reconnect */
   dials = 0;
+  /** the protocol adapter's per-connection state (Socket.IO's session id and offset) */
+  proto: unknown = null;
+  /** protocols without seqs: the stamp ledger's log of this user's writes, and its receiving interval */
+  sends: number[] | null = null;
+  stamp: StampParty['stamp'] = null;
+  /** highest own counter the server acknowledged */
+  ackedN = 0;
+  /** when the current connection's protocol session came up (older stamps are replays) */
+  readyAt = 0;
   constructor(readonly id: number, readonly user: string, readonly room: string, readonly spread: Spread) {}
 
   /** the track of a room, created starting after `from` when new */

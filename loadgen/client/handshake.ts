@@ -4,11 +4,17 @@ import { createHash, randomBytes } from 'node:crypto';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** The upgrade request and the Sec-WebSocket-Accept value the server must answer with. */
-export function upgradeRequest(host: string, path: string, protocol: string): { request: string; accept: string } {
+export function upgradeRequest(host: string, path: string, protocol?: string, headers?: Record<string, string>): { request: string; accept: string } {
   const key = randomBytes(16).toString('base64');
   const accept = createHash('sha1').update(key + GUID).digest('base64');
+  let extra = protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '';
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    // a header name or value with CR/LF would smuggle lines into the request
+    if (/[\r\n:]/.test(k) || /[\r\n]/.test(v)) throw new Error(`header ${JSON.stringify(k)}: no CR, LF (or ':' in the name)`);
+    extra += `${k}: ${v}\r\n`;
+  }
   const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-    + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`;
+    + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
   return { request, accept };
 }
 

@@ -52,8 +52,8 @@ export class LeanSocket {
   /** the client sent a close frame and waits for the server's */
   private closing = false;
 
-  constructor(readonly handler: LeanHandler, readonly owner: number, url: URL, protocol: string, localAddress?: string) {
-    const { request, accept } = upgradeRequest(url.host, url.pathname + url.search, protocol);
+  constructor(readonly handler: LeanHandler, readonly owner: number, url: URL, protocol?: string, localAddress?: string, headers?: Record<string, string>) {
+    const { request, accept } = upgradeRequest(url.host, url.pathname + url.search, protocol, headers);
     this.accept = accept;
     this.sock = net.connect({ host: url.hostname, port: Number(url.port || 80), localAddress, noDelay: true }) as Sock;
     this.sock.lean = this;

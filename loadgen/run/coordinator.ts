@@ -170,6 +170,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     sent: st.sent, acked: st.acked, send_errors: st.send_errors, connects: st.connects, connect_errors: st.connect_errors,
     connect_errors_pct: (100 * st.connect_errors) / Math.max(1, st.connects + st.connect_errors),
     reconnects: st.reconnects, slow_closed: st.slow_closed, peak_connections: st.peak_connections,
+    recovered_sessions: st.recovered_sessions ?? 0, unrecovered_sessions: st.unrecovered_sessions ?? 0,
     time_to_recover_ms: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
     time_to_recover_s: s.storm.drop_pct > 0 ? (ttr === null ? NaN : ttr / 1000) : 0,
     http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,

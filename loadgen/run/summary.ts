@@ -3,6 +3,16 @@ import type { RunResult } from '../result.js';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 
+/** which adapter spoke to the gateway, and what its ledger checks */
+function protocolLine(r: RunResult): string {
+  const p = r.scenario.protocol ?? 'bfg';
+  if (p === 'bfg') return `  protocol bfg (${r.scenario.format}): per-room seqs checked per receiver, gaps backfilled from history`;
+  const rec = p === 'socketio' && r.scenario.socketio?.recovery;
+  const s = r.stats;
+  const sessions = rec ? `; sessions the server recovered ${s.recovered_sessions ?? 0}, not recovered ${s.unrecovered_sessions ?? 0}` : '';
+  return `  protocol ${p}: no server seq — stamp counters checked per (sender, receiver) over each joined interval${rec ? ', across recovered reconnects' : ''}${sessions}`;
+}
+
 /** The summary of a run as text. */
 export function summary(r: RunResult): string {
   const m = r.machine;
@@ -13,6 +23,7 @@ export function summary(r: RunResult): string {
     `bfg load: ${r.scenario.name} against ${r.target} — measured on ${m.cpus}x ${m.cpu_model}, ${m.mem_gib} GiB, node ${m.node}, fd limit ${m.fd_limit}`,
     `  users ${r.scenario.users} on ${r.agents.length} agent(s); connects ${s.connects}, connect errors ${s.connect_errors} (${r.metrics.connect_errors_pct.toFixed(2)}%), reconnects ${s.reconnects}, peak ${s.peak_connections}`,
     `  messages sent ${s.sent}, acked ${s.acked}, send errors ${s.send_errors}; slow-consumer closes ${s.slow_closed}`,
+    protocolLine(r),
     `  delivery ledger: expected ${L.expected}, delivered ${L.delivered} (recovered on join ${L.recovered}), backfilled ${L.backfilled}, lost ${L.lost}, duplicated ${L.duplicated}, reordered ${L.reordered}`,
     `  latency (ms, measured: arrival − actual send) p50   p90       p99       p99.9     max       samples`,
     lat('every recipient', r.latency.every), lat('first recipient', r.latency.first), lat('last recipient', r.latency.last),

@@ -4,6 +4,8 @@ import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { BfgError } from '../../protocol/index.js';
 import { METRICS, scenarioSchema } from './schema.js';
+import type { SocketIoOptions } from '../protocols/socketio.js';
+import { compileTemplate, type TemplateOptions } from '../protocols/template.js';
 
 export type { Policy } from '../../common/backoff.js';
 import type { Policy } from '../../common/backoff.js';
@@ -12,7 +14,9 @@ export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op:
 export interface Scenario {
   name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
   users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number;
-  format: 'json' | 'msgpack'; max_message_bytes: number; addresses?: string[];
+  format: 'json' | 'msgpack'; protocol: 'bfg' | 'socketio' | 'template';
+  socketio: SocketIoOptions; template?: TemplateOptions;
+  max_message_bytes: number; addresses?: string[];
   process: 'uniform' | 'poisson'; timeline_ms: number;
   rooms: { size: number }; messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
   offline: { pct: number; at_s: number; for_s: number };
@@ -65,8 +69,38 @@ export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scena
     }
     thresholds.push({ expr: expr!.trim(), metric: m[1] as Threshold['metric'], op: m[2], value: Number(m[3]), abort: typeof t === 'object' && !!(t as { abort?: boolean }).abort });
   }
+  errors.push(...protocolProblems(s));
   if (errors.length) throw new BfgError('bad_scenario', `${source}:\n  ${[...new Set(errors)].join('\n  ')}`);
   return deepFreeze({ ...(s as unknown as Scenario), thresholds });
+}
+
+/** What a protocol without server seqs, DMs or history cannot run, named field by field. */
+function protocolProblems(s: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const proto = s.protocol ?? 'bfg';
+  if (proto === 'bfg') return out;
+  const get = (k: string, f: string) => (s[k] as Record<string, unknown> | undefined)?.[f];
+  const why = `protocol ${String(proto)} has no`;
+  if (Number(get('dm', 'rate_per_user') ?? 0) > 0) out.push(`/dm/rate_per_user: ${why} direct messages; set it to 0 or use protocol bfg`);
+  if (s.format === 'msgpack') out.push(`/format: msgpack is BFG's binary subprotocol; ${String(proto)} speaks JSON`);
+  if (s.http) out.push(`/http: ${why} history endpoint to load; remove the http phase`);
+  if (get('storm', 'method') === 'server-close') out.push(`/storm/method: server-close uses bfg serve's admin route; use client-drop or kill-node`);
+  if (proto === 'template') {
+    const t = s.template as Record<string, unknown> | undefined;
+    if (!t) out.push('/template: protocol template needs a template block (path, join, publish, match); see scenarios/template-echo.yaml');
+    else {
+      for (const k of ['path', 'join', 'publish'] as const) {
+        if (typeof t[k] !== 'string') continue;
+        try {
+          compileTemplate(t[k] as string);
+        } catch (err) {
+          out.push(`/template/${k}: ${(err as Error).message}`);
+        }
+      }
+      if (typeof t.publish === 'string' && !/\{\{\s*stamp\s*\}\}/.test(t.publish)) out.push('/template/publish: must carry {{stamp}} (the ledger and latency read it back)');
+    }
+  }
+  return out;
 }
 
 /** Reads, overrides and validates a scenario file. */

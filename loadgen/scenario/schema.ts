@@ -4,7 +4,7 @@ export const METRICS = [
   'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms', 'first_p99_ms', 'last_p99_ms',
   'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
   'sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'connect_errors_pct', 'reconnects',
-  'slow_closed', 'time_to_recover_s', 'time_to_recover_ms', 'send_lag_p99_ms', 'intended_p99_ms', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
+  'slow_closed', 'recovered_sessions', 'unrecovered_sessions', 'time_to_recover_s', 'time_to_recover_ms', 'send_lag_p99_ms', 'intended_p99_ms', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
 ] as const;
 
 const num = (min: number, dflt: number, description: string, max?: number) =>
@@ -32,6 +32,58 @@ export const scenarioSchema = {
     send_after_s: { type: 'number', minimum: 0, description: 'when traffic starts; default: when the last user has arrived' },
     drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
+    protocol: { enum: ['bfg', 'socketio', 'template'], default: 'bfg', description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport) or template (any JSON-over-WebSocket server)' },
+    socketio: {
+      type: 'object', additionalProperties: false, default: {},
+      description: 'with protocol socketio: how the app names its events and where its payload keeps room, stamp and body',
+      properties: {
+        path: { type: 'string', default: '/socket.io/', description: 'Engine.IO path' },
+        namespace: { type: 'string', pattern: '^/', default: '/' },
+        events: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            join: { type: 'string', minLength: 1, default: 'join', description: 'event the client emits with the room name' },
+            publish: { type: 'string', minLength: 1, default: 'message', description: 'event the client emits with {room, stamp, body}' },
+            receive: { type: 'string', minLength: 1, default: 'message', description: 'event the server relays to the room' },
+          },
+        },
+        paths: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            room: { type: 'string', minLength: 1, default: 'room' }, stamp: { type: 'string', minLength: 1, default: 'stamp' }, body: { type: 'string', minLength: 1, default: 'body' },
+          },
+        },
+        auth: { type: 'object', default: {}, description: 'extra fields of the connect packet\'s auth object (the user id is sent as auth.user)' },
+        recovery: { type: 'boolean', default: false, description: 'the server runs connectionStateRecovery: reconnects resume the session, and what was sent meanwhile is expected' },
+        echo: { type: 'boolean', default: false, description: 'the server relays a message to its sender too (io.to instead of socket.to)' },
+      },
+    },
+    template: {
+      type: 'object', additionalProperties: false, required: ['publish', 'match'],
+      description: 'with protocol template: the frames of any JSON-over-WebSocket server, with {{user}} {{room}} {{id}} {{stamp}} {{body}} placeholders',
+      properties: {
+        path: { type: 'string', default: '/?user={{user}}', description: 'path and query the socket connects to (on the target\'s host)' },
+        subprotocol: { type: 'string' },
+        headers: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+        join: { type: 'string', description: 'frame that joins {{room}} (none: the server has no rooms)' },
+        publish: { type: 'string', description: 'frame that publishes; must carry {{stamp}}' },
+        match: {
+          type: 'object', additionalProperties: false, required: ['stamp'],
+          properties: { room: { type: 'string', description: 'path of the room in a received frame' }, stamp: { type: 'string', description: 'path of the stamp in a received frame' } },
+        },
+        joined: {
+          type: 'object', additionalProperties: false, required: ['path', 'equals'],
+          properties: { path: { type: 'string' }, equals: { type: ['string', 'number', 'boolean'] } },
+          description: 'a frame that confirms a join',
+        },
+        ping: {
+          type: 'object', additionalProperties: false, required: ['path', 'equals', 'reply'],
+          properties: { path: { type: 'string' }, equals: { type: ['string', 'number', 'boolean'] }, reply: { type: 'string' } },
+          description: 'an application heartbeat and its answer',
+        },
+        echo: { type: 'boolean', default: false, description: 'the server sends a publisher its own message too' },
+      },
+    },
     process: { enum: ['uniform', 'poisson'], default: 'uniform', description: 'arrivals and sends: evenly spaced, or a Poisson process with the same mean rate' },
     timeline_ms: { type: 'integer', minimum: 10, maximum: 60_000, default: 100, description: 'timeline bucket length' },
     max_message_bytes: { type: 'integer', minimum: 125, maximum: 2 ** 31, default: 16 * 2 ** 20, description: 'largest message the client reassembles; past it the socket closes with 1009' },

@@ -1,0 +1,76 @@
+/**
+ * BFG's own protocol (JSON or msgpack): per-room seqs with recovery from a position, acks with the
+ * seq, DMs, and history over HTTP for the end-of-run backfill. The stamp rides in `meta`.
+ */
+import { decodeServerFrame, encodeFrame, type ClientFrame } from '../../protocol/index.js';
+import { fastMsg } from '../client/fast-msg.js';
+import type { Vu } from '../agent/vu.js';
+import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
+import { readStamp } from './adapter.js';
+
+export class BfgAdapter implements Adapter {
+  readonly name = 'bfg';
+  readonly guarantees: Guarantees = { seq: true, recovery: true, order: 'room', history: true, dm: true };
+  readonly echo = false;
+  /** one stamp object reused for every received message (the sink reads it and lets go) */
+  private readonly st: Stamp = { s: -1, n: -1, k: -1, i: 0, t: 0 };
+  private readonly binary: boolean;
+
+  constructor(private readonly sink: ProtocolSink, private readonly format: 'json' | 'msgpack') {
+    this.binary = format === 'msgpack';
+  }
+
+  dial(base: string, vu: Vu, token?: string): Dial {
+    const url = new URL(base);
+    url.searchParams.set('user', vu.user);
+    if (token) url.searchParams.set('token', token);
+    return { url, subprotocol: this.binary ? 'bfg.v1.msgpack' : 'bfg.v1.json' };
+  }
+
+  opened(vu: Vu): void {
+    this.sink.ready(vu);
+  }
+
+  private send(vu: Vu, f: ClientFrame): void {
+    this.sink.write(vu, encodeFrame(f, this.format), this.binary);
+  }
+
+  join(vu: Vu, room: string, after?: number, epoch?: string): void {
+    this.send(vu, after === undefined ? { op: 'join', room } : { op: 'join', room, after, epoch: epoch || undefined });
+  }
+
+  publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void {
+    // meta keys in this order: the fast path reads i and t from the end of the frame
+    this.send(vu, { op: 'send', room, id, body, meta: { s: stamp.s, n: stamp.n, k: stamp.k, i: stamp.i, t: stamp.t } });
+  }
+
+  dm(vu: Vu, to: string, id: string, stamp: Stamp, body: string): void {
+    this.send(vu, { op: 'dm', to, id, body, meta: { s: stamp.s, n: stamp.n, k: stamp.k, i: stamp.i, t: stamp.t } });
+  }
+
+  frame(vu: Vu, payload: Buffer, binary: boolean): void {
+    const sink = this.sink, st = this.st;
+    const fast = binary ? undefined : fastMsg(payload, vu.room);
+    if (fast) {
+      if (fast.t === undefined) return sink.message(vu, fast.room, fast.seq, undefined);
+      st.t = fast.t;
+      st.i = fast.i ?? fast.t;
+      return sink.message(vu, fast.room, fast.seq, st);
+    }
+    let f;
+    try {
+      f = decodeServerFrame(payload, this.format);
+    } catch {
+      return sink.undecodable(vu);
+    }
+    switch (f.op) {
+      case 'msg': return sink.message(vu, f.room, f.seq, readStamp(f.meta));
+      case 'ack': return sink.acked(vu, f.id, f.seq);
+      case 'joined': return sink.joined(vu, f.room, f.head, f.epoch, f.recovered);
+      case 'error': return sink.error(vu, f.code, f.ref);
+      default: return;
+    }
+  }
+
+  closed(): void {}
+}

@@ -1,0 +1,20 @@
+/** Picks the adapter a scenario names (`protocol`, default `bfg`). */
+import type { Scenario } from '../scenario/scenario.js';
+import type { Adapter, ProtocolSink } from './adapter.js';
+import { BfgAdapter } from './bfg.js';
+import { SocketIoAdapter } from './socketio.js';
+import { TemplateAdapter } from './template.js';
+
+export type { Adapter, ProtocolSink, Stamp, Guarantees } from './adapter.js';
+
+/** The adapters by name. */
+export const PROTOCOLS = ['bfg', 'socketio', 'template'] as const;
+
+/** The adapter for a scenario, reporting to `sink`. */
+export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
+  switch (s.protocol) {
+    case 'socketio': return new SocketIoAdapter(sink, s.socketio);
+    case 'template': return new TemplateAdapter(sink, s.template!);
+    default: return new BfgAdapter(sink, s.format);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Any JSON-over-WebSocket server: the scenario writes the connect path, the join and publish frames
+ * with placeholders, and where a received frame keeps its room and the stamp (dotted JSON paths).
+ * Placeholders: {{user}}, {{room}}, {{id}} (JSON-escaped, for use inside quotes), {{stamp}} (a JSON
+ * object), {{body}} (a JSON string, quotes included). Templates are split once, at load; a frame is
+ * then a few string joins.
+ */
+import type { Vu } from '../agent/vu.js';
+import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
+import { pathGet, readStamp } from './adapter.js';
+
+/** A frame matcher: the frame has `path` equal to `equals`. */
+export interface Matcher { path: string; equals: string | number | boolean }
+
+/** The scenario's `template` block (defaults filled by the schema). */
+export interface TemplateOptions {
+  path: string; subprotocol?: string; headers: Record<string, string>;
+  join?: string; publish: string;
+  match: { room?: string; stamp: string };
+  /** a frame that confirms a join (its room at match.room) */
+  joined?: Matcher;
+  /** a frame to answer (an application heartbeat), and the answer */
+  ping?: Matcher & { reply: string };
+  echo: boolean;
+}
+
+const NAMES = new Set(['user', 'room', 'id', 'stamp', 'body']);
+
+/** splits a template into literal text and placeholder names; throws on an unknown placeholder */
+export function compileTemplate(t: string): { parts: string[]; holes: boolean[] } {
+  const parts: string[] = [], holes: boolean[] = [];
+  const re = /\{\{\s*([a-z]+)\s*\}\}/g;
+  let last = 0;
+  for (let m; (m = re.exec(t));) {
+    if (!NAMES.has(m[1])) throw new Error(`unknown placeholder {{${m[1]}}} (known: ${[...NAMES].join(', ')})`);
+    parts.push(t.slice(last, m.index), m[1]);
+    holes.push(false, true);
+    last = m.index + m[0].length;
+  }
+  parts.push(t.slice(last));
+  holes.push(false);
+  return { parts, holes };
+}
+
+type Values = Partial<Record<string, string>>;
+
+function fill(c: { parts: string[]; holes: boolean[] }, v: Values): string {
+  let out = '';
+  for (let i = 0; i < c.parts.length; i++) out += c.holes[i] ? (v[c.parts[i]] ?? '') : c.parts[i];
+  return out;
+}
+
+/** a string's JSON escape without the quotes, for use inside a template's quotes */
+const inner = (s: string) => JSON.stringify(s).slice(1, -1);
+
+export class TemplateAdapter implements Adapter {
+  readonly name = 'template';
+  readonly guarantees: Guarantees = { seq: false, recovery: false, order: 'sender', history: false, dm: false };
+  readonly echo: boolean;
+  private readonly path; private readonly join_; private readonly publish_; private readonly reply;
+  private readonly roomPath?: string[];
+  private readonly stampPath: string[];
+  private readonly joinedPath?: string[];
+  private readonly pingPath?: string[];
+  private readonly headers: [string, ReturnType<typeof compileTemplate>][];
+
+  constructor(private readonly sink: ProtocolSink, private readonly o: TemplateOptions) {
+    this.echo = o.echo;
+    this.path = compileTemplate(o.path);
+    this.join_ = o.join ? compileTemplate(o.join) : undefined;
+    this.publish_ = compileTemplate(o.publish);
+    this.reply = o.ping ? compileTemplate(o.ping.reply) : undefined;
+    this.roomPath = o.match.room?.split('.');
+    this.stampPath = o.match.stamp.split('.');
+    this.joinedPath = o.joined?.path.split('.');
+    this.pingPath = o.ping?.path.split('.');
+    this.headers = Object.entries(o.headers).map(([k, v]) => [k, compileTemplate(v)]);
+  }
+
+  dial(base: string, vu: Vu, token?: string): Dial {
+    const b = new URL(base);
+    const p = fill(this.path, { user: encodeURIComponent(vu.user) });
+    const url = new URL(p, `${b.protocol}//${b.host}`);
+    if (token) url.searchParams.set('token', token);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of this.headers) headers[k] = fill(v, { user: vu.user });
+    return { url, subprotocol: this.o.subprotocol, headers };
+  }
+
+  opened(vu: Vu): void {
+    this.sink.ready(vu);
+  }
+
+  join(vu: Vu, room: string): void {
+    if (this.join_) this.sink.write(vu, Buffer.from(fill(this.join_, { user: inner(vu.user), room: inner(room) })), false);
+  }
+
+  publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void {
+    const st = `{"s":${stamp.s},"n":${stamp.n},"k":${stamp.k},"i":${stamp.i},"t":${stamp.t}}`;
+    const f = fill(this.publish_, { user: inner(vu.user), room: inner(room), id: inner(id), stamp: st, body: JSON.stringify(body) });
+    this.sink.write(vu, Buffer.from(f), false);
+  }
+
+  frame(vu: Vu, payload: Buffer, binary: boolean): void {
+    let v: unknown;
+    try {
+      v = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return this.sink.undecodable(vu);
+    }
+    const room = this.roomPath ? pathGet(v, this.roomPath) : vu.room;
+    const stamp = readStamp(pathGet(v, this.stampPath));
+    if (stamp) return this.sink.message(vu, typeof room === 'string' ? room : vu.room, undefined, stamp);
+    if (this.joinedPath && pathGet(v, this.joinedPath) === this.o.joined!.equals) {
+      return this.sink.joined(vu, typeof room === 'string' ? room : vu.room);
+    }
+    if (this.pingPath && pathGet(v, this.pingPath) === this.o.ping!.equals) {
+      return this.sink.write(vu, Buffer.from(fill(this.reply!, { user: inner(vu.user) })), binary);
+    }
+  }
+
+  closed(): void {}
+}
