@@ -52,7 +52,9 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
   let stopExporter: () => Promise<void> | undefined = () => undefined;
   if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis);
   try {
-    const target = served?.urls[0] ?? o.target ?? s.target;
+    // a fleet you run: --target ws://a:1,ws://b:2 spreads the users over its nodes
+    const given = (o.target ?? s.target)?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
+    const target = served?.urls[0] ?? given[0];
     if (!target) throw new BfgError('bad_option', 'no target: give --target ws://host:port, --serve, or target: in the scenario');
     const url = await checkTarget(target, !!o.allowRemote);
     if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && !served) {
@@ -61,7 +63,8 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     if (s.storm.drop_pct > 0 && s.storm.method === 'kill-node' && (!served || served.procs.length < 2)) {
       throw new BfgError('bad_scenario', 'storm.method kill-node needs --serve with serve.nodes >= 2 and --redis (the run kills one node of its own fleet)');
     }
-    const targets = served ? await Promise.all(served.urls.map(async (u) => (await checkTarget(u, false)).toString())) : [url.toString()];
+    const targets = served ? await Promise.all(served.urls.map(async (u) => (await checkTarget(u, false)).toString()))
+      : await Promise.all(given.map(async (u) => (await checkTarget(u, !!o.allowRemote)).toString()));
     const addresses = s.addresses ?? defaultAddresses(url);
     const run = randomBytes(3).toString('hex');
     const progress = new Progress();

@@ -12,16 +12,18 @@ import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 
 export interface ChatOptions { port?: number; redis?: string; recovery?: boolean; dropEvery?: number }
-export interface ChatStats { messages: number; dropped_messages: number; dropped_deliveries: number }
+export interface ChatStats { messages: number; dropped_messages: number; dropped_deliveries: number; connections: number; recovered: number }
 
 /** Starts the app; resolves with its port, its stats and a close function. */
 export async function startSocketIoChat(o: ChatOptions = {}) {
-  const stats: ChatStats = { messages: 0, dropped_messages: 0, dropped_deliveries: 0 };
+  const stats: ChatStats = { messages: 0, dropped_messages: 0, dropped_deliveries: 0, connections: 0, recovered: 0 };
   const http = createServer((req, res) => (req.url === '/stats' ? res.end(JSON.stringify(stats)) : res.writeHead(404).end()));
   const io = new Server(http, { transports: ['websocket'], connectionStateRecovery: o.recovery ? { maxDisconnectionDuration: 60_000 } : undefined });
   const redis = o.redis ? [new Redis(o.redis), new Redis(o.redis)] : [];
   if (o.redis) io.adapter(createAdapter(redis[0], redis[1]));
   io.on('connection', (socket) => {
+    stats.connections++;
+    if (socket.recovered) stats.recovered++;
     socket.on('join', (room: string, ack?: () => void) => { socket.join(room); ack?.(); });
     socket.on('message', (m: { room: string }, ack?: () => void) => {
       if (o.dropEvery && ++stats.messages % o.dropEvery === 0) {
