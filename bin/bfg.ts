@@ -25,7 +25,7 @@ const COMMANDS: { spec: string; describe: string; load: () => Promise<Loaded> }[
     load: async () => { const m = await import('../calculators/command.js'); return { builder: m.planFlags as never, run: (a: never) => { try { m.plan(a); } catch (err) { fail(err); } } }; } },
   { spec: 'simulate <what>', describe: 'simulate a reconnect storm of up to 10,000,000 clients',
     load: async () => { const m = await import('../calculators/command.js'); return { builder: m.simulateFlags as never, run: (a: never) => { try { m.simulate(a); } catch (err) { fail(err); } } }; } },
-  { spec: 'report <result>', describe: 'write a capacity report (Markdown, self-contained HTML, PNG charts) from a run',
+  { spec: 'report <result> [more..]', describe: 'write a capacity report (Markdown, self-contained HTML, PNG charts) from a run, or several runs side by side',
     load: async () => { const m = await import('../reports/command.js'); return { builder: m.reportFlags as never, run: (a: never) => exitWith(m.report(a)) }; } },
   { spec: 'agent', describe: 'a long-lived load agent that joins a coordinator through Redis (or prints a Kubernetes Job)',
     load: async () => { const m = await import('../loadgen/command.js'); return { builder: m.agentFlags as never, run: (a: never) => m.agent(a).then(() => process.exit(0), fail) }; } },

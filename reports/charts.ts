@@ -15,7 +15,7 @@ export interface Chart { name: string; title: string; png: Buffer }
 
 type Series = { label: string; data: (number | null)[]; axis?: 'y' | 'y2' };
 
-function line(title: string, xLabel: string, x: (string | number)[], yLabel: string, series: Series[], y2Label?: string): ChartConfiguration {
+export function line(title: string, xLabel: string, x: (string | number)[], yLabel: string, series: Series[], y2Label?: string): ChartConfiguration {
   return {
     type: 'line',
     data: {
@@ -34,7 +34,7 @@ function line(title: string, xLabel: string, x: (string | number)[], yLabel: str
   };
 }
 
-const render = async (name: string, title: string, cfg: ChartConfiguration): Promise<Chart> => ({ name, title, png: await canvas.renderToBuffer(cfg) });
+export const render = async (name: string, title: string, cfg: ChartConfiguration): Promise<Chart> => ({ name, title, png: await canvas.renderToBuffer(cfg) });
 
 /** Charts of one load run (and of a plan when given). */
 export async function charts(r: RunResult, plan?: Plan): Promise<Chart[]> {

@@ -5,11 +5,13 @@ import { BfgError } from '../protocol/index.js';
 import type { RunResult } from '../loadgen/result.js';
 import type { Plan } from '../calculators/plan.js';
 import { writeReport } from './report.js';
+import { labelOf, writeComparison } from './compare.js';
 
 /** Declares the report flags. */
 export function reportFlags(y: Argv) {
   return y
     .positional('result', { type: 'string', demandOption: true, describe: 'a bfg load result JSON' })
+    .positional('more', { type: 'string', array: true, describe: 'more results of the same scenario: a side-by-side report (tables and overlaid charts)' })
     .option('plan', { type: 'string', describe: 'a bfg plan JSON (bfg plan --out) for the sizing figures and curves' })
     .option('baseline', { type: 'string', describe: 'an older result to compare against' })
     .option('tolerance', { type: 'number', default: 10, describe: 'percent change tolerated before a metric counts as regressed' })
@@ -30,6 +32,18 @@ function readJson<T>(file: string, schema: string, what: string): T {
 /** Runs `bfg report`; resolves with the exit code. */
 export async function report(a: Awaited<ReturnType<typeof reportFlags>['argv']>): Promise<number> {
   const r = readJson<RunResult>(a.result as string, 'bfg.result.v1', 'result');
+  const more = ((a as { more?: string[] }).more ?? []).map(String);
+  if (more.length) {
+    if (a.plan || a.baseline) throw new BfgError('bad_option', '--plan and --baseline go with one result; a side-by-side report (several results) takes neither');
+    const files = [a.result as string, ...more];
+    const runs = files.map((f, i) => {
+      const x = i === 0 ? r : readJson<RunResult>(f, 'bfg.result.v1', 'result');
+      return { r: x, label: labelOf(x, f) };
+    });
+    const w = await writeComparison(runs, a.out);
+    console.log(`bfg report: ${runs.length} runs side by side: wrote ${w.md}, ${w.html} and ${w.charts.length} charts`);
+    return 0;
+  }
   const plan = a.plan ? readJson<Plan>(a.plan, 'bfg.plan.v1', '--plan') : undefined;
   const baseline = a.baseline ? readJson<RunResult>(a.baseline, 'bfg.result.v1', '--baseline') : undefined;
   if (!(a.tolerance >= 0)) throw new BfgError('bad_option', `--tolerance ${a.tolerance}: must be a number >= 0`);

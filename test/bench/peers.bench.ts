@@ -1,0 +1,113 @@
+/**
+ * npm run bench:peers — our gateway and Socket.IO side by side, in one run, on one machine, driven by
+ * the same generator with the same scenarios: room-fanout and reconnect-storm against a `bfg serve`
+ * pair (Redis bus and store) and against a Socket.IO 4 pair (@socket.io/redis-adapter), each pair on
+ * its own fresh Redis. Rounds alternate (bfg, socket.io, bfg, …); each figure is the median over
+ * BENCH_ROUNDS (3) with its range. Gateway CPU is read from /proc (user + system time of the two node
+ * processes over the load run), RSS per connection from the nodes' peak RSS over their idle RSS.
+ * The work differs and the output says how: bfg stores every message durably before it acks, numbers
+ * it, and recovers reconnecting clients; the Socket.IO app relays and acks, and stores nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../../loadgen/result.js';
+import { BFG } from '../helpers/cli.js';
+import { startRedis } from '../helpers/redis.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SIO = fileURLToPath(new URL('../peers/socketio-chat.js', import.meta.url));
+const TICK_S = 0.01; // /proc/<pid>/stat times are in clock ticks of 10 ms on Linux
+
+const cpuS = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_S;
+};
+const rssB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** starts a process and resolves when it prints its listening URL */
+function listen(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const on = (d: Buffer) => {
+      out += d;
+      const m = /listening on (ws:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve({ proc, url: m[1] });
+    };
+    proc.stdout!.on('data', on);
+    proc.stderr!.on('data', on);
+    proc.on('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}: ${out}`)));
+  });
+}
+
+type Peer = 'bfg' | 'socketio';
+interface Figures { delivered: number; expected: number; lost: number; duplicated: number; p50: number; p99: number; cpuUsPerDelivery: number; fleetCpuUsPerDelivery: number; rssKiBPerConn: number; ttrMs: number; trusted: boolean }
+
+async function once(peer: Peer, scenario: string, sets: string[], round: number): Promise<Figures> {
+  const redis = await startRedis();
+  const nodes = peer === 'bfg'
+    ? await Promise.all([0, 1].map(() => listen([BFG, 'serve', '--port', '0', '--auth', 'none', '--bus', 'redis', '--store', 'redis', '--redis', redis.url])))
+    : await Promise.all([0, 1].map(() => listen([SIO, '--port', '0', '--redis', redis.url])));
+  const redisPid = Number(readFileSync(`${redis.dir}/redis.pid`, 'utf8'));
+  const pids = nodes.map((n) => n.proc.pid!);
+  const idle = pids.map(rssB);
+  let peak = idle.slice();
+  const cpu0 = pids.map(cpuS), r0 = cpuS(redisPid);
+  const poll = setInterval(() => { peak = pids.map((p, i) => Math.max(peak[i], rssB(p))); }, 100);
+  const out = `results/peers/${scenario.replace(/.*\//, '').replace('.yaml', '')}-${peer}-${round}.json`;
+  const load = spawn(process.execPath, [BFG, 'load', scenario, '--target', nodes.map((n) => n.url).join(','), '--protocol', peer, ...sets.flatMap((s) => ['--set', s]),
+    '--set', 'thresholds=[]', '--no-progress', '--out', out], { stdio: 'ignore' });
+  await new Promise((r) => load.on('exit', r));
+  clearInterval(poll);
+  const cpu = pids.reduce((a, p, i) => a + cpuS(p) - cpu0[i], 0);
+  const fleet = cpu + cpuS(redisPid) - r0;
+  for (const n of nodes) n.proc.kill('SIGKILL');
+  redis.kill();
+  const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+  const conn = r.stats.peak_connections;
+  return {
+    delivered: r.ledger.delivered, expected: r.ledger.expected, lost: r.ledger.lost, duplicated: r.ledger.duplicated,
+    p50: r.latency.every.p50_ms, p99: r.latency.every.p99_ms,
+    cpuUsPerDelivery: (cpu * 1e6) / Math.max(1, r.ledger.delivered), fleetCpuUsPerDelivery: (fleet * 1e6) / Math.max(1, r.ledger.delivered),
+    rssKiBPerConn: peak.reduce((a, p, i) => a + p - idle[i], 0) / 1024 / Math.max(1, conn),
+    ttrMs: r.storm?.time_to_recover_ms ?? NaN, trusted: r.trusted,
+  };
+}
+
+const median = (xs: number[]) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+const f = (v: number, d = 2) => (Number.isFinite(v) ? (Number.isInteger(v) ? String(v) : v.toFixed(d)) : 'n/a');
+
+mkdirSync('results/peers', { recursive: true });
+const sioVersion = JSON.parse(readFileSync('node_modules/socket.io/package.json', 'utf8')).version;
+console.log(`bench:peers — measured on ${os.cpus().length}x ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; gateways, Redis and the generator share these cores`);
+console.log(`  bfg: 2 x bfg serve (Redis bus + Redis store: stores each message before it acks, numbers it, recovers reconnects)`);
+console.log(`  socket.io: 2 x Socket.IO ${sioVersion} chat app + @socket.io/redis-adapter (relays and acks; stores nothing, no recovery with this adapter)`);
+console.log(`  ${ROUNDS} alternating rounds; median [min..max]; ratio = bfg / socket.io (below 1: bfg lower)\n`);
+const SCENARIOS: [string, string[]][] = [
+  ['scenarios/room-fanout.yaml', []],
+  ['scenarios/reconnect-storm.yaml', ['storm.method=client-drop']],
+];
+for (const [scenario, sets] of SCENARIOS) {
+  const runs: Record<Peer, Figures[]> = { bfg: [], socketio: [] };
+  for (let round = 0; round < ROUNDS; round++) for (const peer of ['bfg', 'socketio'] as Peer[]) runs[peer].push(await once(peer, scenario, sets, round));
+  console.log(`${scenario} ${sets.join(' ')}`);
+  console.log(`  ${'figure (measured)'.padEnd(38)} ${'bfg'.padEnd(26)} ${'socket.io'.padEnd(26)} bfg/socket.io`);
+  const rows: [string, (x: Figures) => number, number][] = [
+    ['expected deliveries', (x) => x.expected, 0], ['delivered', (x) => x.delivered, 0], ['lost', (x) => x.lost, 0], ['duplicated', (x) => x.duplicated, 0],
+    ['latency p50 (ms)', (x) => x.p50, 3], ['latency p99 (ms)', (x) => x.p99, 3],
+    ['gateway CPU per delivery (µs)', (x) => x.cpuUsPerDelivery, 2], ['gateway + Redis CPU per delivery (µs)', (x) => x.fleetCpuUsPerDelivery, 2],
+    ['gateway RSS per connection (KiB)', (x) => x.rssKiBPerConn, 2], ['time to recover (ms)', (x) => x.ttrMs, 0],
+  ];
+  for (const [name, get, d] of rows) {
+    const cell = (p: Peer) => { const v = runs[p].map(get); return `${f(median(v), d)} [${f(Math.min(...v), d)}..${f(Math.max(...v), d)}]`; };
+    const a = median(runs.bfg.map(get)), b = median(runs.socketio.map(get));
+    if (!Number.isFinite(a) && !Number.isFinite(b)) continue;
+    console.log(`  ${name.padEnd(38)} ${cell('bfg').padEnd(26)} ${cell('socketio').padEnd(26)} ${b ? `${(a / b).toFixed(2)}x` : a === b ? '1.00x' : '—'}`);
+  }
+  const untrusted = (['bfg', 'socketio'] as Peer[]).flatMap((p) => runs[p].map((x, i) => (x.trusted ? '' : `${p} round ${i + 1}`))).filter(Boolean);
+  console.log(`  ${untrusted.length ? `UNTRUSTED runs (generator error bar large against the latency): ${untrusted.join(', ')}` : 'every run trusted'}`);
+  console.log(`  results: results/peers/ (side by side: bfg report results/peers/<a>.json results/peers/<b>.json --out DIR)\n`);
+}
+process.exit(0);
