@@ -4,7 +4,8 @@
  * pair (Redis bus and store) and against a Socket.IO 4 pair (@socket.io/redis-adapter), each pair on
  * its own fresh Redis. Rounds alternate (bfg, socket.io, bfg, …); each figure is the median over
  * BENCH_ROUNDS (3) with its range. Gateway CPU is read from /proc (user + system time of the two node
- * processes over the load run), RSS per connection from the nodes' peak RSS over their idle RSS.
+ * processes over the load run), RSS growth per connection from the nodes' peak RSS over their idle RSS
+ * (everything the run made them hold — buffers, heap — not only the sockets).
  * The work differs and the output says how: bfg stores every message durably before it acks, numbers
  * it, and recovers reconnecting clients; the Socket.IO app relays and acks, and stores nothing.
  */
@@ -43,7 +44,7 @@ function listen(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
 }
 
 type Peer = 'bfg' | 'socketio';
-interface Figures { delivered: number; expected: number; lost: number; duplicated: number; p50: number; p99: number; cpuUsPerDelivery: number; fleetCpuUsPerDelivery: number; rssKiBPerConn: number; ttrMs: number; trusted: boolean }
+interface Figures { delivered: number; backfilled: number; expected: number; lost: number; duplicated: number; p50: number; p99: number; cpuUsPerDelivery: number; fleetCpuUsPerDelivery: number; rssKiBPerConn: number; ttrMs: number; trusted: boolean }
 
 async function once(peer: Peer, scenario: string, sets: string[], round: number): Promise<Figures> {
   const redis = await startRedis();
@@ -68,7 +69,7 @@ async function once(peer: Peer, scenario: string, sets: string[], round: number)
   const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
   const conn = r.stats.peak_connections;
   return {
-    delivered: r.ledger.delivered, expected: r.ledger.expected, lost: r.ledger.lost, duplicated: r.ledger.duplicated,
+    delivered: r.ledger.delivered, backfilled: r.ledger.backfilled, expected: r.ledger.expected, lost: r.ledger.lost, duplicated: r.ledger.duplicated,
     p50: r.latency.every.p50_ms, p99: r.latency.every.p99_ms,
     cpuUsPerDelivery: (cpu * 1e6) / Math.max(1, r.ledger.delivered), fleetCpuUsPerDelivery: (fleet * 1e6) / Math.max(1, r.ledger.delivered),
     rssKiBPerConn: peak.reduce((a, p, i) => a + p - idle[i], 0) / 1024 / Math.max(1, conn),
@@ -93,18 +94,18 @@ for (const [scenario, sets] of SCENARIOS) {
   const runs: Record<Peer, Figures[]> = { bfg: [], socketio: [] };
   for (let round = 0; round < ROUNDS; round++) for (const peer of ['bfg', 'socketio'] as Peer[]) runs[peer].push(await once(peer, scenario, sets, round));
   console.log(`${scenario} ${sets.join(' ')}`);
-  console.log(`  ${'figure (measured)'.padEnd(38)} ${'bfg'.padEnd(26)} ${'socket.io'.padEnd(26)} bfg/socket.io`);
+  console.log(`  ${'figure (measured)'.padEnd(44)} ${'bfg'.padEnd(26)} ${'socket.io'.padEnd(26)} bfg/socket.io`);
   const rows: [string, (x: Figures) => number, number][] = [
-    ['expected deliveries', (x) => x.expected, 0], ['delivered', (x) => x.delivered, 0], ['lost', (x) => x.lost, 0], ['duplicated', (x) => x.duplicated, 0],
+    ['expected deliveries', (x) => x.expected, 0], ['delivered live', (x) => x.delivered, 0], ['backfilled (missed live, found in history)', (x) => x.backfilled, 0], ['lost', (x) => x.lost, 0], ['duplicated', (x) => x.duplicated, 0],
     ['latency p50 (ms)', (x) => x.p50, 3], ['latency p99 (ms)', (x) => x.p99, 3],
     ['gateway CPU per delivery (µs)', (x) => x.cpuUsPerDelivery, 2], ['gateway + Redis CPU per delivery (µs)', (x) => x.fleetCpuUsPerDelivery, 2],
-    ['gateway RSS per connection (KiB)', (x) => x.rssKiBPerConn, 2], ['time to recover (ms)', (x) => x.ttrMs, 0],
+    ['gateway RSS growth per connection (KiB)', (x) => x.rssKiBPerConn, 2], ['time to recover (ms)', (x) => x.ttrMs, 0],
   ];
   for (const [name, get, d] of rows) {
     const cell = (p: Peer) => { const v = runs[p].map(get); return `${f(median(v), d)} [${f(Math.min(...v), d)}..${f(Math.max(...v), d)}]`; };
     const a = median(runs.bfg.map(get)), b = median(runs.socketio.map(get));
     if (!Number.isFinite(a) && !Number.isFinite(b)) continue;
-    console.log(`  ${name.padEnd(38)} ${cell('bfg').padEnd(26)} ${cell('socketio').padEnd(26)} ${b ? `${(a / b).toFixed(2)}x` : a === b ? '1.00x' : '—'}`);
+    console.log(`  ${name.padEnd(44)} ${cell('bfg').padEnd(26)} ${cell('socketio').padEnd(26)} ${b ? `${(a / b).toFixed(2)}x` : a === b ? '1.00x' : '—'}`);
   }
   const untrusted = (['bfg', 'socketio'] as Peer[]).flatMap((p) => runs[p].map((x, i) => (x.trusted ? '' : `${p} round ${i + 1}`))).filter(Boolean);
   console.log(`  ${untrusted.length ? `UNTRUSTED runs (generator error bar large against the latency): ${untrusted.join(', ')}` : 'every run trusted'}`);
