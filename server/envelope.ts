@@ -5,8 +5,16 @@
  * bytes, so a bytes body is stored as base64 with `bodyEncoding: "base64"` and turned back into bytes
  * when read, so a msgpack client gets back the bytes it sent.
  */
+import { randomBytes } from 'node:crypto';
 import type { MsgFrame } from '../protocol/index.js';
 import type { Envelope } from './bus/bus.js';
+
+/**
+ * A gateway in message origins: its node id and a random incarnation. Session ids restart at 1 in
+ * every gateway, so two nodes given the same id (or the default one) must still never take each
+ * other's sessions for the sender and skip a delivery.
+ */
+export const originNode = (node: string): string => `${node}~${randomBytes(4).toString('hex')}`;
 
 type Stored = MsgFrame & { bodyEncoding?: 'base64' };
 

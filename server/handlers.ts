@@ -67,7 +67,7 @@ function admit(ctx: Context, s: Session, f: SendFrame | DmFrame, bytes: number):
 /** The data path: persist (seq assigned; a retried id is stored once), ack, then publish once per topic. */
 async function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta?: Meta): Promise<void> {
   const t0 = Date.now();
-  const origin = `${ctx.opts.node}/${s.id}`;
+  const origin = ctx.rooms.originOf(s.id);
   let r: Appended;
   try {
     if (!ctx.store.healthy()) throw new Error('store circuit open');

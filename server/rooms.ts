@@ -6,6 +6,7 @@ import { inboxTopic, type Bus, type Envelope } from './bus/bus.js';
 import type { Metrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
 import { SharedFrame } from './frame.js';
+import { originNode } from './envelope.js';
 import type { MsgFrame } from '../protocol/index.js';
 import type { Session } from './session.js';
 
@@ -20,7 +21,10 @@ export class Rooms {
    */
   private readonly state = new Map<string, { last: number; epoch?: string }>();
 
-  constructor(private readonly node: string, private readonly bus: Bus, private readonly outbox: Outbox, private readonly metrics: Metrics) {
+  /** this gateway in message origins (node id and incarnation) */
+  private readonly me: string;
+  constructor(node: string, private readonly bus: Bus, private readonly outbox: Outbox, private readonly metrics: Metrics) {
+    this.me = originNode(node);
     bus.onMessage((env) => this.deliver(env));
   }
 
@@ -32,8 +36,16 @@ export class Rooms {
   fill: (topic: string, afterSeq: number) => Promise<MsgFrame[]> = async () => [];
   private readonly early = new Map<string, { envs: Map<number, Envelope>; timer: NodeJS.Timeout }>();
 
+  /** subscribes in flight, by topic (the first local member's) */
+  private readonly subscribing = new Map<string, Promise<void>>();
+
   /** room topics whose live messages are held while a gap after a bus reconnect is filled */
   private readonly holding = new Map<string, Envelope[]>();
+
+  /** the origin of a message sent by local session `id`: its own delivery skips that session */
+  originOf(id: number): string {
+    return `${this.me}/${id}`;
+  }
 
   /** adds a local member; subscribes the node to the topic when it is the first (returns true then) */
   async add(topic: string, s: Session): Promise<boolean> {
@@ -42,10 +54,21 @@ export class Rooms {
       set = new Set();
       this.members.set(topic, set);
       set.add(s);
-      await this.bus.subscribe(topic);
+      const sub = this.bus.subscribe(topic);
+      this.subscribing.set(topic, sub);
+      try {
+        await sub;
+      } finally {
+        if (this.subscribing.get(topic) === sub) this.subscribing.delete(topic);
+      }
       return true;
     }
     set.add(s);
+    // a member that arrives while the first one's subscribe is in flight waits for it too: the head it
+    // reads next must be taken with the subscription live, or what is published in between reaches it
+    // neither in its replay nor live
+    const sub = this.subscribing.get(topic);
+    if (sub) await sub;
     return false;
   }
 
@@ -161,7 +184,7 @@ export class Rooms {
       st.last = msg.seq;
     }
     const slash = env.origin.indexOf('/');
-    const originId = env.origin.slice(0, slash) === this.node ? Number(env.origin.slice(slash + 1)) : -1;
+    const originId = env.origin.slice(0, slash) === this.me ? Number(env.origin.slice(slash + 1)) : -1;
     const shared = new SharedFrame(msg);
     let n = 0;
     for (const s of set) {

@@ -21,7 +21,7 @@ export interface SocketIoOptions {
 }
 
 /** per-connection protocol state, kept on the virtual user */
-interface SioState { pid: string | null; offset: string | null; acks: number; connected: boolean }
+interface SioState { pid: string | null; offset: string | null; acks: number; connected: boolean; token?: string }
 
 type Pending = { kind: 'join'; room: string } | { kind: 'publish'; id: string };
 
@@ -51,7 +51,9 @@ export class SocketIoAdapter implements Adapter {
     return (vu.proto ??= { pid: null, offset: null, acks: 0, connected: false }) as SioState;
   }
 
-  dial(base: string, _vu: Vu, _token?: string): Dial {
+  dial(base: string, vu: Vu, token?: string): Dial {
+    // a signed token (a run with a JWT secret) goes in the connect packet's auth, as Socket.IO apps read it
+    if (token) this.state(vu).token = token;
     const url = new URL(base);
     url.pathname = this.o.path;
     url.search = '?EIO=4&transport=websocket';
@@ -92,7 +94,7 @@ export class SocketIoAdapter implements Adapter {
     if (c === 0x30) {
       // Engine.IO open: connect the namespace, resuming the last session where there is one
       const st = this.state(vu);
-      const auth: Record<string, unknown> = { user: vu.user, ...this.o.auth };
+      const auth: Record<string, unknown> = { user: vu.user, ...(st.token ? { token: st.token } : {}), ...this.o.auth };
       if (this.o.recovery && st.pid) Object.assign(auth, { pid: st.pid, offset: st.offset });
       return sink.write(vu, ENC(`40${this.nsp}${JSON.stringify(auth)}`), false);
     }

@@ -51,6 +51,24 @@ describe('Redis fleet (real redis-server)', () => {
     for (const c of cs) c.close();
   });
 
+  test('two nodes under the same node id (the default): the session with the sender\'s number on the other node still gets the message', async () => {
+    // session ids restart at 1 in each process; an origin of node id + session id alone made the other
+    // node skip its own session 1 as if it were the sender (found by bench:peers: one receiver per message)
+    const [n1, n2] = [await node('same'), await node('same')];
+    const a = await TestClient.connect(`${n1.url}/?user=sa`);
+    const b = await TestClient.connect(`${n2.url}/?user=sb`);
+    await a.join('twins');
+    await b.join('twins');
+    a.send({ op: 'send', room: 'twins', id: 'm1', body: 'x' });
+    const [m] = await b.waitFor((f) => f.op === 'msg', 1, 5000);
+    assert.equal((m as MsgFrame).id, 'm1');
+    b.send({ op: 'send', room: 'twins', id: 'm2', body: 'y' });
+    await a.waitFor((f) => f.op === 'msg', 1, 5000);
+    assert.equal(a.msgs('twins').length, 1, 'the sender is still skipped: its own message is not echoed');
+    assert.equal(b.msgs('twins').length, 1);
+    a.close(); b.close();
+  });
+
   test('a room\'s last local member leaving unsubscribes its node', async () => {
     const [n1, n2] = [await node('b1'), await node('b2')];
     const a = await TestClient.connect(`${n1.url}/?user=x`);
