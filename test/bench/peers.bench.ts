@@ -4,7 +4,7 @@
  * pair (Redis bus and store) and against a Socket.IO 4 pair (@socket.io/redis-adapter), each pair on
  * its own fresh Redis. Rounds alternate (bfg, socket.io, bfg, …); each figure is the median over
  * BENCH_ROUNDS (3) with its range. Gateway CPU is read from /proc (user + system time of the two node
- * processes over the load run), RSS growth per connection from the nodes' peak RSS over their idle RSS
+ * processes over the whole load run, connecting included, divided by deliveries), RSS growth per connection from the nodes' peak RSS over their idle RSS
  * (everything the run made them hold — buffers, heap — not only the sockets).
  * The work differs and the output says how: bfg stores every message durably before it acks, numbers
  * it, and recovers reconnecting clients; the Socket.IO app relays and acks, and stores nothing.
@@ -18,6 +18,7 @@ import { BFG } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+process.setMaxListeners(0); // each private Redis adds an exit hook
 const SIO = fileURLToPath(new URL('../peers/socketio-chat.js', import.meta.url));
 const TICK_S = 0.01; // /proc/<pid>/stat times are in clock ticks of 10 ms on Linux
 
@@ -98,7 +99,7 @@ for (const [scenario, sets] of SCENARIOS) {
   const rows: [string, (x: Figures) => number, number][] = [
     ['expected deliveries', (x) => x.expected, 0], ['delivered live', (x) => x.delivered, 0], ['backfilled (missed live, found in history)', (x) => x.backfilled, 0], ['lost', (x) => x.lost, 0], ['duplicated', (x) => x.duplicated, 0],
     ['latency p50 (ms)', (x) => x.p50, 3], ['latency p99 (ms)', (x) => x.p99, 3],
-    ['gateway CPU per delivery (µs)', (x) => x.cpuUsPerDelivery, 2], ['gateway + Redis CPU per delivery (µs)', (x) => x.fleetCpuUsPerDelivery, 2],
+    ['gateway CPU per delivery (µs, whole run)', (x) => x.cpuUsPerDelivery, 2], ['gateway + Redis CPU per delivery (µs)', (x) => x.fleetCpuUsPerDelivery, 2],
     ['gateway RSS growth per connection (KiB)', (x) => x.rssKiBPerConn, 2], ['time to recover (ms)', (x) => x.ttrMs, 0],
   ];
   for (const [name, get, d] of rows) {
