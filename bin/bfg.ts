@@ -21,6 +21,8 @@ const COMMANDS: { spec: string; describe: string; load: () => Promise<Loaded> }[
     load: async () => { const m = await import('../server/command.js'); return { builder: m.serveFlags as never, run: (a: never) => m.serve(a).catch(fail) }; } },
   { spec: 'load [scenario]', describe: 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error',
     load: async () => { const m = await import('../loadgen/command.js'); return { builder: m.loadFlags as never, run: (a: never) => exitWith(m.load(a)) }; } },
+  { spec: 'find <scenario>', describe: 'find the highest load a gateway holds at the scenario\'s SLO (raises users, rate or room size); writes capacity.json',
+    load: async () => { const m = await import('../loadgen/find/command.js'); return { builder: m.findFlags as never, run: (a: never) => exitWith(m.find(a)) }; } },
   { spec: 'plan [file]', describe: 'size a fleet: connections, servers, bus, fan-out, traffic, storm (modeled or calibrated from a run)',
     load: async () => { const m = await import('../calculators/command.js'); return { builder: m.planFlags as never, run: (a: never) => { try { m.plan(a); } catch (err) { fail(err); } } }; } },
   { spec: 'simulate <what>', describe: 'simulate a reconnect storm of up to 10,000,000 clients',
@@ -42,7 +44,7 @@ for (const c of COMMANDS) {
   } else cli = cli.command(c.spec, c.describe, (y) => y, () => {}); // listed in --help; not the one running
 }
 await cli
-  .demandCommand(1, 'name a command: serve, load, agent, plan, simulate, report, demo')
+  .demandCommand(1, 'name a command: serve, load, find, agent, plan, simulate, report, demo')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

@@ -2,10 +2,41 @@
  * Calibration: replaces modeled plan inputs with figures measured in a `bfg load` result, and
  * says which run, gateway and machine each came from.
  */
+import type { CapacityResult } from '../loadgen/find/capacity.js';
 import type { RunResult } from '../loadgen/result.js';
-import type { PlanKey, Sources } from './inputs.js';
+import type { PlanKey, SloKey, Sources } from './inputs.js';
 
-export interface Calibration { values: Partial<Record<PlanKey, number>>; sources: Sources; notes: string[] }
+export interface Calibration { values: Partial<Record<PlanKey | SloKey, number>>; sources: Sources; notes: string[] }
+
+/**
+ * The limits a capacity search measured at its SLO: connections per node when it varied users,
+ * deliveries per second per node when it varied the message rate or the room size.
+ */
+export function calibrateCapacity(c: CapacityResult, file: string): Calibration {
+  const values: Calibration['values'] = {};
+  const sources: Sources = {};
+  const notes: string[] = [];
+  const k = c.knee_per_node, hi = c.highest_ok;
+  if (!k || !hi || c.stopped === 'generator' || c.stopped === 'first_step_broken') {
+    notes.push(`${file}: no measured limit (${c.why}); the modeled inputs stay`);
+    return { values, sources, notes };
+  }
+  const bound = c.stopped === 'max_reached' ? ' (a lower bound: every step held up to --to)' : '';
+  const where = `${file}: bfg find --vary ${c.vary} on ${c.scenario.name}, SLO ${c.slo.join(', ')}, highest held ${c.vary}=${hi[c.vary]}${bound}, ${k.measured_on}, against ${c.target}`;
+  if (c.vary === 'users') {
+    values.slo_connections_per_server = k.connections;
+    sources.slo_connections_per_server = { provenance: 'measured', note: where };
+  } else {
+    values.slo_deliveries_per_server_per_sec = k.deliveries_per_s;
+    sources.slo_deliveries_per_server_per_sec = { provenance: 'measured', note: where };
+  }
+  if (k.rss_per_connection_bytes) {
+    values.mem_per_conn_kib = Math.round((k.rss_per_connection_bytes / 1024) * 100) / 100;
+    sources.mem_per_conn_kib = { provenance: 'measured', note: `gateway RSS per connection at the knee, ${where}` };
+  }
+  notes.push(`measured on ${k.measured_on}: a server of another size holds a different knee; re-run bfg find there to size it`);
+  return { values, sources, notes };
+}
 
 /** Gateway CPU-seconds over a run, from its pidusage samples (one a second). */
 function gatewayCpuSeconds(r: RunResult): number {

@@ -30,8 +30,14 @@ export const PLAN_FIELDS = {
 } as const;
 
 export type PlanKey = keyof typeof PLAN_FIELDS;
-export type PlanInputs = Record<PlanKey, number> & { policy: StormPolicy; room_classes?: { rooms: number; members: number }[] };
-export type Sources = Partial<Record<PlanKey, { provenance: Provenance; note: string }>>;
+/** Limits measured at an SLO by `bfg find` (capacity.json); no modeled default: absent unless measured. */
+export const SLO_FIELDS = {
+  slo_connections_per_server: { unit: 'connections', help: 'connections one gateway node held at the SLO (bfg find --vary users)' },
+  slo_deliveries_per_server_per_sec: { unit: 'deliveries/s', help: 'fan-out deliveries per second one gateway node sustained at the SLO (bfg find --vary rate|room_size)' },
+} as const;
+export type SloKey = keyof typeof SLO_FIELDS;
+export type PlanInputs = Record<PlanKey, number> & Partial<Record<SloKey, number>> & { policy: StormPolicy; room_classes?: { rooms: number; members: number }[] };
+export type Sources = Partial<Record<PlanKey | SloKey, { provenance: Provenance; note: string }>>;
 
 const INTEGER: PlanKey[] = ['target_connections', 'fd_limit', 'rooms', 'room_size', 'cores_per_server', 'kill'];
 
@@ -40,7 +46,13 @@ export function planInputs(given: Record<string, unknown>): Readonly<PlanInputs>
   const errors: string[] = [];
   const out: Record<string, unknown> = { policy: 'full-jitter' };
   for (const k of Object.keys(given)) {
-    if (!(k in PLAN_FIELDS) && k !== 'policy' && k !== 'room_classes') errors.push(`${k}: not a plan input (inputs: ${Object.keys(PLAN_FIELDS).join(', ')}, policy, room_classes)`);
+    if (!(k in PLAN_FIELDS) && !(k in SLO_FIELDS) && k !== 'policy' && k !== 'room_classes') errors.push(`${k}: not a plan input (inputs: ${Object.keys(PLAN_FIELDS).join(', ')}, policy, room_classes, ${Object.keys(SLO_FIELDS).join(', ')})`);
+  }
+  for (const k of Object.keys(SLO_FIELDS) as SloKey[]) {
+    const v = given[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) errors.push(`${k}: ${JSON.stringify(v)} must be a positive number (${SLO_FIELDS[k].unit})`);
+    else out[k] = v;
   }
   for (const [k, f] of Object.entries(PLAN_FIELDS) as [PlanKey, (typeof PLAN_FIELDS)[PlanKey]][]) {
     const v = given[k] ?? f.d;

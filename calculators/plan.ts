@@ -14,10 +14,14 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   const f: Figure[] = [];
   const add = (name: string, value: number | string, unit: string, formula: string) => f.push({ name, value, unit, formula });
   const usable = i.usable_ram_gib - i.process_base_mib / 1024;
-  const per = connectionsPerServer(usable, i.mem_per_conn_kib, i.fd_limit);
-  add('connections per server by memory', per.byMemory, 'connections', '(usable_ram_gib − process_base) × 1024² / mem_per_conn_kib');
-  add('connections per server by fds', per.byFds, 'connections', 'fd_limit');
-  add('connections per server', per.connections, 'connections', `min(memory, fds): ${per.binding} binds`);
+  const modeled = connectionsPerServer(usable, i.mem_per_conn_kib, i.fd_limit);
+  add('connections per server by memory', modeled.byMemory, 'connections', '(usable_ram_gib − process_base) × 1024² / mem_per_conn_kib');
+  add('connections per server by fds', modeled.byFds, 'connections', 'fd_limit');
+  // a knee measured at the SLO is a limit too: the lowest of the three binds
+  const slo = i.slo_connections_per_server;
+  const per = slo !== undefined && slo < modeled.connections ? { ...modeled, connections: slo, binding: 'the SLO knee (measured)' } : modeled;
+  if (slo !== undefined) add('connections per server at the SLO (measured)', slo, 'connections', 'bfg find: highest connections per node that held the SLO');
+  add('connections per server', per.connections, 'connections', `min(memory, fds${slo !== undefined ? ', SLO knee' : ''}): ${per.binding} binds`);
   const servers = serversNeeded(i.target_connections, per.connections);
   const acceptCapacity = i.accept_per_core_per_sec * i.cores_per_server;
   add('servers for the target', servers, 'servers', 'ceil(target_connections / connections per server)');
@@ -37,8 +41,10 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('fleet writes per second (one room)', fleetWritesPerSec(i.room_msgs_per_sec, i.room_size), 'writes/s', 'room_msgs_per_sec × (room_size − 1)');
   add('writes per second per server (one room)', Math.round(writesPerSecPerServer(i.room_msgs_per_sec, i.room_size, servers) * 100) / 100, 'writes/s', 'fleet writes / servers');
   const fleetPeakWrites = peak * (meanMembers - 1);
-  const byCpu = Math.ceil(fleetPeakWrites / (i.writes_per_core_per_sec * i.cores_per_server));
-  add('servers by fan-out CPU at peak', byCpu, 'servers', 'peak msgs/s × (mean members − 1) / (writes_per_core_per_sec × cores_per_server)');
+  const sloWrites = i.slo_deliveries_per_server_per_sec;
+  const byCpu = Math.ceil(fleetPeakWrites / (sloWrites ?? i.writes_per_core_per_sec * i.cores_per_server));
+  add(sloWrites !== undefined ? 'servers by fan-out at the SLO at peak (measured rate)' : 'servers by fan-out CPU at peak', byCpu, 'servers',
+    sloWrites !== undefined ? 'peak msgs/s × (mean members − 1) / slo_deliveries_per_server_per_sec' : 'peak msgs/s × (mean members − 1) / (writes_per_core_per_sec × cores_per_server)');
   add('messages per day', msgsPerDay(i.daily_users, i.msgs_per_user_per_day), 'msgs', 'daily_users × msgs_per_user_per_day');
   add('average messages per second', Math.round(avgMsgsPerSec(i.daily_users, i.msgs_per_user_per_day)), 'msgs/s', 'messages per day / 86,400');
   add('peak messages per second', Math.round(peak), 'msgs/s', 'average × peak_factor');
@@ -53,6 +59,6 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('storm: connection attempts rejected', Math.round(storm.summary.totalRejected), 'attempts', 'aggregate storm model');
   return {
     schema: 'bfg.plan.v1', inputs: i as PlanInputs, sources, figures: f,
-    binding: { connections: per.binding, bus: bus.binding, servers: byCpu > servers ? 'fan-out CPU' : `connections (${per.binding})` },
+    binding: { connections: per.binding, bus: bus.binding, servers: byCpu > servers ? (sloWrites !== undefined ? 'fan-out at the SLO (measured)' : 'fan-out CPU') : `connections (${per.binding})` },
   };
 }

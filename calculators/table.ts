@@ -1,5 +1,5 @@
 /** Text tables for `bfg plan` and `bfg simulate`. */
-import { PLAN_FIELDS, type PlanKey } from './inputs.js';
+import { PLAN_FIELDS, SLO_FIELDS, type PlanKey, type SloKey } from './inputs.js';
 import type { Plan } from './plan.js';
 import type { StormResult } from './storm/index.js';
 
@@ -11,6 +11,10 @@ export function planTable(p: Plan): string {
   for (const k of Object.keys(PLAN_FIELDS) as PlanKey[]) {
     const src = p.sources[k];
     lines.push(`  ${k.padEnd(28)} ${fmt(p.inputs[k]).padStart(14)} ${PLAN_FIELDS[k].unit.padEnd(13)} ${src ? `measured: ${src.note}` : 'modeled (default or given)'}`);
+  }
+  for (const k of Object.keys(SLO_FIELDS) as SloKey[]) {
+    const v = p.inputs[k];
+    if (v !== undefined) lines.push(`  ${k.padEnd(28)} ${fmt(v).padStart(14)} ${SLO_FIELDS[k].unit.padEnd(13)} measured: ${p.sources[k]?.note ?? 'given'}`);
   }
   lines.push(`  ${'policy'.padEnd(28)} ${p.inputs.policy.padStart(14)}`);
   lines.push('figures (modeled from the inputs above)');

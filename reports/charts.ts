@@ -70,7 +70,7 @@ export async function charts(r: RunResult, plan?: Plan): Promise<Chart[]> {
 }
 
 /** Fleet sizing curves from a plan's inputs (modeled). */
-async function sizingCharts(p: Plan): Promise<Chart[]> {
+export async function sizingCharts(p: Plan): Promise<Chart[]> {
   const i = p.inputs;
   const per = connectionsPerServer(i.usable_ram_gib - i.process_base_mib / 1024, i.mem_per_conn_kib, i.fd_limit).connections;
   const targets = [1, 2, 5, 10, 20, 50, 100].map((m) => m * 1_000_000);

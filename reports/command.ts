@@ -6,11 +6,13 @@ import type { RunResult } from '../loadgen/result.js';
 import type { Plan } from '../calculators/plan.js';
 import { writeReport } from './report.js';
 import { labelOf, writeComparison } from './compare.js';
+import { writeCapacityReport } from './capacity.js';
+import type { CapacityResult } from '../loadgen/find/capacity.js';
 
 /** Declares the report flags. */
 export function reportFlags(y: Argv) {
   return y
-    .positional('result', { type: 'string', demandOption: true, describe: 'a bfg load result JSON' })
+    .positional('result', { type: 'string', demandOption: true, describe: 'a bfg load result JSON, or a bfg find capacity.json (the knee)' })
     .positional('more', { type: 'string', array: true, describe: 'more results of the same scenario: a side-by-side report (tables and overlaid charts)' })
     .option('plan', { type: 'string', describe: 'a bfg plan JSON (bfg plan --out) for the sizing figures and curves' })
     .option('baseline', { type: 'string', describe: 'an older result to compare against' })
@@ -18,19 +20,27 @@ export function reportFlags(y: Argv) {
     .option('out', { type: 'string', demandOption: true, describe: 'folder for report.md, report.html and charts/' });
 }
 
-function readJson<T>(file: string, schema: string, what: string): T {
+function readJson<T>(file: string, schema: string | undefined, what: string): T {
   let v: { schema?: string };
   try {
     v = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new BfgError('bad_option', `${what} ${file}: ${(err as Error).message}`);
   }
-  if (v.schema !== schema) throw new BfgError('bad_option', `${what} ${file}: expected schema ${schema}, found ${v.schema ?? 'none'}`);
+  if (schema !== undefined && v.schema !== schema) throw new BfgError('bad_option', `${what} ${file}: expected schema ${schema}, found ${v.schema ?? 'none'}`);
   return v as T;
 }
 
 /** Runs `bfg report`; resolves with the exit code. */
 export async function report(a: Awaited<ReturnType<typeof reportFlags>['argv']>): Promise<number> {
+  const first = readJson<{ schema?: string }>(a.result as string, undefined, 'result');
+  if (first.schema === 'bfg.capacity.v1') {
+    if (a.baseline || (a as { more?: string[] }).more?.length) throw new BfgError('bad_option', 'a capacity search report (capacity.json) takes --plan only, no --baseline or more results');
+    const plan = a.plan ? readJson<Plan>(a.plan, 'bfg.plan.v1', '--plan') : undefined;
+    const w = await writeCapacityReport(first as CapacityResult, { plan, out: a.out });
+    console.log(`bfg report: capacity search: wrote ${w.md}, ${w.html} and ${w.charts.length} charts`);
+    return 0;
+  }
   const r = readJson<RunResult>(a.result as string, 'bfg.result.v1', 'result');
   const more = ((a as { more?: string[] }).more ?? []).map(String);
   if (more.length) {

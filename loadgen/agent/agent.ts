@@ -36,6 +36,8 @@ export class Agent implements LeanHandler, ProtocolSink {
   private readonly traffic: Traffic;
   private readonly dialer: Dialer;
   private readonly sched = new Scheduler();
+  /** messages meant to be sent before this instant are warm-up: no latency sample */
+  private readonly measureFrom: number;
   private received = 0;
   private connected = 0;
   private rejected = 0;
@@ -44,6 +46,8 @@ export class Agent implements LeanHandler, ProtocolSink {
 
   constructor(readonly plan: AgentPlan, readonly onProgress: (p: TimePoint) => void = () => {}) {
     this.m = new Measurements(plan.t0, plan.scenario.timeline_ms);
+    const s = plan.scenario;
+    this.measureFrom = s.warmup_s > 0 ? plan.t0 + ((s.send_after_s ?? s.users / s.arrival_rate) + s.warmup_s) * 1000 : 0;
     for (let id = plan.first; id < plan.end; id++) {
       const room = roomOf(plan, id);
       this.vus.push(new Vu(id, userOf(plan, id), room, this.m.spread(room)));
@@ -216,6 +220,7 @@ export class Agent implements LeanHandler, ProtocolSink {
     if (!this.stamps!.receive(vu, sender?.room === room ? sender : undefined, stamp.n, arrival)) return;
     // sent before this connection's session came up: a replay (recovery), not a latency sample
     if (stamp.t < vu.readyAt) return void this.ledger.counts.recovered++;
+    if (stamp.i < this.measureFrom) return;
     const lat = arrival - stamp.t;
     this.m.delivered(lat, arrival - stamp.i);
     vu.spread.record(stamp.k, lat);
@@ -261,7 +266,7 @@ export class Agent implements LeanHandler, ProtocolSink {
     const t = vu.track(room, seq - 1);
     const replay = seq <= t.replayUntil;
     const fresh = this.ledger.receive(t, seq, replay);
-    if (!fresh || replay || sentAt === undefined) return;
+    if (!fresh || replay || sentAt === undefined || (intended ?? sentAt) < this.measureFrom) return;
     const arrival = LeanSocket.readAt;
     const lat = arrival - sentAt;
     this.m.delivered(lat, intended === undefined ? undefined : arrival - intended);

@@ -13,7 +13,7 @@ export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op:
 
 export interface Scenario {
   name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
-  users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number;
+  users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
   format: 'json' | 'msgpack'; protocol: 'bfg' | 'socketio' | 'template';
   socketio: SocketIoOptions; template?: TemplateOptions;
   max_message_bytes: number; addresses?: string[];

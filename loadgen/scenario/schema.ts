@@ -31,6 +31,7 @@ export const scenarioSchema = {
     duration_s: num(0.1, 10, 'seconds from the first connection to the end of traffic'),
     send_after_s: { type: 'number', minimum: 0, description: 'when traffic starts; default: when the last user has arrived' },
     drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
+    warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
     protocol: { enum: ['bfg', 'socketio', 'template'], default: 'bfg', description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport) or template (any JSON-over-WebSocket server)' },
     socketio: {
