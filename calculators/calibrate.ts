@@ -17,11 +17,15 @@ export function calibrateCapacity(c: CapacityResult, file: string): Calibration 
   const sources: Sources = {};
   const notes: string[] = [];
   const k = c.knee_per_node, hi = c.highest_ok;
-  if (!k || !hi || c.stopped === 'generator' || c.stopped === 'first_step_broken') {
+  if (!k || !hi || c.stopped === 'first_step_broken') {
     notes.push(`${file}: no measured limit (${c.why}); the modeled inputs stay`);
     return { values, sources, notes };
   }
-  const bound = c.stopped === 'max_reached' ? ' (a lower bound: every step held up to --to)' : '';
+  // a search that ended without a broken step gives a lower bound: conservative, and said so
+  const lower = c.stopped === 'max_reached' ? 'a lower bound: every step held up to --to'
+    : c.stopped === 'generator' ? 'a lower bound: the generator saturated before the gateway broke' : '';
+  const bound = lower ? ` (${lower})` : '';
+  if (lower) notes.push(`${file}: ${lower}; the plan is conservative`);
   const where = `${file}: bfg find --vary ${c.vary} on ${c.scenario.name}, SLO ${c.slo.join(', ')}, highest held ${c.vary}=${hi[c.vary]}${bound}, ${k.measured_on}, against ${c.target}`;
   if (c.vary === 'users') {
     values.slo_connections_per_server = k.connections;

@@ -15,7 +15,8 @@ import { Dialer } from './dialer.js';
 import { offline, slow, storm } from './faults.js';
 import { roomOf, userOf, type AgentPlan } from './plan.js';
 import { emptyStats, type AgentResult, type TimePoint } from './result.js';
-import { Scheduler, gapMs } from './scheduler.js';
+import { Scheduler } from './scheduler.js';
+import { arrivals } from './arrivals.js';
 import { Traffic } from './traffic.js';
 import { agentTrust } from './trust.js';
 import { Vu } from './vu.js';
@@ -80,16 +81,7 @@ export class Agent implements LeanHandler, ProtocolSink {
     if (s.offline.pct > 0) this.sched.once(at(s.offline.at_s), () => offline(ports));
     if (s.slow.pct > 0) this.sched.once(at(s.slow.at_s), () => slow(ports));
     for (const t of this.traffic.tasks()) this.sched.add(t);
-    const share = (s.arrival_rate * this.vus.length) / s.users;
-    let arrived = 0;
-    const dialer = this.dialer, vus = this.vus;
-    this.sched.add({
-      next: t0 + gapMs('uniform', share),
-      fire() {
-        dialer.connect(vus[arrived++]);
-        this.next = arrived < vus.length ? this.next + gapMs(s.process, share) : Infinity;
-      },
-    });
+    this.sched.add(arrivals({ plan: this.plan, vus: this.vus, connect: (vu: Vu) => this.dialer.connect(vu) }));
     const bucketMs = s.timeline_ms;
     const perProgress = Math.max(1, Math.round(1000 / bucketMs));
     let buckets = 0;
@@ -302,7 +294,7 @@ export class Agent implements LeanHandler, ProtocolSink {
       if (!this.proto.guarantees.recovery) this.stamps.interrupt(vu, (id) => this.vus[id - this.plan.first]);
     }
     else if (!vu.everOpened || vu.state === 'connecting') this.stats.connect_errors++;
-    if (vu.state === 'offline' || this.stopped) return;
+    if (vu.state === 'offline' || vu.state === 'retired' || this.stopped) return;
     this.dialer.retry(vu);
   }
 }

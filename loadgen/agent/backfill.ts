@@ -24,9 +24,10 @@ interface Page { head: number; messages: { seq: number; from: string }[] }
 
 /** Backfills and closes every track of the agent's users. */
 export async function backfill(agent: BackfillPorts): Promise<void> {
-  const byRoom = new Map<string, { t: Track; me: string }[]>();
+  const byRoom = new Map<string, { t: Track; me: string; left: boolean }[]>();
   for (const vu of agent.vus) {
-    for (const [room, t] of vu.tracks()) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user });
+    // a user retired by a ramp down left: nothing sent after its last message is expected of it
+    for (const [room, t] of vu.tracks()) (byRoom.get(room) ?? byRoom.set(room, []).get(room)!).push({ t, me: vu.user, left: vu.state === 'retired' });
   }
   const bases = agent.plan.targets.map(httpBase);
   // any live node serves the history (a fleet may have lost one during the run)
@@ -66,7 +67,7 @@ export async function backfill(agent: BackfillPorts): Promise<void> {
       } catch {
         agent.stats.errors.backfill_failed = (agent.stats.errors.backfill_failed ?? 0) + 1;
       }
-      for (const { t, me } of tracks) agent.ledger.close(t, head, found, me);
+      for (const { t, me, left } of tracks) agent.ledger.close(t, left ? t.last : head, found, me);
     }
   };
   const read = new Set(rooms.map(([r]) => r));

@@ -14,6 +14,7 @@ import type { Measurements } from '../measure/measurements.js';
 import type { AgentPlan } from './plan.js';
 import type { AgentStats } from './result.js';
 import { gapMs, type Task } from './scheduler.js';
+import { rateAt, segments } from './stages.js';
 import type { Vu } from './vu.js';
 
 /** What traffic needs from its agent, and nothing more. */
@@ -49,18 +50,31 @@ export class Traffic {
     const out: Task[] = [];
     const byRoom = new Map<string, Vu[]>();
     for (const vu of this.p.vus) (byRoom.get(vu.room) ?? byRoom.set(vu.room, []).get(vu.room)!).push(vu);
-    const rate = s.messages.rate_per_room;
+    // with stages the rate varies: candidate sends come at the highest rate and a share of them, the
+    // rate now over the highest, is sent (thinning: exact for Poisson, an accumulator for uniform)
+    const segs = s.stages ? segments(s.stages, s.messages.rate_per_room) : null;
+    const rate = segs ? Math.max(...segs.map((g) => Math.max(g.rate0, g.rate1))) : s.messages.rate_per_room;
+    const keep = (t: number, acc: { v: number }): boolean => {
+      if (!segs) return true;
+      const share = rateAt(segs, (t - t0) / 1000) / rate;
+      if (s.process === 'poisson') return Math.random() < share;
+      acc.v += share;
+      if (acc.v < 1 - 1e-9) return false;
+      acc.v -= 1;
+      return true;
+    };
     if (rate > 0) {
       // rooms start staggered over one interval so sends do not come in lockstep bursts
       let i = 0;
       for (const [name, members] of byRoom) {
         let rr = 0, k = 0;
+        const acc = { v: 0 };
         const send = (vu: Vu, intended: number) => this.sendRoom(vu, name, ++k, intended);
         out.push({
           next: start + (gapMs('uniform', rate) * i++) / byRoom.size,
           fire() {
             if (this.next >= end) return void (this.next = Infinity);
-            for (let k = 0; k < members.length; k++) {
+            for (let k = 0, go = keep(this.next, acc); go && k < members.length; k++) {
               const vu = members[rr++ % members.length];
               if (vu.isOpen && vu.joined) {
                 send(vu, this.next);

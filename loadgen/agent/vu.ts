@@ -4,7 +4,7 @@ import { Track } from '../measure/ledger.js';
 import type { StampParty } from '../measure/stamp-ledger.js';
 import type { Spread } from '../measure/spread.js';
 
-export type VuState = 'new' | 'connecting' | 'open' | 'backoff' | 'offline' | 'down';
+export type VuState = 'new' | 'connecting' | 'open' | 'backoff' | 'offline' | 'down' | 'retired';
 
 export class Vu implements StampParty {
   sock: LeanSocket | null = null;

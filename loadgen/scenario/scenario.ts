@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { BfgError } from '../../protocol/index.js';
 import { METRICS, scenarioSchema } from './schema.js';
 import type { SocketIoOptions } from '../protocols/socketio.js';
+import { stagesLength, type Stage } from '../agent/stages.js';
 import { compileTemplate, type TemplateOptions } from '../protocols/template.js';
 
 export type { Policy } from '../../common/backoff.js';
@@ -13,7 +14,7 @@ export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op:
 
 export interface Scenario {
   name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
-  users: number; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
+  users: number; stages?: Stage[]; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
   format: 'json' | 'msgpack'; protocol: 'bfg' | 'socketio' | 'template';
   socketio: SocketIoOptions; template?: TemplateOptions;
   max_message_bytes: number; addresses?: string[];
@@ -50,6 +51,7 @@ export function applySets(raw: Record<string, unknown>, sets: readonly string[])
 export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scenario> {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new BfgError('bad_scenario', `${source}: the file must hold a YAML mapping`);
   const errors: string[] = [];
+  const givenDuration = 'duration_s' in raw;
   if (!check(raw)) {
     for (const e of check.errors ?? []) {
       if (e.keyword === 'anyOf') continue;
@@ -59,6 +61,7 @@ export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scena
     }
   }
   const s = raw as Record<string, unknown>;
+  errors.push(...stageProblems(s, givenDuration));
   const thresholds: Threshold[] = [];
   for (const [i, t] of ((s.thresholds as unknown[]) ?? []).entries()) {
     const expr = typeof t === 'string' ? t : (t as { expr?: string })?.expr;
@@ -72,6 +75,23 @@ export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scena
   errors.push(...protocolProblems(s));
   if (errors.length) throw new BfgError('bad_scenario', `${source}:\n  ${[...new Set(errors)].join('\n  ')}`);
   return deepFreeze({ ...(s as unknown as Scenario), thresholds });
+}
+
+/** Stages fix the pool of users and the run's length; a flat scenario needs its users. */
+function stageProblems(s: Record<string, unknown>, givenDuration: boolean): string[] {
+  const stages = s.stages as Stage[] | undefined;
+  if (!Array.isArray(stages)) return s.users === undefined ? ['/users: required (or give stages)'] : [];
+  if (!stages.every((x) => x && typeof x.duration_s === 'number' && x.duration_s > 0)) return [];
+  const peak = Math.max(0, ...stages.map((x) => x.users ?? 0));
+  const out: string[] = [];
+  if (peak < 1) out.push('/stages: no stage has users > 0');
+  if (s.users === undefined) s.users = peak;
+  else if ((s.users as number) < peak) out.push(`/users: ${s.users} is fewer than the largest stage (${peak}); leave it out, or make it at least ${peak}`);
+  const total = stagesLength(stages);
+  if (givenDuration && s.duration_s !== total) out.push(`/duration_s: ${s.duration_s} differs from the stages' total ${total} s; leave it out with stages`);
+  s.duration_s = total;
+  if (s.send_after_s === undefined) s.send_after_s = 0;
+  return out;
 }
 
 /** What a protocol without server seqs, DMs or history cannot run, named field by field. */

@@ -13,7 +13,7 @@ const num = (min: number, dflt: number, description: string, max?: number) =>
 export const scenarioSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'users'],
+  required: ['name'],
   properties: {
     name: { type: 'string', minLength: 1, description: 'scenario name, used in results and reports' },
     description: { type: 'string', default: '' },
@@ -25,7 +25,19 @@ export const scenarioSchema = {
         nodes: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'gateway nodes --serve starts (more than 1 needs --redis)' },
       },
     },
-    users: { type: 'integer', minimum: 1, maximum: 10_000_000, description: 'virtual users, one socket each' },
+    users: { type: 'integer', minimum: 1, maximum: 10_000_000, description: 'virtual users, one socket each (with stages: the pool, at least the largest stage; default that)' },
+    stages: {
+      type: 'array', minItems: 1, maxItems: 1000,
+      description: 'a load shape: each stage ramps the connected users (and the message rate per room, where given) linearly to its targets over duration_s; sockets close on a ramp down. Replaces arrival_rate and duration_s',
+      items: {
+        type: 'object', additionalProperties: false, required: ['duration_s'],
+        properties: {
+          duration_s: { type: 'number', exclusiveMinimum: 0 },
+          users: { type: 'integer', minimum: 0, maximum: 10_000_000, description: 'connected users at the stage\'s end (default: the previous stage\'s)' },
+          rate_per_room: { type: 'number', minimum: 0, description: 'messages per second per room at the stage\'s end (default: the previous stage\'s, first messages.rate_per_room)' },
+        },
+      },
+    },
     agents: { type: 'integer', minimum: 0, default: 0, description: 'local agent processes; 0 = as many as the fd limit needs' },
     arrival_rate: num(0.001, 1000, 'new connections per second (open model)'),
     duration_s: num(0.1, 10, 'seconds from the first connection to the end of traffic'),
