@@ -5,6 +5,7 @@ import { busNodes, subscriptionsPerServer } from '../calculators/bus.js';
 import { connectionsPerServer, serversNeeded } from '../calculators/connections.js';
 import type { Plan } from '../calculators/plan.js';
 import type { RunResult } from '../loadgen/result.js';
+import { segments, usersAt } from '../loadgen/agent/stages.js';
 
 export const CHART_WIDTH = 900;
 export const CHART_HEIGHT = 360;
@@ -44,7 +45,12 @@ export async function charts(r: RunResult, plan?: Plan): Promise<Chart[]> {
   const perS = 1000 / (r.scenario.timeline_ms ?? 1000);
   const delta = (k: 'sent' | 'received' | 'reconnects' | 'connect_errors') => tl.map((p, i) => (p[k] - (i ? tl[i - 1][k] : 0)) * perS);
   const out: Chart[] = [];
-  out.push(await render('connections', 'Connections over time (measured)', line('Open connections (measured)', 'time (s)', t, 'connections', [{ label: 'connected', data: tl.map((p) => p.connected) }])));
+  // a staged scenario: its target drawn beside what was measured
+  const segs = r.scenario.stages ? segments(r.scenario.stages, r.scenario.messages.rate_per_room) : null;
+  out.push(await render('connections', `Connections over time (measured${segs ? '; stage targets as given' : ''})`, line('Open connections (measured)', 'time (s)', t, 'connections', [
+    { label: 'connected', data: tl.map((p) => p.connected) },
+    ...(segs ? [{ label: 'stage target (scenario)', data: t.map((x) => Math.round(usersAt(segs, x))) }] : []),
+  ])));
   out.push(await render('latency', 'Delivery latency percentiles over time (measured)', line(`Every-recipient latency, arrival − actual send, per ${r.scenario.timeline_ms ?? 1000} ms (measured)`, 'time (s)', t, 'latency (ms)', [
     { label: 'p50', data: tl.map((p) => p.p50_ms ?? null) }, { label: 'p99', data: tl.map((p) => p.p99_ms ?? null) }, { label: 'p99.9', data: tl.map((p) => p.p999_ms ?? null) },
   ])));

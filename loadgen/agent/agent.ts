@@ -17,6 +17,7 @@ import { roomOf, userOf, type AgentPlan } from './plan.js';
 import { emptyStats, type AgentResult, type TimePoint } from './result.js';
 import { Scheduler } from './scheduler.js';
 import { arrivals } from './arrivals.js';
+import { assignClasses, buildRooms, isMix, sizeMixOf } from './mix.js';
 import { Traffic } from './traffic.js';
 import { agentTrust } from './trust.js';
 import { Vu } from './vu.js';
@@ -30,6 +31,8 @@ export class Agent implements LeanHandler, ProtocolSink {
   readonly heads = new Map<string, number>();
   /** rooms this agent sent to: only these (and rooms with gaps) need a backfill read */
   readonly sentRooms = new Set<string>();
+  /** each group room's members on this agent */
+  readonly rooms = new Map<string, Vu[]>();
   /** the gateway's protocol: frames out, events in */
   readonly proto: Adapter;
   /** protocols without server seqs: per (sender, receiver) counters over the joined interval */
@@ -49,14 +52,38 @@ export class Agent implements LeanHandler, ProtocolSink {
     this.m = new Measurements(plan.t0, plan.scenario.timeline_ms);
     const s = plan.scenario;
     this.measureFrom = s.warmup_s > 0 ? plan.t0 + ((s.send_after_s ?? s.users / s.arrival_rate) + s.warmup_s) * 1000 : 0;
-    for (let id = plan.first; id < plan.end; id++) {
-      const room = roomOf(plan, id);
-      this.vus.push(new Vu(id, userOf(plan, id), room, this.m.spread(room)));
+    if (isMix(s)) this.buildMix();
+    else {
+      for (let id = plan.first; id < plan.end; id++) {
+        const room = roomOf(plan, id);
+        this.vus.push(new Vu(id, userOf(plan, id), room, this.m.spread(room)));
+      }
+    }
+    for (const vu of this.vus) {
+      for (const room of [vu.room, ...(vu.extra ?? [])]) (this.rooms.get(room) ?? this.rooms.set(room, []).get(room)!).push(vu);
     }
     this.proto = adapterFor(plan.scenario, this);
     this.stamps = this.proto.guarantees.seq ? null : new StampLedger(this.ledger.counts, this.proto.echo);
     this.traffic = new Traffic(this);
     this.dialer = new Dialer(plan, this, this.proto, () => this.stopped);
+  }
+
+  /** rooms drawn from the scenario's mix, over this agent's users only (rooms never span agents) */
+  private buildMix(): void {
+    const plan = this.plan, s = plan.scenario;
+    const seed = (parseInt(plan.run, 16) || 1) ^ Math.imul(plan.first + 1, 0x9e3779b1);
+    const { members, of } = buildRooms(plan.first, plan.end, sizeMixOf(s), s.rooms.per_user, seed);
+    const names = members.map((_, r) => `${plan.run}-m${plan.first}-${r}`);
+    const cls = s.classes ? assignClasses(plan.first, plan.end, s.classes, seed) : undefined;
+    for (let id = plan.first; id < plan.end; id++) {
+      const mine = of[id - plan.first];
+      // a user the deal left without a room (a seat short at the end) is alone in one
+      const main = mine.length ? names[mine[0]] : `${plan.run}-solo${id}`;
+      const vu = new Vu(id, userOf(plan, id), main, this.m.spread(main));
+      if (mine.length > 1) vu.extra = mine.slice(1).map((r) => names[r]);
+      if (cls) vu.cls = cls[id - plan.first];
+      this.vus.push(vu);
+    }
   }
 
   /** ends the traffic now (a coordinator aborting the run); the drain, backfill and result follow */
@@ -170,6 +197,7 @@ export class Agent implements LeanHandler, ProtocolSink {
     vu.readyAt = nowMs();
     if (!this.stamps) {
       if (!vu.main) this.proto.join(vu, vu.room);
+      for (const room of vu.extra ?? []) if (!vu.has(room)) this.proto.join(vu, room);
       for (const [room, t] of vu.tracks()) this.proto.join(vu, room, t.last, t.epoch);
       return;
     }
@@ -264,6 +292,7 @@ export class Agent implements LeanHandler, ProtocolSink {
     this.m.delivered(lat, intended === undefined ? undefined : arrival - intended);
     // first/last recipient is a group-room figure: DMs have one recipient
     if (room === vu.room) vu.spread.record(seq, lat);
+    else if (vu.extra?.includes(room)) this.m.spread(room).record(seq, lat);
   }
 
   /** the time from a read's timestamp to the end of handling its bytes */

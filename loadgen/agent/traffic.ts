@@ -28,6 +28,8 @@ export interface TrafficPorts {
   readonly sentRooms: Set<string>;
   /** highest seq acked per room */
   readonly heads: Map<string, number>;
+  /** each group room's members on this agent */
+  readonly rooms: ReadonlyMap<string, readonly Vu[]>;
   /** the gateway's protocol */
   readonly proto: Adapter;
   /** the stamp ledger, for protocols without server seqs */
@@ -48,8 +50,7 @@ export class Traffic {
     const start = t0 + (s.send_after_s ?? s.users / s.arrival_rate) * 1000;
     const end = t0 + s.duration_s * 1000;
     const out: Task[] = [];
-    const byRoom = new Map<string, Vu[]>();
-    for (const vu of this.p.vus) (byRoom.get(vu.room) ?? byRoom.set(vu.room, []).get(vu.room)!).push(vu);
+    const byRoom = this.p.rooms;
     // with stages the rate varies: candidate sends come at the highest rate and a share of them, the
     // rate now over the highest, is sent (thinning: exact for Poisson, an accumulator for uniform)
     const segs = s.stages ? segments(s.stages, s.messages.rate_per_room) : null;
@@ -63,7 +64,8 @@ export class Traffic {
       acc.v -= 1;
       return true;
     };
-    if (rate > 0) {
+    if (s.classes) out.push(...this.classTasks(start, end));
+    else if (rate > 0) {
       // rooms start staggered over one interval so sends do not come in lockstep bursts
       let i = 0;
       for (const [name, members] of byRoom) {
@@ -76,7 +78,7 @@ export class Traffic {
             if (this.next >= end) return void (this.next = Infinity);
             for (let k = 0, go = keep(this.next, acc); go && k < members.length; k++) {
               const vu = members[rr++ % members.length];
-              if (vu.isOpen && vu.joined) {
+              if (vu.isOpen && vu.joined && (name === vu.room || vu.has(name))) {
                 send(vu, this.next);
                 break;
               }
@@ -98,6 +100,43 @@ export class Traffic {
         },
       });
     }
+    return out;
+  }
+
+  /**
+   * User classes: one task per class sending at the class's rate times its users here, each send by
+   * the next of its users in turn (Poisson: a random one) into one of that user's rooms.
+   */
+  private classTasks(start: number, end: number): Task[] {
+    const s = this.p.plan.scenario;
+    const counters = new Map<string, number>();
+    const out: Task[] = [];
+    s.classes!.forEach((c, i) => {
+      const members = this.p.vus.filter((v) => v.cls === i);
+      const rate = (c.msgs_per_min / 60) * members.length;
+      if (!(rate > 0)) return;
+      let rr = 0;
+      const send = (intended: number) => {
+        for (let k = 0; k < members.length; k++) {
+          const vu = s.process === 'poisson' ? members[Math.floor(Math.random() * members.length)] : members[rr++ % members.length];
+          if (!vu.isOpen || !vu.joined) continue;
+          const n = vu.extra ? Math.floor(Math.random() * (vu.extra.length + 1)) : 0;
+          const room = n === 0 ? vu.room : vu.extra![n - 1];
+          if (room !== vu.room && !vu.has(room)) continue; // that room's join is not answered yet
+          const kk = (counters.get(room) ?? 0) + 1;
+          counters.set(room, kk);
+          return this.sendRoom(vu, room, kk, intended);
+        }
+      };
+      out.push({
+        next: start + gapMs('uniform', rate) * Math.random(),
+        fire() {
+          if (this.next >= end) return void (this.next = Infinity);
+          send(this.next);
+          this.next += gapMs(s.process, rate);
+        },
+      });
+    });
     return out;
   }
 

@@ -11,8 +11,12 @@ export class Vu implements StampParty {
   state: VuState = 'new';
   /** ledger track of its group room, from the first joined */
   main: Track | null = null;
-  /** ledger tracks of DM rooms, as they appear */
+  /** ledger tracks of DM rooms and further group rooms, as they appear */
   dms: Map<string, Track> | null = null;
+  /** group rooms besides its first (a workload mix with rooms.per_user > 1) */
+  extra: string[] | null = null;
+  /** its user class (classes in the scenario) */
+  cls = 0;
   joined = false;
   isOpen = false;
   everOpened = false;

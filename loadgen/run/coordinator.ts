@@ -2,6 +2,7 @@
  * `bfg load` as a library: checks, optionally starts a gateway, splits users over local agent
  * processes in whole rooms, starts them together, merges their results exactly, checks thresholds.
  */
+import { isMix } from '../agent/mix.js';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -121,16 +122,18 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
 
 /** Splits users into agent ranges at room boundaries, in proportion to each agent's capacity. */
 export function split(s: Readonly<Scenario>, agents: number, capacity?: readonly number[]): [number, number][] {
-  const rooms = Math.ceil(s.users / s.rooms.size);
+  // a mix builds its rooms inside each agent's users (agent/mix.ts): any boundary will do
+  const unit = isMix(s) ? 1 : s.rooms.size;
+  const rooms = Math.ceil(s.users / unit);
   const n = Math.min(agents, rooms);
   const w = Array.from({ length: n }, (_, i) => capacity?.[i] ?? 1);
   const total = w.reduce((a, b) => a + b, 0);
   const out: [number, number][] = [];
   let acc = 0;
   for (let i = 0; i < n; i++) {
-    const first = Math.floor((rooms * acc) / total) * s.rooms.size;
+    const first = Math.floor((rooms * acc) / total) * unit;
     acc += w[i];
-    const end = Math.min(s.users, Math.floor((rooms * acc) / total) * s.rooms.size);
+    const end = Math.min(s.users, Math.floor((rooms * acc) / total) * unit);
     out.push([first, end]);
   }
   return out;

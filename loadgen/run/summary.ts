@@ -23,6 +23,7 @@ export function summary(r: RunResult): string {
     `bfg load: ${r.scenario.name} against ${r.target} — measured on ${m.cpus}x ${m.cpu_model}, ${m.mem_gib} GiB, node ${m.node}, fd limit ${m.fd_limit}`,
     `  users ${r.scenario.users} on ${r.agents.length} agent(s); connects ${s.connects}, connect errors ${s.connect_errors} (${r.metrics.connect_errors_pct.toFixed(2)}%), reconnects ${s.reconnects}, peak ${s.peak_connections}`,
     `  messages sent ${s.sent}, acked ${s.acked}, send errors ${s.send_errors}; slow-consumer closes ${s.slow_closed}`,
+    ...(r.scenario.stages ? [`  stages: ${r.scenario.stages.map((g) => `${g.duration_s}s→${g.users ?? '='} users${g.rate_per_room !== undefined ? ` @${g.rate_per_room}/s` : ''}`).join(', ')}`] : []),
     protocolLine(r),
     `  delivery ledger: expected ${L.expected}, delivered ${L.delivered} (recovered on join ${L.recovered}), backfilled ${L.backfilled}, lost ${L.lost}, duplicated ${L.duplicated}, reordered ${L.reordered}`,
     `  latency (ms, measured: arrival − actual send) p50   p90       p99       p99.9     max       samples`,

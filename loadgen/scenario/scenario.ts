@@ -6,6 +6,7 @@ import { BfgError } from '../../protocol/index.js';
 import { METRICS, scenarioSchema } from './schema.js';
 import type { SocketIoOptions } from '../protocols/socketio.js';
 import { stagesLength, type Stage } from '../agent/stages.js';
+import type { UserClass } from '../agent/mix.js';
 import { compileTemplate, type TemplateOptions } from '../protocols/template.js';
 
 export type { Policy } from '../../common/backoff.js';
@@ -19,7 +20,9 @@ export interface Scenario {
   socketio: SocketIoOptions; template?: TemplateOptions;
   max_message_bytes: number; addresses?: string[];
   process: 'uniform' | 'poisson'; timeline_ms: number;
-  rooms: { size: number }; messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
+  rooms: { size: number; sizes?: { size: number; share: number }[]; zipf?: { min: number; max: number; s: number }; per_user: number };
+  classes?: UserClass[];
+  messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
   offline: { pct: number; at_s: number; for_s: number };
   storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' | 'kill-node' };
   reconnect: { policy: Policy; base_ms: number; cap_ms: number };
@@ -61,7 +64,7 @@ export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scena
     }
   }
   const s = raw as Record<string, unknown>;
-  errors.push(...stageProblems(s, givenDuration));
+  errors.push(...stageProblems(s, givenDuration), ...mixProblems(s));
   const thresholds: Threshold[] = [];
   for (const [i, t] of ((s.thresholds as unknown[]) ?? []).entries()) {
     const expr = typeof t === 'string' ? t : (t as { expr?: string })?.expr;
@@ -75,6 +78,19 @@ export function parseScenario(raw: unknown, source = 'scenario'): Readonly<Scena
   errors.push(...protocolProblems(s));
   if (errors.length) throw new BfgError('bad_scenario', `${source}:\n  ${[...new Set(errors)].join('\n  ')}`);
   return deepFreeze({ ...(s as unknown as Scenario), thresholds });
+}
+
+/** A room-size distribution is one of sizes or zipf; classes replace the per-room rate. */
+function mixProblems(s: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const rooms = (s.rooms ?? {}) as { sizes?: unknown; zipf?: { min: number; max: number }; per_user?: number };
+  if (rooms.sizes && rooms.zipf) out.push('/rooms: give sizes or zipf, not both');
+  if (rooms.zipf && rooms.zipf.min > rooms.zipf.max) out.push(`/rooms/zipf: min ${rooms.zipf.min} exceeds max ${rooms.zipf.max}`);
+  const msgs = (s.messages ?? {}) as { rate_per_room?: number };
+  if (s.classes && (msgs.rate_per_room ?? 0) > 0) out.push('/classes: user classes set the send rates; set messages.rate_per_room to 0 (or drop the classes)');
+  if (s.classes && s.stages && (s.stages as Stage[]).some((g) => g.rate_per_room !== undefined)) out.push('/stages: a stage rate_per_room does not apply with user classes');
+  if ((rooms.per_user ?? 1) > 1 && (s.protocol ?? 'bfg') !== 'bfg') out.push(`/rooms/per_user: users in several rooms need per-room seqs (protocol bfg); the stamp ledger of ${String(s.protocol)} counts per sender`);
+  return out;
 }
 
 /** Stages fix the pool of users and the run's length; a flat scenario needs its users. */

@@ -103,7 +103,19 @@ export const scenarioSchema = {
     addresses: { type: 'array', items: { type: 'string' }, description: 'local source addresses; default 127.0.0.2..127.0.0.51 for loopback targets' },
     rooms: {
       type: 'object', additionalProperties: false, default: {},
-      properties: { size: { type: 'integer', minimum: 1, default: 10, description: 'members per room (g)' } },
+      properties: {
+        size: { type: 'integer', minimum: 1, default: 10, description: 'members per room (g), when no distribution is given' },
+        sizes: {
+          type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, required: ['size', 'share'], properties: { size: { type: 'integer', minimum: 1 }, share: { type: 'number', exclusiveMinimum: 0 } } },
+          description: 'room sizes as a table: each size with its share of rooms',
+        },
+        zipf: {
+          type: 'object', additionalProperties: false, required: ['min', 'max', 's'],
+          properties: { min: { type: 'integer', minimum: 1 }, max: { type: 'integer', minimum: 1 }, s: { type: 'number', minimum: 0 } },
+          description: 'room sizes from Zipf between min and max: P(size = k) ∝ k^−s',
+        },
+        per_user: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'rooms each user is in' },
+      },
     },
     messages: {
       type: 'object', additionalProperties: false, default: {},
@@ -111,6 +123,14 @@ export const scenarioSchema = {
         rate_per_room: num(0, 1, 'messages per second per room (r), sent on schedule'),
         body_bytes: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 64 },
       },
+    },
+    classes: {
+      type: 'array', minItems: 1, maxItems: 255,
+      items: {
+        type: 'object', additionalProperties: false, required: ['name', 'share', 'msgs_per_min'],
+        properties: { name: { type: 'string', minLength: 1 }, share: { type: 'number', exclusiveMinimum: 0 }, msgs_per_min: { type: 'number', minimum: 0 } },
+      },
+      description: 'user classes: each a share of the users, each user sending msgs_per_min into one of its rooms (e.g. 10% active at 1/min, 90% lurkers at 0); replaces messages.rate_per_room',
     },
     dm: {
       type: 'object', additionalProperties: false, default: {},
