@@ -5,9 +5,9 @@ export function writesPerMessage(members: number): number {
   return members - 1;
 }
 
-/** writes on the sender's server = members / servers − 1 (members spread evenly) */
+/** writes on the sender's server = members / servers − 1 (members spread evenly), never below 0: with fewer members than servers the sender is alone on its server */
 export function writesOnSenderServer(members: number, servers: number): number {
-  return members / servers - 1;
+  return Math.max(0, members / servers - 1);
 }
 
 /** fleet socket writes per second = msgsPerSec × (members − 1) */

@@ -37,7 +37,7 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('bus deliveries per second at peak', Math.round(busMsgs), 'msgs/s', 'peak msgs/s × servers × (1 − (1 − 1/servers)^mean members)');
   add('bus nodes', bus.nodes, 'nodes', `max(by subscriptions ${bus.bySubscriptions}, by throughput ${bus.byThroughput}): ${bus.binding} binds`);
   add('socket writes per message', writesPerMessage(i.room_size), 'writes', 'room_size − 1');
-  add('writes on the sender\'s server', Math.round(writesOnSenderServer(i.room_size, servers) * 100) / 100, 'writes', 'room_size / servers − 1');
+  add('writes on the sender\'s server', Math.round(writesOnSenderServer(i.room_size, servers) * 100) / 100, 'writes', 'max(0, room_size / servers − 1)');
   add('fleet writes per second (one room)', fleetWritesPerSec(i.room_msgs_per_sec, i.room_size), 'writes/s', 'room_msgs_per_sec × (room_size − 1)');
   add('writes per second per server (one room)', Math.round(writesPerSecPerServer(i.room_msgs_per_sec, i.room_size, servers) * 100) / 100, 'writes/s', 'fleet writes / servers');
   const fleetPeakWrites = peak * (meanMembers - 1);

@@ -18,6 +18,7 @@ test('connection servers: the seed\'s worked numbers', () => {
 test('fan-out: the seed\'s 500-member room over 10 servers', () => {
   assert.equal(writesPerMessage(500), 499);
   assert.equal(writesOnSenderServer(500, 10), 49);
+  assert.equal(writesOnSenderServer(50, 3125), 0, 'a room spread thinner than one member per server: the sender is alone on its server');
   assert.equal(fleetWritesPerSec(1000, 500), 499_000);
   assert.equal(writesPerSecPerServer(1000, 500, 10), 49_900);
 });
