@@ -144,7 +144,7 @@ export class Traffic {
   private stamp(vu: Vu, n: number, k: number, intended: number): Stamp {
     const t = nowMs();
     this.p.m.sendLag(t - intended);
-    this.p.stamps?.sent(vu, n, t);
+    this.p.stamps?.sent(vu, n, t, vu.dials);
     return { s: vu.id, n, k, i: intended, t };
   }
 

@@ -29,6 +29,7 @@ export class Vu implements StampParty {
   proto: unknown = null;
   /** protocols without seqs: the stamp ledger's log of this user's writes, and its receiving interval */
   sends: number[] | null = null;
+  conns: number[] | null = null;
   stamp: StampParty['stamp'] = null;
   /** highest own counter the server acknowledged */
   ackedN = 0;

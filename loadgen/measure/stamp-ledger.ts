@@ -5,7 +5,9 @@
  * every message its sender wrote after that instant must arrive. It ends when the receiver's
  * connection closes — unless the protocol recovers the session on reconnect, when it goes on across
  * the gap; a closed interval counts only the holes between what did arrive (what was in flight at the
- * close is nobody's fault). The one still open at the end expects everything its senders wrote.
+ * close is nobody's fault) — and only holes the sender's order proves: a later message of the same
+ * sender connection arrived (across a sender's reconnect, two connections, maybe two nodes, need not
+ * keep order). The one still open at the end expects everything its senders wrote.
  * Senders and receivers of a room live in one agent (rooms never span agents): one clock, one log.
  */
 import { Ledger, Track, type LedgerCounts } from './ledger.js';
@@ -15,6 +17,8 @@ export interface StampParty {
   readonly id: number;
   /** write time of each of its messages by counter (index n − 1); negative: written but uncertain */
   sends: number[] | null;
+  /** the sender connection each of its messages was written on (index n − 1) */
+  conns: number[] | null;
   /** the open interval: tracks by sender, and when it began (NaN: joined, not yet confirmed) */
   stamp: { since: number; tracks: Map<number, Track>; early: Set<number> | null } | null;
 }
@@ -33,9 +37,10 @@ export class StampLedger {
     return this.seqLedger.missingNow;
   }
 
-  /** a sender wrote message `n` at `t` */
-  sent(p: StampParty, n: number, t: number): void {
+  /** a sender wrote message `n` at `t` on its connection number `conn` */
+  sent(p: StampParty, n: number, t: number, conn = 0): void {
     (p.sends ??= [])[n - 1] = t;
+    (p.conns ??= [])[n - 1] = conn;
   }
 
   /** a message the sender wrote may never have reached the server (its connection dropped unacked) */
@@ -55,7 +60,7 @@ export class StampLedger {
     const st = r.stamp;
     if (!st) return;
     r.stamp = null;
-    for (const [sid, t] of st.tracks) this.settle(t, t.last, senders(sid));
+    for (const [sid, t] of st.tracks) this.settle(t, t.last, senders(sid), true);
   }
 
   /**
@@ -98,12 +103,20 @@ export class StampLedger {
     }
   }
 
-  /** counts expected and lost for one track up to counter `upTo` (only messages surely written) */
-  private settle(t: Track, upTo: number, s: StampParty | undefined): void {
-    const sends = s?.sends ?? [];
+  /**
+   * Counts expected and lost for one track up to counter `upTo` (only messages surely written). In a
+   * closed interval a hole counts only when a later message of the same sender connection arrived.
+   */
+  private settle(t: Track, upTo: number, s: StampParty | undefined, closed = false): void {
+    const sends = s?.sends ?? [], conns = s?.conns ?? [];
+    const proven = (n: number) => {
+      for (let m = n + 1; m <= t.last && conns[m - 1] === conns[n - 1]; m++) if (!t.missing?.has(m)) return true;
+      return false;
+    };
     let expected = 0, lost = 0;
     for (let n = t.from + 1; n <= upTo; n++) {
-      if (!(sends[n - 1] > 0)) {
+      const hole = n > t.last || !!t.missing?.has(n);
+      if (!(sends[n - 1] > 0) || (closed && hole && !proven(n))) {
         if (t.missing?.delete(n)) this.seqLedger.missingNow--;
         continue;
       }

@@ -4,7 +4,7 @@ import type { LedgerCounts } from '../../loadgen/measure/ledger.js';
 import { StampLedger, type StampParty } from '../../loadgen/measure/stamp-ledger.js';
 
 const counts = (): LedgerCounts => ({ expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, backfilled: 0, recovered: 0 });
-const party = (id: number): StampParty => ({ id, sends: null, stamp: null });
+const party = (id: number): StampParty => ({ id, sends: null, conns: null, stamp: null });
 
 test('stamp ledger: per (sender, receiver) counters over the joined interval — holes, duplicates, reorders, a tail never delivered', () => {
   const c = counts();
@@ -46,4 +46,18 @@ test('stamp ledger: without a join acknowledgement the interval opens at the fir
   L.close(r, [s], () => s);
   // expected: 4 and 5 (written after 3.5), neither came
   assert.deepEqual([c.expected, c.delivered, c.lost], [2, 1, 2]);
+});
+
+test('stamp ledger: a closed interval counts a hole only when a later message of the same sender connection arrived', () => {
+  const c = counts();
+  const L = new StampLedger(c, false);
+  const s = party(1), r = party(2);
+  L.joined(r, 0);
+  // the sender reconnects after 4: 1-4 on its first connection, 5-7 on its second (maybe another node)
+  for (let n = 1; n <= 7; n++) L.sent(s, n, n, n <= 4 ? 1 : 2);
+  for (const n of [1, 3, 5, 7]) L.receive(r, s, n, 10);
+  L.interrupt(r, () => s);
+  // 2 is a hole (3, same connection, came); 4 may still be in flight on the first connection's path
+  // when 5 overtook it; 6 is a hole (7 came on the same connection)
+  assert.deepEqual([c.expected, c.delivered, c.lost], [6, 4, 2]);
 });
