@@ -17,7 +17,7 @@ import { gatewayOptions, type GatewayOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { MemoryPresence } from './presence/memory.js';
 import { originAllowed, route } from './http.js';
-import { leaveQuietly } from './recovery.js';
+import { leaveQuietly } from './join.js';
 import { Rooms } from './rooms.js';
 import { Session } from './session.js';
 import { MemoryStore } from './store/memory.js';

@@ -6,7 +6,7 @@ import {
 import { inboxTopic } from './bus/bus.js';
 import type { Context } from './context.js';
 import { TokenBucket } from './limits.js';
-import { join, leaveQuietly } from './recovery.js';
+import { join, leaveQuietly } from './join.js';
 import type { Session } from './session.js';
 import type { Appended } from './store/store.js';
 

@@ -1,19 +1,21 @@
 /**
- * npm run bench:gateway — the gateway beside a plain `ws` server with a plain broadcast loop,
- * measured in the same run: RSS per idle connection at N connections, and server CPU time per
- * fan-out delivery in a room of M members fed in bursts (faster than one message per turn).
+ * npm run bench:gateway — the gateway beside a plain `ws` server and a Socket.IO 4 app, in the same
+ * run: base RSS and RSS/heap per idle connection (bfg and plain ws), then server CPU per delivery in
+ * realistic regimes driven by the same generator at one message per turn (regimes.ts): (a) a
+ * 1,000-member room at 20 and 100 msgs/s, (b) 50 rooms of 20 at 10 msgs/s each, (c) saturation — the
+ * highest delivery rate with p99 < 100 ms, per gateway core, as far as this machine's generator reaches.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BFG } from '../helpers/cli.js';
 import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
 import WebSocket from 'ws';
+import { SERVERS, measure, saturate, startServer, type Measured, type Regime, type Server } from './regimes.js';
 
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
-const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1000);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
-const BURST = 20;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 type Kind = 'bfg' | 'plain';
 
@@ -60,9 +62,10 @@ async function settled(t: Awaited<ReturnType<typeof target>>): Promise<{ rss: nu
  * RSS and heap the target process gains per idle connection, measured from a tenth of the
  * connections to all of them, so the process's fixed costs are charged to neither server.
  */
-async function idleMemory(kind: Kind): Promise<{ rss: number; heap: number }> {
+async function idleMemory(kind: Kind): Promise<{ rss: number; heap: number; base: number }> {
   const t = await target(kind);
   const url = `ws://127.0.0.1:${t.port}`;
+  const base = (await settled(t)).rss;
   const added = IDLE - IDLE / 10;
   const first = await connectMany(url, IDLE / 10);
   const before = await settled(t);
@@ -70,63 +73,73 @@ async function idleMemory(kind: Kind): Promise<{ rss: number; heap: number }> {
   const after = await settled(t);
   for (const s of [...first, ...rest]) s.terminate();
   t.proc.kill();
-  return { rss: (after.rss - before.rss) / added, heap: (after.heap - before.heap) / added };
+  return { rss: (after.rss - before.rss) / added, heap: (after.heap - before.heap) / added, base };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Server CPU microseconds per fan-out delivery. */
-async function fanoutCpu(kind: Kind): Promise<number> {
-  const t = await target(kind);
-  const url = `ws://127.0.0.1:${t.port}`;
-  let received = 0;
-  const members = await connectMany(url, MEMBERS, 0, () => received++);
-  const feeder = await connect(`${url}/?user=feeder`);
-  if (kind === 'bfg') {
-    for (const ws of [...members, feeder]) ws.send(JSON.stringify({ op: 'join', room: 'bench' }));
-    while (received < MEMBERS * 2) await sleep(20); // hello + joined
-  }
-  const feed = async (n: number, tag: string) => {
-    const start = received;
-    for (let i = 0; i < n; i += BURST) {
-      for (let j = 0; j < BURST; j++) feeder.send(JSON.stringify({ op: 'send', room: 'bench', id: `${tag}${i + j}`, body: 'x'.repeat(64) }));
-      await sleep(2);
-    }
-    const deadline = Date.now() + 120_000;
-    while (received - start < n * MEMBERS && Date.now() < deadline) await sleep(20);
-    return received - start;
-  };
-  await feed(200, 'w'); // warm-up: JIT, buffers
-  const c0 = (await t.ask()).cpu;
-  const delivered = await feed(MESSAGES, 'm');
-  const c1 = (await t.ask()).cpu;
-  for (const s of [...members, feeder]) s.terminate();
-  t.proc.kill();
-  if (delivered < MESSAGES * MEMBERS) throw new Error(`${kind}: only ${delivered} of ${MESSAGES * MEMBERS} deliveries arrived`);
-  return (c1.user - c0.user + c1.system - c0.system) / delivered;
-}
 
 const row = (name: string, a: number, b: number, target: string, unit: string) =>
   `${name.padEnd(34)} ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(10)} ${(a / b).toFixed(2).padStart(7)}   ${target}  (${unit})`;
 
 // RSS moves by a few hundred bytes per connection from run to run: alternate the two servers and take medians
-const rounds: { bfg: { rss: number; heap: number }; plain: { rss: number; heap: number } }[] = [];
+const rounds: { bfg: { rss: number; heap: number; base: number }; plain: { rss: number; heap: number; base: number } }[] = [];
 for (let r = 0; r < ROUNDS; r++) rounds.push({ bfg: await idleMemory('bfg'), plain: await idleMemory('plain') });
 const mem = {
   bfg: median(rounds.map((x) => x.bfg.rss)), plain: median(rounds.map((x) => x.plain.rss)),
   bfgHeap: median(rounds.map((x) => x.bfg.heap)), plainHeap: median(rounds.map((x) => x.plain.heap)),
+  bfgBase: median(rounds.map((x) => x.bfg.base)), plainBase: median(rounds.map((x) => x.plain.base)),
 };
-const cpu = { bfg: await fanoutCpu('bfg'), plain: await fanoutCpu('plain') };
-let sio = 'socket.io: not installed, not measured (npm i -D socket.io to include it)';
-try {
-  await import('socket.io' as string);
-  sio = 'socket.io: installed, but this script does not drive it yet';
-} catch { /* not installed */ }
-
-console.log(`\nbfg gateway vs plain ws — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}`);
-console.log(`idle connections: ${IDLE}; fan-out room: ${MEMBERS} members, ${MESSAGES} messages in bursts of ${BURST}`);
-console.log(`${'metric (measured)'.padEnd(34)} ${'bfg'.padStart(9)} ${'plain ws'.padStart(10)} ${'ratio'.padStart(7)}   target`);
+console.log(`\nbfg gateway vs plain ws vs Socket.IO — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; servers and generator share these cores`);
+console.log(`${'memory (measured)'.padEnd(34)} ${'bfg'.padStart(9)} ${'plain ws'.padStart(10)} ${'ratio'.padStart(7)}   target`);
+console.log(row('base RSS, Gateway class', mem.bfgBase / 2 ** 20, mem.plainBase / 2 ** 20, `<= 1.30: ${mem.bfgBase / mem.plainBase <= 1.3 ? 'met' : 'NOT met'}`, `MiB, median of ${ROUNDS}, after a full GC: the Gateway class alone in a process, no CLI`));
 console.log(row('RSS per idle connection', mem.bfg / 1024, mem.plain / 1024, '<= 1.00', `KiB, median of ${ROUNDS}: pidusage RSS gained from ${IDLE / 10} to ${IDLE} connections / connections added`));
 console.log(row('V8 heap per idle connection', mem.bfgHeap / 1024, mem.plainHeap / 1024, '', `KiB, median of ${ROUNDS}: heapUsed after a full GC, same span`));
-console.log(row('server CPU per fan-out delivery', cpu.bfg, cpu.plain, '<= 0.33', 'µs, server process.cpuUsage / deliveries'));
-console.log(sio);
+
+// base RSS of the real CLI (`bfg serve`, embedded defaults) beside a plain ws server process, both read
+// from /proc 2.5 s after they listen, no forced GC (what an operator sees); alternating, 3 rounds
+const TARGETS = fileURLToPath(new URL('./targets.js', import.meta.url));
+async function cliBase(kind: 'bfg' | 'plain'): Promise<number> {
+  const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none'] : [TARGETS, 'plain'];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  await new Promise<void>((resolve) => {
+    if (kind === 'plain') return void proc.once('message', () => resolve());
+    proc.stdout!.on('data', (d: Buffer) => /listening on/.test(String(d)) && resolve());
+  });
+  await sleep(2500);
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1]) * 1024;
+  proc.kill();
+  return rss;
+}
+const bases = { bfg: [] as number[], plain: [] as number[] };
+for (let r = 0; r < 3; r++) for (const k of ['bfg', 'plain'] as const) bases[k].push(await cliBase(k));
+const cb = median(bases.bfg), cp = median(bases.plain);
+console.log(row('base RSS of bfg serve (CLI)', cb / 2 ** 20, cp / 2 ** 20, `<= 1.30: ${cb / cp <= 1.3 ? 'met' : `NOT met, ${(cb / cp).toFixed(2)}x`}`, 'MiB, median of 3: VmRSS 2.5 s after listening, no forced GC, beside a plain ws server process'));
+
+// CPU per delivery in regimes: every server, alternating, CPU_ROUNDS rounds; median [min..max]
+const CPU_ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
+const REGIMES: Regime[] = [
+  { name: '(a) 1 room x 1000, 20 msgs/s', users: 1000, size: 1000, rate: 20 },
+  { name: '(a) 1 room x 1000, 100 msgs/s', users: 1000, size: 1000, rate: 100, agents: 2 },
+  { name: '(b) 50 rooms x 20, 10 msgs/s each', users: 1000, size: 20, rate: 10 },
+];
+const servers = Object.fromEntries(await Promise.all(SERVERS.map(async (k) => [k, await startServer(k)] as const))) as Record<Server, Awaited<ReturnType<typeof startServer>>>;
+const fmt = (xs: number[]) => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
+console.log(`\nserver CPU per delivery (µs, measured: /proc user+system of the server over a ${5} s traffic window / deliveries in it; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
+console.log(`${'regime'.padEnd(34)} ${'bfg'.padStart(22)} ${'plain ws'.padStart(22)} ${'socket.io'.padStart(22)}  bfg/ws  bfg/sio  generator`);
+for (const g of REGIMES) {
+  const got: Record<Server, Measured[]> = { bfg: [], ws: [], socketio: [] };
+  for (let r = 0; r < CPU_ROUNDS; r++) for (const k of SERVERS) got[k].push(await measure(k, servers[k].url, servers[k].proc.pid!, g));
+  const med = (k: Server) => median(got[k].map((x) => x.cpuUsPerDelivery));
+  const untrusted = SERVERS.flatMap((k) => got[k].filter((x) => !x.trusted).map(() => k));
+  console.log(`${g.name.padEnd(34)} ${fmt(got.bfg.map((x) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(got.ws.map((x) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(got.socketio.map((x) => x.cpuUsPerDelivery)).padStart(22)}  ${(med('bfg') / med('ws')).toFixed(2).padStart(6)}  ${(med('bfg') / med('socketio')).toFixed(2).padStart(7)}  ${untrusted.length ? `UNTRUSTED in ${untrusted.length} run(s) (${[...new Set(untrusted)].join(', ')})` : 'trusted'}`);
+  if (g.name.startsWith('(b)')) console.log(`${''.padEnd(34)} target (b): bfg <= 1.00x plain ws: ${med('bfg') / med('ws') <= 1 ? 'met' : `NOT met, ${(med('bfg') / med('ws')).toFixed(2)}x`}`);
+}
+console.log(`\n(c) saturation: 50 rooms x 20, the rate per room ramped 0 -> 400 msgs/s over 15 s; the highest deliveries/s of a 1 s bucket with p99 < 100 ms (measured)`);
+for (const k of SERVERS) {
+  const x = await saturate(k, servers[k].url, servers[k].proc.pid!, { name: '(c)', users: 1000, size: 20, rate: 10, agents: 2 }, 400);
+  const perCore = x.corePct > 0 ? ` = ${Math.round(x.perS / (x.corePct / 100)).toLocaleString('en-US')} per gateway core (at ${x.corePct.toFixed(0)}% of a core)` : '';
+  console.log(`  ${k.padEnd(9)} ${x.perS ? `${x.perS.toLocaleString('en-US')} deliveries/s` : 'no 1 s bucket under the SLO'}${perCore}${x.saturated || !x.trusted ? ` — GENERATOR-BOUND: ${x.why.join('; ') || 'an agent saturated'}; the server's own limit is above this and not measured here` : ''}`);
+}
+console.log('  target (c): bfg >= 3x plain ws and Socket.IO — not measurable on this machine when the generator is the limit (above)');
+for (const k of SERVERS) servers[k].proc.kill();
+process.exit(0);

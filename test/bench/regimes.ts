@@ -1,0 +1,97 @@
+/**
+ * Gateway CPU per delivery in realistic regimes, measured the same way for every server: the same
+ * generator (`bfg load`, one message per scheduler turn, on schedule) drives `bfg serve`, a plain `ws`
+ * rooms server (test/peers/ws-chat.ts, through the template adapter) and a Socket.IO 4 app
+ * (test/peers/socketio-chat.ts), each in its own process. The server's CPU is read from /proc at the
+ * start and the end of the traffic window (after arrivals and a warm-up second), and divided by the
+ * deliveries the generator counted in that window.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import type { RunResult } from '../../loadgen/result.js';
+import { runLoad } from '../../loadgen/run/coordinator.js';
+import { parseScenario } from '../../loadgen/scenario/scenario.js';
+import { BFG } from '../helpers/cli.js';
+
+export type Server = 'bfg' | 'ws' | 'socketio';
+export const SERVERS: Server[] = ['bfg', 'ws', 'socketio'];
+const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
+
+const cpuS = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+
+/** starts one server process; resolves with it and its URL */
+export function startServer(kind: Server): Promise<{ proc: ChildProcess; url: string }> {
+  const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none', '--msg-rate', '100000', '--msg-burst', '100000', '--accept-rate', '100000', '--accept-burst', '100000']
+    : [`${PEERS}${kind === 'ws' ? 'ws-chat.js' : 'socketio-chat.js'}`, '--port', '0'];
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const on = (d: Buffer) => {
+      out += d;
+      const m = /listening on (ws:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve({ proc, url: m[1] });
+    };
+    proc.stdout!.on('data', on);
+    proc.stderr!.on('data', on);
+    proc.on('exit', (c) => reject(new Error(`${kind} exited ${c}: ${out}`)));
+  });
+}
+
+const TEMPLATE = (YAML.parse(readFileSync('scenarios/template-echo.yaml', 'utf8')) as { template: unknown }).template;
+
+/** A regime: users in rooms of `size`, `rate` messages per second per room. */
+export interface Regime { name: string; users: number; size: number; rate: number; agents?: number }
+
+export interface Measured { cpuUsPerDelivery: number; deliveries: number; windowS: number; p99: number; trusted: boolean; why: string[] }
+
+/** One server under one regime: CPU per delivery over the traffic window. */
+export async function measure(kind: Server, url: string, pid: number, g: Regime, windowS = 5): Promise<Measured> {
+  const arriveS = g.users / 2000 + 0.5, warmS = 1;
+  const s = parseScenario({
+    name: `regime ${g.name}`, users: g.users, arrival_rate: 2000, agents: g.agents ?? 0, rooms: { size: g.size },
+    messages: { rate_per_room: g.rate, body_bytes: 64 }, send_after_s: arriveS, duration_s: arriveS + warmS + windowS, drain_s: 1,
+    protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
+  });
+  // runLoad starts the run 1 s after it is called (t0); sample the server's CPU at the window's edges
+  const T = Date.now() + 1000;
+  const from = arriveS + warmS, to = arriveS + warmS + windowS;
+  const at = (sec: number) => new Promise<number>((r) => setTimeout(() => r(cpuS(pid)), Math.max(0, T + sec * 1000 - Date.now())));
+  const [r, c0, c1] = await Promise.all([runLoad({ scenario: s, target: url, progress: false, log: () => {} }), at(from), at(to)]) as [RunResult, number, number];
+  const recv = (sec: number) => r.timeline.find((p) => Math.abs(p.t - sec) < 1e-6)?.received ?? NaN;
+  const deliveries = recv(to) - recv(from);
+  return { cpuUsPerDelivery: ((c1 - c0) * 1e6) / deliveries, deliveries, windowS, p99: r.latency.every.p99_ms, trusted: r.trusted, why: r.untrusted_reasons };
+}
+
+/**
+ * Saturation: the rate per room ramps over `rampS` (stages); the highest delivery rate of a bucket
+ * whose p99 stayed under `sloMs`, per core the server used then. Reports the generator's trust: past
+ * its own limit the figure is the generator's, and is printed as such.
+ */
+export async function saturate(kind: Server, url: string, pid: number, g: Regime, maxRate: number, rampS = 15, sloMs = 100) {
+  const arriveS = g.users / 2000 + 0.5;
+  const s = parseScenario({
+    name: `saturation ${g.name}`, agents: g.agents ?? 0, rooms: { size: g.size }, messages: { rate_per_room: 0, body_bytes: 64 }, timeline_ms: 1000, drain_s: 1,
+    stages: [{ duration_s: arriveS, users: g.users, rate_per_room: 0 }, { duration_s: rampS, rate_per_room: maxRate }],
+    protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
+  });
+  // the server's CPU sampled at every bucket's end (t0 + k s), as the timeline names its buckets
+  const T = Date.now() + 1000;
+  const cpu: number[] = [];
+  const timers = Array.from({ length: Math.ceil(s.duration_s) + 1 }, (_, k) => setTimeout(() => { cpu[k] = cpuS(pid); }, Math.max(0, T + k * 1000 - Date.now())));
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {} });
+  for (const t of timers) clearTimeout(t);
+  let best = { perS: 0, corePct: NaN, t: 0 };
+  for (let i = 1; i < r.timeline.length; i++) {
+    const p = r.timeline[i], q = r.timeline[i - 1];
+    if (p.t <= arriveS || p.p99_ms === undefined || p.p99_ms >= sloMs) continue;
+    const perS = p.received - q.received;
+    const c = cpu[p.t] !== undefined && cpu[p.t - 1] !== undefined ? (cpu[p.t] - cpu[p.t - 1]) * 100 : NaN;
+    if (perS > best.perS) best = { perS, corePct: c, t: p.t };
+  }
+  return { ...best, trusted: r.trusted, why: r.untrusted_reasons, saturated: r.agents.some((a) => a.trust.saturated) };
+}
