@@ -97,14 +97,12 @@ console.log(row('V8 heap per idle connection', mem.bfgHeap / 1024, mem.plainHeap
 
 // base RSS of the real CLI (`bfg serve`, embedded defaults) beside a plain ws server process, both read
 // from /proc 2.5 s after they listen, no forced GC (what an operator sees); alternating, 3 rounds
-const TARGETS = fileURLToPath(new URL('./targets.js', import.meta.url));
+// (the plain one is test/peers/ws-chat.ts: a rooms relay on `ws`, importing nothing else)
+const WS_CHAT = fileURLToPath(new URL('../peers/ws-chat.js', import.meta.url));
 async function cliBase(kind: 'bfg' | 'plain'): Promise<number> {
-  const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none'] : [TARGETS, 'plain'];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  await new Promise<void>((resolve) => {
-    if (kind === 'plain') return void proc.once('message', () => resolve());
-    proc.stdout!.on('data', (d: Buffer) => /listening on/.test(String(d)) && resolve());
-  });
+  const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none'] : [WS_CHAT, '--port', '0'];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve) => proc.stdout!.on('data', (d: Buffer) => /listening on/.test(String(d)) && resolve()));
   await sleep(2500);
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1]) * 1024;
   proc.kill();
