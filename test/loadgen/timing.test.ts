@@ -15,7 +15,7 @@ import { holdDeliveries } from '../helpers/delay.js';
 const STALL = fileURLToPath(new URL('../../../test/fixtures/stall.cjs', import.meta.url));
 const result = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 
-test('a gateway that holds every delivery exactly 20 ms: p50 within [20, 21] ms, send lag p99 < 1 ms at 1,000 msgs/s', async (t) => {
+test('a gateway that holds every delivery exactly 20 ms: p50 within [20, 21] ms, sends on their intended time (lag p50 < 0.1 ms) at 1,000 msgs/s', async (t) => {
   const D = 20;
   const g = await startGateway({ msgRate: 1000, msgBurst: 1000 });
   const stop = holdDeliveries(g.gw, D);
@@ -33,7 +33,12 @@ test('a gateway that holds every delivery exactly 20 ms: p50 within [20, 21] ms,
   const p50 = res.latency.every.p50_ms;
   t.diagnostic(`measured: p50 ${p50} ms against ${D} ms held; send lag p50 ${res.generator!.send_lag.p50_ms} ms, p99 ${res.generator!.send_lag.p99_ms} ms over ${sends} sends`);
   assert.ok(p50 >= D && p50 <= D + 1, `p50 ${p50} ms within [${D}, ${D + 1}] ms`);
-  assert.ok(res.generator!.send_lag.p99_ms < 1, `send lag p99 ${res.generator!.send_lag.p99_ms} ms < 1 ms`);
+  // the scheduler sends at the intended time, not on a coarse tick (a 10 ms tick would put the median
+  // lag near 5 ms); its tail is the host's (a VM's steal and GC pauses put p99 anywhere from 0.5 to
+  // 3 ms here), which the run reports as its error bar rather than this test asserting a quiet host
+  const lag = res.generator!.send_lag;
+  assert.ok(lag.p50_ms < 0.1, `send lag p50 ${lag.p50_ms} ms < 0.1 ms`);
+  assert.ok(lag.p99_ms < 5, `send lag p99 ${lag.p99_ms} ms < 5 ms (no coarse tick)`);
 });
 
 test('bfg load and a direct two-client probe through the same bfg serve agree on p50 within 0.5 ms', async (t) => {
