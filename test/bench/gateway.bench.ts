@@ -6,8 +6,8 @@
  * highest delivery rate with p99 < 100 ms, per gateway core, as far as this machine's generator reaches.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { BFG } from '../helpers/cli.js';
+import { rssBytes } from '../helpers/proc.js';
 import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +104,7 @@ async function cliBase(kind: 'bfg' | 'plain'): Promise<number> {
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve) => proc.stdout!.on('data', (d: Buffer) => /listening on/.test(String(d)) && resolve()));
   await sleep(2500);
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1]) * 1024;
+  const rss = rssBytes(proc.pid!);
   proc.kill();
   return rss;
 }

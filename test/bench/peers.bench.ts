@@ -9,40 +9,18 @@
  * The work differs and the output says how: bfg stores every message durably before it acks, numbers
  * it, and recovers reconnecting clients; the Socket.IO app relays and acks, and stores nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis.js';
+import { cpuSeconds, listening, rssBytes } from '../helpers/proc.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 process.setMaxListeners(0); // each private Redis adds an exit hook
 const SIO = fileURLToPath(new URL('../peers/socketio-chat.js', import.meta.url));
-const TICK_S = 0.01; // /proc/<pid>/stat times are in clock ticks of 10 ms on Linux
-
-const cpuS = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_S;
-};
-const rssB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-
-/** starts a process and resolves when it prints its listening URL */
-function listen(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const on = (d: Buffer) => {
-      out += d;
-      const m = /listening on (ws:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.on('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}: ${out}`)));
-  });
-}
 
 type Peer = 'bfg' | 'socketio';
 interface Figures { delivered: number; backfilled: number; expected: number; lost: number; duplicated: number; p50: number; p99: number; cpuUsPerDelivery: number; fleetCpuUsPerDelivery: number; rssKiBPerConn: number; ttrMs: number; trusted: boolean }
@@ -50,21 +28,21 @@ interface Figures { delivered: number; backfilled: number; expected: number; los
 async function once(peer: Peer, scenario: string, sets: string[], round: number): Promise<Figures> {
   const redis = await startRedis();
   const nodes = peer === 'bfg'
-    ? await Promise.all([0, 1].map(() => listen([BFG, 'serve', '--port', '0', '--auth', 'none', '--bus', 'redis', '--store', 'redis', '--redis', redis.url])))
-    : await Promise.all([0, 1].map(() => listen([SIO, '--port', '0', '--redis', redis.url])));
+    ? await Promise.all([0, 1].map(() => listening([BFG, 'serve', '--port', '0', '--auth', 'none', '--bus', 'redis', '--store', 'redis', '--redis', redis.url])))
+    : await Promise.all([0, 1].map(() => listening([SIO, '--port', '0', '--redis', redis.url])));
   const redisPid = Number(readFileSync(`${redis.dir}/redis.pid`, 'utf8'));
   const pids = nodes.map((n) => n.proc.pid!);
-  const idle = pids.map(rssB);
+  const idle = pids.map(rssBytes);
   let peak = idle.slice();
-  const cpu0 = pids.map(cpuS), r0 = cpuS(redisPid);
-  const poll = setInterval(() => { peak = pids.map((p, i) => Math.max(peak[i], rssB(p))); }, 100);
+  const cpu0 = pids.map(cpuSeconds), r0 = cpuSeconds(redisPid);
+  const poll = setInterval(() => { peak = pids.map((p, i) => Math.max(peak[i], rssBytes(p))); }, 100);
   const out = `results/peers/${scenario.replace(/.*\//, '').replace('.yaml', '')}-${peer}-${round}.json`;
   const load = spawn(process.execPath, [BFG, 'load', scenario, '--target', nodes.map((n) => n.url).join(','), '--protocol', peer, ...sets.flatMap((s) => ['--set', s]),
     '--set', 'thresholds=[]', '--no-progress', '--out', out], { stdio: 'ignore' });
   await new Promise((r) => load.on('exit', r));
   clearInterval(poll);
-  const cpu = pids.reduce((a, p, i) => a + cpuS(p) - cpu0[i], 0);
-  const fleet = cpu + cpuS(redisPid) - r0;
+  const cpu = pids.reduce((a, p, i) => a + cpuSeconds(p) - cpu0[i], 0);
+  const fleet = cpu + cpuSeconds(redisPid) - r0;
   for (const n of nodes) n.proc.kill('SIGKILL');
   redis.kill();
   const r = JSON.parse(readFileSync(out, 'utf8')) as RunResult;

@@ -6,7 +6,7 @@
  * start and the end of the traffic window (after arrivals and a warm-up second), and divided by the
  * deliveries the generator counted in that window.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -14,32 +14,17 @@ import type { RunResult } from '../../loadgen/result.js';
 import { runLoad } from '../../loadgen/run/coordinator.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { BFG } from '../helpers/cli.js';
+import { cpuSeconds, listening } from '../helpers/proc.js';
 
 export type Server = 'bfg' | 'ws' | 'socketio';
 export const SERVERS: Server[] = ['bfg', 'ws', 'socketio'];
 const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
 
-const cpuS = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
-
 /** starts one server process; resolves with it and its URL */
 export function startServer(kind: Server): Promise<{ proc: ChildProcess; url: string }> {
   const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none', '--msg-rate', '100000', '--msg-burst', '100000', '--accept-rate', '100000', '--accept-burst', '100000']
     : [`${PEERS}${kind === 'ws' ? 'ws-chat.js' : 'socketio-chat.js'}`, '--port', '0'];
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const on = (d: Buffer) => {
-      out += d;
-      const m = /listening on (ws:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.on('exit', (c) => reject(new Error(`${kind} exited ${c}: ${out}`)));
-  });
+  return listening(args);
 }
 
 const TEMPLATE = (YAML.parse(readFileSync('scenarios/template-echo.yaml', 'utf8')) as { template: unknown }).template;
@@ -60,7 +45,7 @@ export async function measure(kind: Server, url: string, pid: number, g: Regime,
   // runLoad starts the run 1 s after it is called (t0); sample the server's CPU at the window's edges
   const T = Date.now() + 1000;
   const from = arriveS + warmS, to = arriveS + warmS + windowS;
-  const at = (sec: number) => new Promise<number>((r) => setTimeout(() => r(cpuS(pid)), Math.max(0, T + sec * 1000 - Date.now())));
+  const at = (sec: number) => new Promise<number>((r) => setTimeout(() => r(cpuSeconds(pid)), Math.max(0, T + sec * 1000 - Date.now())));
   const [r, c0, c1] = await Promise.all([runLoad({ scenario: s, target: url, progress: false, log: () => {} }), at(from), at(to)]) as [RunResult, number, number];
   const recv = (sec: number) => r.timeline.find((p) => Math.abs(p.t - sec) < 1e-6)?.received ?? NaN;
   const deliveries = recv(to) - recv(from);
@@ -82,7 +67,7 @@ export async function saturate(kind: Server, url: string, pid: number, g: Regime
   // the server's CPU sampled at every bucket's end (t0 + k s), as the timeline names its buckets
   const T = Date.now() + 1000;
   const cpu: number[] = [];
-  const timers = Array.from({ length: Math.ceil(s.duration_s) + 1 }, (_, k) => setTimeout(() => { cpu[k] = cpuS(pid); }, Math.max(0, T + k * 1000 - Date.now())));
+  const timers = Array.from({ length: Math.ceil(s.duration_s) + 1 }, (_, k) => setTimeout(() => { cpu[k] = cpuSeconds(pid); }, Math.max(0, T + k * 1000 - Date.now())));
   const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {} });
   for (const t of timers) clearTimeout(t);
   let best = { perS: 0, corePct: NaN, t: 0 };
