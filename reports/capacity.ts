@@ -3,14 +3,11 @@
  * loss against the varied load, the SLO line, the highest load that held — and, with `--plan`, the
  * fleet that follows from it. Everything from the search is measured; the fleet is modeled.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import type { Plan } from '../calculators/plan.js';
 import type { CapacityResult } from '../loadgen/find/capacity.js';
 import { render, sizingCharts, type Chart } from './charts.js';
-import { html } from './html.js';
-import { markdown } from './markdown.js';
+import { writeFiles } from './files.js';
 import type { Section } from './sections.js';
 
 const n = (v: number | undefined, d = 3) => (v === undefined || !Number.isFinite(v) ? 'n/a' : Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(d));
@@ -90,14 +87,5 @@ export async function writeCapacityReport(c: CapacityResult, o: { plan?: Plan; o
     });
   }
   const title = `BFG capacity search — ${c.scenario.name}, varying ${c.vary}`;
-  mkdirSync(join(o.out, 'charts'), { recursive: true });
-  const paths = charts.map((ch) => {
-    const p = join(o.out, 'charts', `${ch.name}.png`);
-    writeFileSync(p, ch.png);
-    return p;
-  });
-  const md = join(o.out, 'report.md'), page = join(o.out, 'report.html');
-  writeFileSync(md, markdown(title, secs, charts));
-  writeFileSync(page, html(title, secs, charts));
-  return { md, html: page, charts: paths };
+  return writeFiles(o.out, title, secs, charts);
 }

@@ -3,12 +3,10 @@
  * against two gateways, or two versions of one. One table of figures with each run's ratio to the
  * first, and overlaid charts; every figure is as measured in its own run, on the machine it names.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { RunResult } from '../loadgen/result.js';
 import { line, render, type Chart } from './charts.js';
-import { html } from './html.js';
-import { markdown } from './markdown.js';
+import { writeFiles } from './files.js';
 import type { Section } from './sections.js';
 
 const n = (v: number | undefined, d = 3) => (v === undefined || !Number.isFinite(v) ? 'n/a' : Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(d));
@@ -85,14 +83,5 @@ export async function compare(runs: { r: RunResult; label: string }[]): Promise<
 export async function writeComparison(runs: { r: RunResult; label: string }[], out: string): Promise<{ md: string; html: string; charts: string[] }> {
   const { secs, charts } = await compare(runs);
   const title = `BFG side-by-side report — ${[...new Set(runs.map((x) => x.r.scenario.name))].join(', ')}`;
-  mkdirSync(join(out, 'charts'), { recursive: true });
-  const paths = charts.map((c) => {
-    const p = join(out, 'charts', `${c.name}.png`);
-    writeFileSync(p, c.png);
-    return p;
-  });
-  const md = join(out, 'report.md'), page = join(out, 'report.html');
-  writeFileSync(md, markdown(title, secs, charts));
-  writeFileSync(page, html(title, secs, charts));
-  return { md, html: page, charts: paths };
+  return writeFiles(out, title, secs, charts);
 }

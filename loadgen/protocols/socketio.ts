@@ -81,7 +81,7 @@ export class SocketIoAdapter implements Adapter {
   publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void {
     const m: Record<string, unknown> = {};
     setPath(m, this.roomPath, room);
-    setPath(m, this.stampPath, { s: stamp.s, n: stamp.n, k: stamp.k, i: stamp.i, t: stamp.t });
+    setPath(m, this.stampPath, stamp);
     setPath(m, this.bodyPath, body);
     this.emit(vu, [this.o.events.publish, m], { kind: 'publish', id });
   }
