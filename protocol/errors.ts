@@ -41,9 +41,12 @@ export type ErrorCode = keyof typeof ERRORS;
 /** An error carrying a catalogue code; the CLI prints `code: message (fix)` and exits 2. */
 export class BfgError extends Error {
   readonly code: ErrorCode;
+  /** what went wrong in this case, without the code's general message */
+  readonly detail?: string;
   constructor(code: ErrorCode, detail?: string) {
     super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message);
     this.code = code;
+    this.detail = detail;
   }
   /** the fix for this code */
   get fix(): string {

@@ -55,7 +55,7 @@ export async function serve(a: ServeArgs): Promise<void> {
   const stop = (sig: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`bfg serve: ${sig}: draining ${gw.sessions.size} connections`);
+    console.log(`bfg serve: ${sig}: draining ${gw.hub.size} connections`);
     void gw.drain().then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,19 +1,19 @@
-/** What the op handlers need from their gateway. */
+/** What the op handlers, join and HTTP need from their gateway. */
 import type { ErrorCode, ServerFrame } from '../protocol/index.js';
-import type { Bus } from './bus/bus.js';
+import type { Broker } from './broker/broker.js';
+import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
 import type { GatewayOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import type { Presence } from './presence/presence.js';
 import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
-import type { Store } from './store/store.js';
 
 export interface Context {
   readonly opts: Readonly<GatewayOptions>;
-  readonly store: Store;
-  readonly bus: Bus;
+  readonly broker: Broker;
   readonly presence: Presence;
+  readonly hub: Hub;
   readonly rooms: Rooms;
   readonly outbox: Outbox;
   readonly metrics: Metrics;

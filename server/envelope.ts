@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MsgFrame } from '../protocol/index.js';
-import type { Envelope } from './bus/bus.js';
+import type { Envelope } from './broker/broker.js';
 
 /**
  * A gateway in message origins: its node id and a random incarnation. Session ids restart at 1 in

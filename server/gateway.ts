@@ -1,4 +1,4 @@
-/** The reference gateway: ws sockets and HTTP on one port, wired to a store, a bus and presence. */
+/** The reference gateway: ws sockets and HTTP on one port, wired to its Hub, a Broker and presence. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -7,21 +7,19 @@ import {
   CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, formatOf, userProblem, verifyToken,
   type ErrorCode, type ServerFrame,
 } from '../protocol/index.js';
-import { MemoryBus } from './bus/memory.js';
 import type { Context } from './context.js';
-import { framed } from './frame.js';
+import { framed } from './outbox.js';
 import { handle } from './handlers.js';
 import { TokenBucket } from './limits.js';
 import { createMetrics } from './metrics.js';
 import { gatewayOptions, type GatewayOptions } from './options.js';
 import { Outbox } from './outbox.js';
-import { MemoryPresence } from './presence/memory.js';
 import { originAllowed, route } from './http.js';
 import { leaveQuietly } from './join.js';
 import { Rooms } from './rooms.js';
+import type { Hub } from './hub.js';
 import { Session } from './session.js';
-import { MemoryStore } from './store/memory.js';
-import type { Parts } from './parts.js';
+import { memoryParts, type Parts } from './parts.js';
 import { sweep } from './sweeper.js';
 
 export type { Parts } from './parts.js';
@@ -34,7 +32,8 @@ const HTTP_MARGIN = 64;
 export class Gateway {
   readonly opts: Readonly<GatewayOptions>;
   readonly ctx: Context;
-  readonly sessions = new Map<number, Session>();
+  /** this node's sessions by id, user and room */
+  readonly hub: Hub;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly accept: TokenBucket;
@@ -47,16 +46,17 @@ export class Gateway {
   private readonly onMessage: (this: WebSocket, data: Buffer, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket, code: number) => void;
 
-  constructor(options: Partial<GatewayOptions> = {}, parts: Parts = {}) {
+  /** `parts` from openParts (Redis, Kafka); what it leaves out is embedded */
+  constructor(options: Partial<GatewayOptions> = {}, parts: Partial<Parts> = {}) {
     const opts = (this.opts = gatewayOptions(options));
+    const { hub, broker, presence } = { ...memoryParts(opts), ...parts };
+    this.hub = hub;
     const metrics = createMetrics(opts.node);
     const outbox = new Outbox(opts.slowBytes, metrics);
-    const bus = parts.bus ?? new MemoryBus();
-    const rooms = new Rooms(opts.node, bus, outbox, metrics);
+    const rooms = new Rooms(opts.node, hub, broker, outbox, metrics, opts.maxRecover);
+    broker.on({ publication: (env) => rooms.deliver(env), reconnected: (topics) => void rooms.heal(topics) });
     this.ctx = {
-      opts, metrics, outbox, bus, rooms,
-      store: parts.store ?? new MemoryStore(opts.history),
-      presence: parts.presence ?? new MemoryPresence((user) => rooms.online(user)),
+      opts, metrics, outbox, broker, hub, rooms, presence,
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),
       error: (s, code, detail, ref) => this.sendError(s, code, detail, ref),
     };
@@ -85,7 +85,7 @@ export class Gateway {
     // headers (and so an upgrade request) must arrive within the handshake timeout; Node checks every second
     const hs = opts.handshakeTimeoutMs;
     this.http = createServer({ headersTimeout: hs, requestTimeout: hs * 2, connectionsCheckingInterval: Math.min(1000, hs) },
-      (req, res) => void route(this.ctx, () => this.sessions.size, req, res, (users) => this.closeUsers(users)).catch(logError));
+      (req, res) => void route(this.ctx, req, res).catch(logError));
     this.http.timeout = hs; // idle before any byte of a request
     this.http.on('connection', (sock: Pending) => this.connection(sock));
     this.http.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head).catch((err) => {
@@ -100,29 +100,10 @@ export class Gateway {
       this.http.once('error', reject);
       this.http.listen(this.opts.port, this.opts.host, this.opts.backlog, () => resolve());
     });
-    this.timer = setInterval(() => sweep(this), this.opts.heartbeatMs).unref();
-    const { bus, presence, rooms } = this.ctx;
-    if ('onReconnect' in bus) bus.onReconnect = (topics) => void this.heal(topics);
-    if (bus.seqOrdered === false) {
-      rooms.reorderMs = this.opts.reorderMs;
-      rooms.fill = (topic, after) => this.ctx.store.range(topic, after, this.opts.maxRecover);
-    }
+    const { hub, outbox, presence } = this.ctx;
+    this.timer = setInterval(() => sweep(hub, outbox, this.opts.slowMs), this.opts.heartbeatMs).unref();
     presence.start?.(this.opts.presenceBeatMs);
     return this.port;
-  }
-
-  /** after the bus lost messages: backfill each local room from the store, holding live ones meanwhile */
-  async heal(topics: readonly string[]): Promise<void> {
-    const { rooms, store, opts } = this.ctx;
-    for (const topic of topics) {
-      if (topic.startsWith('@')) continue;
-      rooms.hold(topic);
-      let msgs: Awaited<ReturnType<typeof store.range>> = [];
-      try {
-        msgs = await store.range(topic, rooms.last(topic), opts.maxRecover);
-      } catch { /* the store is down too: members recover through join after= */ }
-      rooms.release(topic, msgs);
-    }
   }
 
   get port(): number {
@@ -140,7 +121,7 @@ export class Gateway {
 
   /** every TCP connection counts toward maxConnections from its first byte, not from its upgrade */
   private connection(sock: Pending): void {
-    if (this.sessions.size + this.pending >= this.opts.maxConnections + HTTP_MARGIN) {
+    if (this.hub.size + this.pending >= this.opts.maxConnections + HTTP_MARGIN) {
       this.ctx.metrics.rejected.inc({ reason: 'max_connections' });
       return void sock.destroy();
     }
@@ -178,7 +159,7 @@ export class Gateway {
     let user = url.searchParams.get('user') ?? '';
     let allowed: string[] | undefined;
     if (!this.accept.take()) refusal = [CLOSE.overloaded, 'accept_rate', 'overloaded: accept rate exceeded'];
-    else if (this.sessions.size >= this.opts.maxConnections) refusal = [CLOSE.overloaded, 'max_connections', 'overloaded: connection limit reached'];
+    else if (this.hub.size >= this.opts.maxConnections) refusal = [CLOSE.overloaded, 'max_connections', 'overloaded: connection limit reached'];
     else if (this.opts.auth === 'none') {
       const bad = user ? userProblem(user) : undefined;
       if (bad) refusal = [CLOSE.authFailed, 'auth', `auth_failed: user: ${bad}`];
@@ -205,57 +186,40 @@ export class Gateway {
   private open(ws: Sock, user: string, allowed: string[] | undefined): void {
     const s = new Session(this.nextId++, ws, user, formatOf(ws.protocol), allowed);
     ws.s = s;
-    this.sessions.set(s.id, s);
     this.ctx.metrics.connections.inc();
     ws.on('message', this.onMessage);
     ws.on('error', noop);
     ws.on('close', this.onClose);
     // presence is written for the user's first session on this node only, not per connection or beat
-    const first = !this.ctx.rooms.online(user);
-    // a failed inbox subscribe (bus down) is healed by the bus's re-subscribe when it returns
-    void this.ctx.rooms.addUser(s).catch(noop);
-    if (first) void this.ctx.presence.online(user, this.opts.node).catch(noop);
+    if (this.ctx.rooms.connect(s)) void this.ctx.presence.online(user, this.opts.node).catch(noop);
     this.ctx.send(s, { op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs });
   }
 
   /** removes a closed session from everything it was part of */
   async closed(s: Session): Promise<void> {
-    if (!this.sessions.delete(s.id)) return;
+    const { removed, last, done } = this.ctx.rooms.disconnect(s);
+    if (!removed) return;
     s.closing = true;
     this.ctx.metrics.connections.dec();
     // an unsubscribe that fails (bus down) must not stop the rest of the clean-up
     for (const room of [...(s.rooms ?? [])]) await leaveQuietly(this.ctx, s, room).catch(noop);
-    const removed = this.ctx.rooms.removeUser(s).catch(noop);
     // the user's last session on this node: its presence entry for this node goes
-    if (!this.ctx.rooms.online(s.user)) await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
-    await removed;
-  }
-
-  /** server-initiated close (1012, service restart) of every session of these users */
-  closeUsers(users: readonly string[]): number {
-    const set = new Set(users);
-    let n = 0;
-    for (const s of this.sessions.values()) {
-      if (set.has(s.user)) {
-        s.ws.close(1012, 'closed by admin');
-        n++;
-      }
-    }
-    return n;
+    if (last) await this.ctx.presence.offline(s.user, this.opts.node).catch(noop);
+    await done;
   }
 
   /** SIGTERM behaviour: stop accepting, send drain with per-client jitter, close everyone, stop */
   async drain(graceMs = 5000): Promise<void> {
     this.draining = true;
     const stopped = new Promise<void>((r) => this.http.close(() => r()));
-    for (const s of this.sessions.values()) {
+    for (const s of this.hub.sessions()) {
       this.ctx.send(s, { op: 'drain', retryAfterMs: Math.round(Math.random() * this.opts.drainJitterMs) });
     }
     this.ctx.outbox.flush();
-    for (const s of this.sessions.values()) s.ws.close(CLOSE.goingAway, 'draining');
+    for (const s of this.hub.sessions()) s.ws.close(CLOSE.goingAway, 'draining');
     const deadline = Date.now() + graceMs;
-    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const s of this.sessions.values()) s.ws.terminate();
+    while (this.hub.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.hub.sessions()) s.ws.terminate();
     await this.close(stopped);
   }
 
@@ -263,10 +227,10 @@ export class Gateway {
   async close(stopped?: Promise<void>): Promise<void> {
     this.draining = true;
     clearInterval(this.timer);
-    for (const s of this.sessions.values()) s.ws.terminate();
+    for (const s of this.hub.sessions()) s.ws.terminate();
     this.http.closeAllConnections();
     await (stopped ?? new Promise<void>((r) => this.http.close(() => r())));
-    await Promise.all([this.ctx.store.close(), this.ctx.bus.close(), this.ctx.presence.close()]);
+    await Promise.all([this.ctx.broker.close(), this.ctx.presence.close()]);
   }
 }
 

@@ -1,14 +1,13 @@
 /** Client op handlers: every frame is decoded and validated once, then dispatched here. */
 import {
-  decodeClientFrame, dmRoom, mayRead,
+  BfgError, decodeClientFrame, dmRoom, mayRead,
   type Body, type DmFrame, type Meta, type PresenceFrame, type SendFrame,
 } from '../protocol/index.js';
-import { inboxTopic } from './bus/bus.js';
+import { inboxTopic } from './broker/broker.js';
 import type { Context } from './context.js';
 import { TokenBucket } from './limits.js';
 import { join, leaveQuietly } from './join.js';
 import type { Session } from './session.js';
-import type { Appended } from './store/store.js';
 
 /** Handles one received WebSocket message; never throws, answers bad input with an error frame. */
 export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean): void {
@@ -64,27 +63,16 @@ function admit(ctx: Context, s: Session, f: SendFrame | DmFrame, bytes: number):
   return take(ctx, s, f.id);
 }
 
-/** The data path: persist (seq assigned; a retried id is stored once), ack, then publish once per topic. */
+/** The data path: the broker stores (seq assigned; a retried id is stored once), the ack goes out, then the broker publishes. */
 async function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta?: Meta): Promise<void> {
   const t0 = Date.now();
-  const origin = ctx.rooms.originOf(s.id);
-  let r: Appended;
   try {
-    if (!ctx.store.healthy()) throw new Error('store circuit open');
-    r = await ctx.store.append({ room, id, from: s.user, body, meta, topics: [...new Set(topics)], origin, t0 });
+    await ctx.broker.publish({ room, id, from: s.user, body, meta, topics: [...new Set(topics)], origin: ctx.rooms.originOf(s.id), t0 },
+      (a) => ctx.send(s, { op: 'ack', id, seq: a.msg.seq }));
   } catch (err) {
-    return ctx.error(s, 'store_unavailable', (err as Error).message, id);
-  }
-  ctx.send(s, { op: 'ack', id, seq: r.msg.seq });
-  // a retry was delivered the first time; a store that publishes as it persists has put it on the bus
-  if (r.duplicate || ctx.store.publishes) return;
-  for (const topic of new Set(topics)) {
-    try {
-      await ctx.bus.publish({ topic, origin, msg: r.msg, t0, epoch: r.epoch });
-    } catch (err) {
-      // already acked and stored: members recover it through join after=
-      ctx.error(s, 'bus_unavailable', (err as Error).message, id);
-    }
+    // store_unavailable: nothing stored; bus_unavailable: already acked and stored, members recover it through join after=
+    const e = err instanceof BfgError ? err : new BfgError('store_unavailable', (err as Error).message);
+    ctx.error(s, e.code, e.detail, id);
   }
 }
 

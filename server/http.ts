@@ -23,15 +23,15 @@ export function originAllowed(ctx: Context, origin: string | undefined): boolean
 }
 
 /** Handles one HTTP request; never rejects (an error after the headers went out ends the response). */
-export async function route(ctx: Context, connections: () => number, req: IncomingMessage, res: ServerResponse, closeUsers: (users: string[]) => number): Promise<void> {
+export async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname === '/admin/close' && req.method === 'POST') return await admin(ctx, url, req, res, closeUsers);
+    if (url.pathname === '/admin/close' && req.method === 'POST') return await admin(ctx, url, req, res);
     if (req.method !== 'GET') return json(res, 405, { error: 'bad_request', message: 'only GET is served (and POST /admin/close with --admin)' }); // 405: the method, not the request, is wrong
     if (url.pathname === '/health') {
-      const store = ctx.store.healthy(), bus = ctx.bus.healthy();
+      const { store, bus } = ctx.broker.health();
       return json(res, store && bus ? 200 : 503, {
-        status: store && bus ? 'ok' : 'degraded', node: ctx.opts.node, connections: connections(),
+        status: store && bus ? 'ok' : 'degraded', node: ctx.opts.node, connections: ctx.hub.size,
         store: store ? 'up' : 'down', bus: bus ? 'up' : 'down',
       });
     }
@@ -85,13 +85,13 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
     return fail(res, 'bad_request', `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}`);
   }
   // reading a room that has no log creates nothing, in memory or in Redis
-  const found = await ctx.store.peek(room);
-  const messages = found ? (await ctx.store.range(room, after, limit)).map(forHttp) : [];
+  const found = await ctx.broker.peek(room);
+  const messages = found ? (await ctx.broker.history(room, after, limit)).map(forHttp) : [];
   json(res, 200, { room, head: found?.head ?? 0, epoch: found?.epoch ?? null, messages });
 }
 
 /** POST /admin/close?users=a,b: only with --admin, an admin token under --auth jwt, and never from another site. */
-async function admin(ctx: Context, url: URL, req: IncomingMessage, res: ServerResponse, closeUsers: (users: string[]) => number): Promise<void> {
+async function admin(ctx: Context, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!ctx.opts.admin) return fail(res, 'not_found', 'the admin route is off; start the gateway with --admin');
   if (req.headers.origin !== undefined && !originAllowed(ctx, req.headers.origin)) {
     return fail(res, 'forbidden', `origin ${req.headers.origin} may not call the admin route`);
@@ -101,5 +101,12 @@ async function admin(ctx: Context, url: URL, req: IncomingMessage, res: ServerRe
     if (!who?.admin) return fail(res, 'forbidden', 'the admin route needs a token with the claim admin: true (Authorization: Bearer)');
   }
   const users = (url.searchParams.get('users') ?? '').split(',').filter(Boolean);
-  json(res, 200, { closed: closeUsers(users) });
+  let closed = 0;
+  for (const user of new Set(users)) {
+    for (const s of ctx.hub.ofUser(user)) {
+      s.ws.close(1012, 'closed by admin'); // 1012: service restart, as a deploy would
+      closed++;
+    }
+  }
+  json(res, 200, { closed });
 }

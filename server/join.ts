@@ -7,22 +7,21 @@
  */
 import { dmUsers, type JoinFrame, type MsgFrame } from '../protocol/index.js';
 import type { Context } from './context.js';
-import { framed } from './frame.js';
+import { framed } from './outbox.js';
 import type { Session } from './session.js';
 
 /** Handles a join frame for a session that is allowed to join (the room is already counted in s.rooms). */
 export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boolean): Promise<void> {
   const room = f.room;
-  const held: MsgFrame[] = [];
-  (s.pending ??= new Map()).set(room, held);
+  const held = s.hold(room);
   try {
     // DM rooms arrive live through the user's inbox; joining one only recovers its log
     const first = !rejoin && !dmUsers(room) && (await ctx.rooms.add(room, s));
-    const { head, epoch } = await ctx.store.head(room);
+    const { head, epoch } = await ctx.broker.head(room);
     if (first) ctx.rooms.startAt(room, head, epoch);
     if (!s.rooms?.has(room)) {
       // left (or closed) while the head was read, which may have created the room's epoch again
-      if (ctx.rooms.size(room) === 0) await ctx.store.release(room);
+      if (ctx.hub.members(room) === 0) await ctx.broker.release(room);
       return;
     }
     let replay: Buffer[] = [];
@@ -32,7 +31,7 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
       const epochOk = f.epoch === undefined ? f.after === 0 : f.epoch === epoch;
       if (!epochOk || missing < 0 || missing > ctx.opts.maxRecover) recovered = false;
       else if (missing > 0) {
-        const backlog = await ctx.store.range(room, f.after, missing);
+        const backlog = await ctx.broker.history(room, f.after, missing);
         recovered = backlog.length === missing && backlog.every((m, i) => m.seq === f.after! + 1 + i);
         replay = recovered ? bounded(ctx, s, backlog) : [];
         if (replay.length < backlog.length) recovered = false;
@@ -46,9 +45,7 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
     if (!rejoin) await leaveQuietly(ctx, s, room).catch(() => {});
     ctx.error(s, 'store_unavailable', `join ${room}: ${(err as Error).message}`, room);
   } finally {
-    // a second join of the same room may have replaced this one's holding list
-    if (s.pending?.get(room) === held) s.pending.delete(room);
-    if (s.pending?.size === 0) s.pending = null;
+    s.unhold(room, held);
   }
 }
 
@@ -69,5 +66,5 @@ function bounded(ctx: Context, s: Session, backlog: readonly MsgFrame[]): Buffer
 export async function leaveQuietly(ctx: Context, s: Session, room: string): Promise<void> {
   s.rooms?.delete(room);
   const last = dmUsers(room) ? true : await ctx.rooms.remove(room, s);
-  if (last) await ctx.store.release(room);
+  if (last) await ctx.broker.release(room);
 }

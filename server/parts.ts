@@ -1,43 +1,59 @@
-/** Builds the store, bus and presence a gateway's options name: embedded (memory) or Redis. */
+/** Builds the parts a gateway's options name: its Hub, its Broker (memory, Redis or Kafka) and presence. */
 import type { Redis } from 'ioredis';
 import { BfgError } from '../protocol/index.js';
-import type { Bus } from './bus/bus.js';
+import type { Broker } from './broker/broker.js';
+import { MemoryBroker } from './broker/memory.js';
+import { Hub } from './hub.js';
 import type { GatewayOptions } from './options.js';
+import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
 import { MemoryStore } from './store/memory.js';
-import type { Store } from './store/store.js';
 
-export interface Parts { store?: Store; bus?: Bus; presence?: Presence }
+export interface Parts { hub: Hub; broker: Broker; presence: Presence }
+
+/** The embedded parts: everything in this process. */
+export function memoryParts(o: Readonly<GatewayOptions>): Parts {
+  const hub = new Hub();
+  return { hub, broker: new MemoryBroker(new MemoryStore(o.history)), presence: new MemoryPresence(hub) };
+}
 
 /**
- * Opens the parts for these options (connecting to Redis when named); memory parts are left to the
- * gateway. Redis and Kafka clients are imported only when chosen, so embedded defaults start small.
+ * Opens the parts for these options (connecting to Redis and Kafka when named). Their clients are
+ * imported only when chosen, so a gateway on embedded defaults starts small.
  */
 export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
-  if (o.store !== 'redis' && o.bus === 'memory') return {};
+  if (o.store !== 'redis' && o.bus === 'memory') return memoryParts(o);
   const { openRedis } = await import('./redis/connect.js');
   const { RedisStore } = await import('./store/redis.js');
   const { RedisPresence } = await import('./presence/redis.js');
   const cmd = await openRedis(o.redis!, `bfg-${o.node}`);
-  if (o.store === 'redis') {
+  try {
+    await checkPersistence(cmd, o.redis!, o.ackWithoutPersistence);
+  } catch (err) {
+    cmd.disconnect();
+    throw err;
+  }
+  const presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
+  let broker: Broker;
+  if (o.bus === 'redis') {
+    const { RedisBroker } = await import('./broker/redis.js');
+    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster });
+    broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
+  } else if (o.bus === 'kafka') {
+    const { KafkaBroker } = await import('./broker/kafka.js');
+    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null), {
+      brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions,
+      publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
+    });
     try {
-      await checkPersistence(cmd, o.redis!, o.ackWithoutPersistence);
+      await kafka.start();
     } catch (err) {
       cmd.disconnect();
       throw err;
     }
-  }
-  const parts: Parts = {};
-  if (o.bus === 'redis') parts.bus = new (await import('./bus/redis.js')).RedisBus(cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
-  if (o.bus === 'kafka') {
-    const { KafkaBus } = await import('./bus/kafka.js');
-    const bus = new KafkaBus({ brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions, publishTimeoutMs: o.publishTimeoutMs });
-    await bus.start();
-    parts.bus = bus;
-  }
-  parts.store = o.store === 'redis' ? new RedisStore(cmd, o.history, o.bus === 'redis' ? { sharded: o.redisCluster } : null) : new MemoryStore(o.history);
-  parts.presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
-  return parts;
+    broker = kafka;
+  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null)); // one node, its log in Redis
+  return { hub: new Hub(), broker, presence };
 }
 
 /**

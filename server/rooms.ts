@@ -1,156 +1,106 @@
 /**
- * Local membership and fan-out. The gateway subscribes to a topic once, when its first local
- * member arrives, and unsubscribes when the last leaves — never once per user.
+ * Fan-out. The node subscribes to a topic once, when its first local member arrives, and unsubscribes
+ * when the last leaves — never once per user; each message from the broker is framed once per format
+ * and written to every local recipient (the Hub knows them) but its sender. Live messages of a room
+ * whose history is being read for a session (its join, or a heal after the broker lost messages) wait
+ * in that session's one hold buffer (`Session.pending`).
  */
-import { inboxTopic, type Bus, type Envelope } from './bus/bus.js';
+import type { Broker, Envelope } from './broker/broker.js';
+import { inboxTopic } from './broker/broker.js';
+import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
-import type { Outbox } from './outbox.js';
-import { SharedFrame } from './frame.js';
+import { SharedFrame, type Outbox } from './outbox.js';
 import { originNode } from './envelope.js';
 import type { MsgFrame } from '../protocol/index.js';
 import type { Session } from './session.js';
 
 export class Rooms {
-  private readonly members = new Map<string, Set<Session>>();
-  /** user -> that user's local sessions (one session, the common case, is kept without a Set) */
-  private readonly users = new Map<string, Session | Session[]>();
   /**
-   * per room topic: last seq fanned out (a re-delivered message, a bus replay, is dropped) and the
-   * epoch of the log it came from. A message from another epoch means the log was lost and started
-   * again at seq 1: the room's state restarts with it, so new messages keep flowing live.
+   * per room: last seq fanned out (a re-delivered message, a bus replay, is dropped) and the epoch of
+   * the log it came from. A message from another epoch means the log was lost and started again at
+   * seq 1: the room's state restarts with it, so new messages keep flowing live.
    */
   private readonly state = new Map<string, { last: number; epoch?: string }>();
-
-  /** this gateway in message origins (node id and incarnation) */
-  private readonly me: string;
-  constructor(node: string, private readonly bus: Bus, private readonly outbox: Outbox, private readonly metrics: Metrics) {
-    this.me = originNode(node);
-    bus.onMessage((env) => this.deliver(env));
-  }
-
-  /**
-   * Reorder window (a bus without seq order, Kafka): a room message past a gap waits up to reorderMs
-   * for the missing seqs; then the gap is read from the store (`fill`). 0 turns it off.
-   */
-  reorderMs = 0;
-  fill: (topic: string, afterSeq: number) => Promise<MsgFrame[]> = async () => [];
-  private readonly early = new Map<string, { envs: Map<number, Envelope>; timer: NodeJS.Timeout }>();
-
   /** subscribes in flight, by topic (the first local member's) */
   private readonly subscribing = new Map<string, Promise<void>>();
+  /** this gateway in message origins (node id and incarnation) */
+  private readonly me: string;
 
-  /** room topics whose live messages are held while a gap after a bus reconnect is filled */
-  private readonly holding = new Map<string, Envelope[]>();
+  constructor(node: string, private readonly hub: Hub, private readonly broker: Broker, private readonly outbox: Outbox,
+    private readonly metrics: Metrics, private readonly maxRecover: number) {
+    this.me = originNode(node);
+  }
 
   /** the origin of a message sent by local session `id`: its own delivery skips that session */
   originOf(id: number): string {
     return `${this.me}/${id}`;
   }
 
-  /** adds a local member; subscribes the node to the topic when it is the first (returns true then) */
-  async add(topic: string, s: Session): Promise<boolean> {
-    let set = this.members.get(topic);
-    if (!set) {
-      set = new Set();
-      this.members.set(topic, set);
-      set.add(s);
-      const sub = this.bus.subscribe(topic);
-      this.subscribing.set(topic, sub);
+  /** registers a new session (and subscribes its user's inbox for the user's first); true for the user's first on this node */
+  connect(s: Session): boolean {
+    const first = this.hub.add(s);
+    // a failed inbox subscribe (bus down) is healed by the broker's re-subscribe when it returns
+    if (first) void this.broker.subscribe(inboxTopic(s.user)).catch(() => {});
+    return first;
+  }
+
+  /**
+   * forgets a closed session at once (its rooms are left by the caller); `last` when it was its user's
+   * last on this node, whose inbox is then unsubscribed (`done`, which never rejects: a bus that is down
+   * forgets the subscription itself); removed false when it was not here
+   */
+  disconnect(s: Session): { removed: boolean; last: boolean; done: Promise<void> } {
+    const { removed, last } = this.hub.remove(s);
+    return { removed, last, done: last ? this.broker.unsubscribe(inboxTopic(s.user)).catch(() => {}) : Promise.resolve() };
+  }
+
+  /** adds a local member; subscribes the node to the room when it is the first (returns true then) */
+  async add(room: string, s: Session): Promise<boolean> {
+    if (this.hub.join(room, s)) {
+      const sub = this.broker.subscribe(room);
+      this.subscribing.set(room, sub);
       try {
         await sub;
       } finally {
-        if (this.subscribing.get(topic) === sub) this.subscribing.delete(topic);
+        if (this.subscribing.get(room) === sub) this.subscribing.delete(room);
       }
       return true;
     }
-    set.add(s);
     // a member that arrives while the first one's subscribe is in flight waits for it too: the head it
     // reads next must be taken with the subscription live, or what is published in between reaches it
     // neither in its replay nor live
-    const sub = this.subscribing.get(topic);
+    const sub = this.subscribing.get(room);
     if (sub) await sub;
     return false;
   }
 
+  /** removes a local member; unsubscribes the node when it was the last (returns true then) */
+  async remove(room: string, s: Session): Promise<boolean> {
+    if (!this.hub.leave(room, s)) return false;
+    this.state.delete(room);
+    await this.broker.unsubscribe(room);
+    return true;
+  }
+
   /** a newly subscribed room starts at this head of this epoch: older seqs reach its members through recovery */
-  startAt(topic: string, head: number, epoch: string): void {
-    if (!this.members.has(topic)) return; // every member left while the head was read: keep nothing
-    const st = this.state.get(topic);
-    if (!st || st.epoch !== epoch) this.state.set(topic, { last: head, epoch });
+  startAt(room: string, head: number, epoch: string): void {
+    if (this.hub.members(room) === 0) return; // every member left while the head was read: keep nothing
+    const st = this.state.get(room);
+    if (!st || st.epoch !== epoch) this.state.set(room, { last: head, epoch });
     else if (st.last < head) st.last = head;
   }
 
   /** last seq fanned out to a room's local members */
-  last(topic: string): number {
-    return this.state.get(topic)?.last ?? 0;
+  last(room: string): number {
+    return this.state.get(room)?.last ?? 0;
   }
 
-  /** holds a room's live messages until release() */
-  hold(topic: string): void {
-    if (!this.holding.has(topic)) this.holding.set(topic, []);
-  }
-
-  /** delivers the backfilled messages of a held room, then what was held (duplicates drop by seq) */
-  release(topic: string, backfill: readonly MsgFrame[]): void {
-    const held = this.holding.get(topic) ?? [];
-    this.holding.delete(topic);
-    for (const msg of backfill) this.deliver({ topic, origin: '', t0: msg.ts, msg });
-    for (const env of held) this.deliver(env);
-  }
-
-  /** removes a local member; unsubscribes the node when it was the last (returns true then) */
-  async remove(topic: string, s: Session): Promise<boolean> {
-    const set = this.members.get(topic);
-    if (!set || !set.delete(s)) return false;
-    if (set.size === 0) {
-      this.members.delete(topic);
-      this.state.delete(topic);
-      this.holding.delete(topic);
-      this.dropEarly(topic);
-      await this.bus.unsubscribe(topic);
-      return true;
-    }
-    return false;
-  }
-
-  /** rooms with local members, and per-room state kept (for tests of bounded memory) */
+  /** rooms with local members, per-room state kept, and users (for tests of bounded memory) */
   get counts(): { rooms: number; state: number; users: number } {
-    return { rooms: this.members.size, state: this.state.size, users: this.users.size };
+    return { ...this.hub.counts, state: this.state.size };
   }
 
-  /** number of local members of a topic */
-  size(topic: string): number {
-    return this.members.get(topic)?.size ?? 0;
-  }
-
-  /** registers a session under its user (its DM inbox); subscribes the inbox for the user's first */
-  async addUser(s: Session): Promise<void> {
-    const v = this.users.get(s.user);
-    if (v === undefined) {
-      this.users.set(s.user, s);
-      await this.bus.subscribe(inboxTopic(s.user));
-    } else if (Array.isArray(v)) v.push(s);
-    else this.users.set(s.user, [v, s]);
-  }
-
-  /** removes a session from its user's inbox; unsubscribes with the user's last session */
-  async removeUser(s: Session): Promise<void> {
-    const v = this.users.get(s.user);
-    if (v === s) {
-      this.users.delete(s.user);
-      await this.bus.unsubscribe(inboxTopic(s.user));
-    } else if (Array.isArray(v)) {
-      const rest = v.filter((x) => x !== s);
-      this.users.set(s.user, rest.length === 1 ? rest[0] : rest);
-    }
-  }
-
-  /** true when the user has a session on this node */
-  online(user: string): boolean {
-    return this.users.has(user);
-  }
-
-  /** writes one bus message to every local member except its sender; never throws (one bad message is logged and dropped) */
+  /** writes one broker message to every local recipient except its sender; never throws (one bad message is logged and dropped) */
   deliver(env: Envelope): void {
     try {
       this.fanOut(env);
@@ -161,28 +111,10 @@ export class Rooms {
 
   /** fan-out of one message, encoding it once per format */
   private fanOut(env: Envelope): void {
-    const held = this.holding.get(env.topic);
-    if (held) return void held.push(env);
-    let set: Iterable<Session> | undefined;
-    if (env.topic.charCodeAt(0) === 64 /* @ */) {
-      const v = this.users.get(env.topic.slice(1));
-      set = v === undefined ? undefined : Array.isArray(v) ? v : [v];
-    } else set = this.members.get(env.topic);
+    const set = this.hub.recipients(env.topic);
     if (!set) return;
     const msg = env.msg;
-    if (env.topic === msg.room) {
-      let st = this.state.get(env.topic);
-      if (!st) this.state.set(env.topic, (st = { last: 0, epoch: env.epoch }));
-      else if (env.epoch !== undefined && st.epoch !== env.epoch) {
-        // the log was lost and restarted: old seqs mean nothing any more
-        this.dropEarly(env.topic);
-        st.last = 0;
-        st.epoch = env.epoch;
-      }
-      if (msg.seq <= st.last) return;
-      if (this.reorderMs > 0 && msg.seq > st.last + 1) return this.wait(env);
-      st.last = msg.seq;
-    }
+    if (env.topic === msg.room && !this.advance(env.topic, msg.seq, env.epoch)) return;
     const slash = env.origin.indexOf('/');
     const originId = env.origin.slice(0, slash) === this.me ? Number(env.origin.slice(slash + 1)) : -1;
     const shared = new SharedFrame(msg);
@@ -199,58 +131,51 @@ export class Rooms {
     }
     this.metrics.fanout.inc(n);
     this.metrics.latency.observe((Date.now() - env.t0) / 1000);
-    if (env.topic === msg.room) this.next(env.topic);
   }
 
-  /** forgets the messages a room held for its reorder window */
-  private dropEarly(topic: string): void {
-    const e = this.early.get(topic);
-    if (e) clearTimeout(e.timer);
-    this.early.delete(topic);
-  }
-
-  /** holds a message that came before its predecessors */
-  private wait(env: Envelope): void {
-    let e = this.early.get(env.topic);
-    if (!e) {
-      e = { envs: new Map(), timer: setTimeout(() => void this.gapTimeout(env.topic), this.reorderMs) };
-      this.early.set(env.topic, e);
+  /** moves a room's last seq to `seq`; false for a seq already fanned out (a replay) */
+  private advance(room: string, seq: number, epoch: string | undefined): boolean {
+    const st = this.state.get(room);
+    if (!st) {
+      this.state.set(room, { last: seq, epoch });
+      return true;
     }
-    e.envs.set(env.msg.seq, env);
+    // the log was lost and restarted: old seqs mean nothing any more
+    if (epoch !== undefined && st.epoch !== epoch) Object.assign(st, { last: 0, epoch });
+    if (seq <= st.last) return false;
+    st.last = seq;
+    return true;
   }
 
-  /** delivers the held message that is next in seq, if any */
-  private next(topic: string): void {
-    const e = this.early.get(topic);
-    if (!e) return;
-    const nxt = e.envs.get(this.last(topic) + 1);
-    if (nxt) {
-      e.envs.delete(nxt.msg.seq);
-      if (e.envs.size === 0) {
-        clearTimeout(e.timer);
-        this.early.delete(topic);
+  /**
+   * After the broker lost messages (`reconnected`): each room's members hold live messages while the
+   * gap is read from the log, then get the gap and what was held, in seq order, each seq once.
+   */
+  async heal(topics: readonly string[]): Promise<void> {
+    for (const room of topics) {
+      if (room.startsWith('@')) continue;
+      const members = this.hub.recipients(room);
+      if (!members) continue;
+      const holds = new Map<Session, MsgFrame[]>();
+      for (const s of members) if (!s.pending?.has(room)) holds.set(s, s.hold(room));
+      const from = this.last(room);
+      let gap: MsgFrame[] = [];
+      try {
+        gap = await this.broker.history(room, from, this.maxRecover);
+      } catch { /* the log is down too: members recover through join after= */ }
+      const st = this.state.get(room);
+      if (st && gap.length && gap[gap.length - 1].seq > st.last) st.last = gap[gap.length - 1].seq;
+      const frames = new Map(gap.map((m) => [m.seq, new SharedFrame(m)]));
+      for (const [s, held] of holds) {
+        s.unhold(room, held);
+        // the gap and the held live messages merged by seq, each seq once
+        let sent = from;
+        for (const m of [...gap, ...held].sort((x, y) => x.seq - y.seq)) {
+          if (m.seq <= sent) continue;
+          this.outbox.push(s, (frames.get(m.seq) ?? new SharedFrame(m)).get(s.format));
+          sent = m.seq;
+        }
       }
-      this.deliver(nxt);
-    }
-  }
-
-  /** the gap outlived the window: read it from the store, then deliver what was held */
-  private async gapTimeout(topic: string): Promise<void> {
-    const e = this.early.get(topic);
-    if (!e) return;
-    this.early.delete(topic);
-    let msgs: MsgFrame[] = [];
-    try {
-      msgs = await this.fill(topic, this.last(topic));
-    } catch { /* store down: members recover through join after= */ }
-    const held = [...e.envs.values()].sort((a, b) => a.msg.seq - b.msg.seq);
-    const saved = this.reorderMs;
-    this.reorderMs = 0; // what the store returned is in order; what it lacked is given up on
-    try {
-      for (const msg of msgs) this.deliver({ topic, origin: '', t0: msg.ts, msg });
-      for (const env of held) this.deliver(env);
-    } finally {
-      this.reorderMs = saved;
     }
   }
 }

@@ -7,7 +7,7 @@ import type { TokenBucket } from './limits.js';
 export class Session {
   /** rooms this connection joined (null until the first join, to keep idle sessions small) */
   rooms: Set<string> | null = null;
-  /** live messages held per room while that room's recovery read is in flight */
+  /** the one hold buffer: live messages held per room while that room's history is read for this session (join, heal) */
   pending: Map<string, MsgFrame[]> | null = null;
   bucket: TokenBucket | null = null;
   /** frames queued this event-loop turn, written together by the outbox */
@@ -30,6 +30,19 @@ export class Session {
   /** the TCP socket under the WebSocket (ws keeps it as `_socket`; frames are written to it directly) */
   get socket(): Socket {
     return (this.ws as unknown as { _socket: Socket })._socket;
+  }
+
+  /** starts holding a room's live messages (while its history is read for this session); returns the hold buffer */
+  hold(room: string): MsgFrame[] {
+    const held: MsgFrame[] = [];
+    (this.pending ??= new Map()).set(room, held);
+    return held;
+  }
+
+  /** stops holding a room, unless a later hold of the same room replaced this one */
+  unhold(room: string, held: MsgFrame[]): void {
+    if (this.pending?.get(room) === held) this.pending.delete(room);
+    if (this.pending?.size === 0) this.pending = null;
   }
 
   roomCount(): number {

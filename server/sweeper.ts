@@ -2,13 +2,13 @@
  * One timer per gateway, not one per socket: heartbeats (ping, and terminate peers that sent
  * nothing since the last ping, not even its pong) and the slow-consumer drain-time limit (output queued, nothing moving).
  */
-import type { Gateway } from './gateway.js';
+import type { Hub } from './hub.js';
+import type { Outbox } from './outbox.js';
 
 /** One sweep over every session. */
-export function sweep(gw: Gateway): void {
+export function sweep(hub: Hub, outbox: Outbox, slowMs: number): void {
   const now = Date.now();
-  const { slowMs } = gw.opts;
-  for (const s of gw.sessions.values()) {
+  for (const s of hub.sessions()) {
     if (s.closing) continue;
     const sock = s.socket;
     if (!sock) continue;
@@ -27,6 +27,6 @@ export function sweep(gw: Gateway): void {
       s.lastWritten = sock.bytesWritten;
       s.stalledSince = now;
     } else if (s.stalledSince === 0) s.stalledSince = now;
-    else if (now - s.stalledSince >= slowMs) gw.ctx.outbox.dropSlow(s);
+    else if (now - s.stalledSince >= slowMs) outbox.dropSlow(s);
   }
 }

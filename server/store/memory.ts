@@ -10,7 +10,6 @@ import type { Appended, NewMessage, RoomHead, Store } from './store.js';
 interface Log { epoch: string; head: number; ring: (MsgFrame | undefined)[]; ids: Map<string, number>; oldIds: Map<string, number> }
 
 export class MemoryStore implements Store {
-  readonly publishes = false;
   private readonly logs = new Map<string, Log>();
   constructor(private readonly history: number) {}
 

@@ -44,7 +44,8 @@ type Scripts = {
 };
 
 export class RedisStore implements Store {
-  readonly publishes: boolean;
+  /** true when append also publishes to the topics in the same script (so Pub/Sub order is seq order) */
+  private readonly publishes: boolean;
   private readonly breaker = new Breaker();
   private readonly sharded: boolean;
 

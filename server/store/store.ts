@@ -1,18 +1,12 @@
-/** The Store interface: durable per-room log with monotonic seq and an epoch per log. */
-import type { Body, Meta, MsgFrame } from '../../protocol/index.js';
+/** The Store interface: a durable per-room log with monotonic seq and an epoch per log; brokers own one. */
+import type { MsgFrame } from '../../protocol/index.js';
+import type { Appended, Publish, RoomHead } from '../broker/broker.js';
 
-export interface NewMessage {
-  room: string; id: string; from: string; body: Body; meta?: Meta;
-  /** for a store that also publishes (Redis store with Redis bus): the bus topics, sender and arrival time */
-  topics?: string[]; origin?: string; t0?: number;
-}
-export interface RoomHead { head: number; epoch: string }
-/** An append's outcome: `duplicate` when (from, id) was already stored in this room; msg then carries the first seq */
-export interface Appended { msg: MsgFrame; epoch: string; duplicate: boolean }
+export type { Appended, RoomHead } from '../broker/broker.js';
+/** A message to store; a store that also publishes (Redis with its Pub/Sub) takes the topics, origin and arrival time too. */
+export type NewMessage = Omit<Publish, 'topics' | 'origin' | 't0'> & Partial<Pick<Publish, 'topics' | 'origin' | 't0'>>;
 
 export interface Store {
-  /** true when append also publishes to the bus in the same atomic step (so bus order is seq order) */
-  readonly publishes: boolean;
   /**
    * persists a message, assigning the room's next seq; resolves only once it is stored. A retry with
    * the same (from, id) within the last `history` to 2×`history` messages of the room is stored once.

@@ -1,6 +1,6 @@
 /** A gateway that holds every delivery `ms` from the moment fan-out receives it (the true latency of a test). */
 import { nowMs } from '../../loadgen/measure/clock.js';
-import type { Envelope } from '../../server/bus/bus.js';
+import type { Envelope } from '../../server/broker/broker.js';
 import type { Gateway } from '../../server/gateway.js';
 
 /** Delays every delivery of `gw` by `ms` (while `when()` holds): one FIFO, one timer for its head (Node's overshoot, a fraction of a ms, adds). Returns stop. */

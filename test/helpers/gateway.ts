@@ -2,7 +2,7 @@
 import { Gateway, type Parts } from '../../server/gateway.js';
 import type { GatewayOptions } from '../../server/options.js';
 
-export async function startGateway(opts: Partial<GatewayOptions> = {}, parts: Parts = {}) {
+export async function startGateway(opts: Partial<GatewayOptions> = {}, parts: Partial<Parts> = {}) {
   const gw = new Gateway({ port: 0, auth: 'none', ...opts }, parts);
   const port = await gw.listen();
   return { gw, port, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };

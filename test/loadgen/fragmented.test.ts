@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { RunResult } from '../../loadgen/result.js';
-import type { Envelope } from '../../server/bus/bus.js';
+import type { Envelope } from '../../server/broker/broker.js';
 import type { Session } from '../../server/session.js';
 import { runBfg } from '../helpers/cli.js';
 import { fragmentFrames } from '../helpers/fragment.js';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Envelope } from '../../server/bus/bus.js';
+import type { Envelope } from '../../server/broker/broker.js';
 import { runLoad } from '../../loadgen/run/coordinator.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
+import { MemoryBroker } from '../../server/broker/memory.js';
 import { MemoryStore } from '../../server/store/memory.js';
 import { startGateway } from '../helpers/gateway.js';
 
@@ -12,7 +13,7 @@ test('the ledger finds a planted loss, a planted duplicate, a planted reorder an
   const store = Object.assign(Object.create(inner) as MemoryStore, {
     range: async (room: string, after: number, limit: number) => (await inner.range(room, after, limit)).filter((m) => m.seq !== 10),
   });
-  const g = await startGateway({ msgRate: 1000, msgBurst: 1000 }, { store });
+  const g = await startGateway({ msgRate: 1000, msgBurst: 1000 }, { broker: new MemoryBroker(store) });
   const rooms = g.gw.ctx.rooms;
   const deliver = rooms.deliver.bind(rooms);
   let held: Envelope | undefined;
@@ -23,7 +24,7 @@ test('the ledger finds a planted loss, a planted duplicate, a planted reorder an
     if (env.topic.startsWith('@')) return deliver(env);
     if (seq === 3 || seq === 10) {
       // one recipient (not the sender) misses it
-      const set = (rooms as unknown as { members: Map<string, Set<{ id: number }>> }).members.get(env.topic)!;
+      const set = g.gw.hub.recipients(env.topic) as Set<{ id: number }>;
       const originId = Number(env.origin.split('/')[1]);
       const victim = [...set].find((s) => s.id !== originId)!;
       set.delete(victim);

@@ -106,7 +106,7 @@ describe('gateway: limits that close', () => {
     (c.ws as unknown as { pong: () => void }).pong = () => {};
     const socket = (c.ws as unknown as { _socket: { pause(): void } })._socket;
     socket.pause();
-    await until(() => g.gw.sessions.size === 0, 5000, 'the gateway to drop the silent peer');
+    await until(() => g.gw.hub.size === 0, 5000, 'the gateway to drop the silent peer');
     c.close();
     await g.gw.close();
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MsgFrame } from '../../protocol/index.js';
+import { MemoryBroker } from '../../server/broker/memory.js';
 import { MemoryStore } from '../../server/store/memory.js';
 import type { NewMessage } from '../../server/store/store.js';
 import { TestClient, stillWorks } from '../helpers/client.js';
@@ -68,7 +69,7 @@ describe('gateway: rooms, DMs, recovery', () => {
     await otherTab.waitFor((f) => f.op === 'msg');
     await other.waitFor((f) => f.op === 'ack');
     assert.equal(other.msgs().length, 0);
-    const kai = () => [...g.gw.sessions.values()].filter((x) => x.user === 'kai').length;
+    const kai = () => [...g.gw.hub.sessions()].filter((x) => x.user === 'kai').length;
     laptop.close();
     await until(() => kai() === 1, 5000, 'the gateway to drop the laptop session');
     other.send({ op: 'dm', to: 'kai', id: 'hi2', body: 'one device left' });
@@ -122,7 +123,7 @@ describe('gateway: durable before ack', () => {
     const store = Object.assign(Object.create(inner) as MemoryStore, {
       append: async (m: NewMessage) => { await gate; return inner.append(m); },
     });
-    const g = await startGateway({}, { store });
+    const g = await startGateway({}, { broker: new MemoryBroker(store) });
     const a = await TestClient.connect(`${g.url}/?user=a`);
     await a.join('d');
     a.send({ op: 'send', room: 'd', id: 'slow', body: 'x' });

@@ -30,7 +30,7 @@ describe('acks that mean what they say (real Redis)', () => {
     const opts = gatewayOptions({ auth: 'none', store: 'redis', bus: 'redis', redis: r.url });
     await assert.rejects(openParts(opts), /appendonly no.*--ack-without-persistence/s);
     const parts = await openParts(gatewayOptions({ ...opts, ackWithoutPersistence: true }));
-    await Promise.all([parts.store!.close(), parts.bus!.close()]);
+    await Promise.all([parts.broker.close(), parts.presence.close()]);
     r.stop();
   });
 

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { signToken, type ClientFrame } from '../../protocol/index.js';
 import { gatewayOptions } from '../../server/options.js';
+import { MemoryBroker } from '../../server/broker/memory.js';
 import { MemoryStore } from '../../server/store/memory.js';
 import { TestClient, stillWorks } from '../helpers/client.js';
 import { deepJson } from '../helpers/fuzz.js';
@@ -68,7 +69,7 @@ describe('memory is bounded for every input', () => {
 
   test('join/leave of 20,000 distinct rooms and 5,000 history reads of unknown rooms leave nothing behind', async () => {
     const store = new MemoryStore(100);
-    const g = await startGateway({ msgRate: 1e6, msgBurst: 1e6 }, { store });
+    const g = await startGateway({ msgRate: 1e6, msgBurst: 1e6 }, { broker: new MemoryBroker(store) });
     const c = await TestClient.connect(`${g.url}/?user=walker`);
     for (let batch = 0; batch < 20; batch++) {
       for (let i = batch * 1000; i < (batch + 1) * 1000; i++) {

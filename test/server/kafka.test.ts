@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Consumer } from 'kafkajs';
-import { KafkaBus } from '../../server/bus/kafka.js';
+import type { Envelope } from '../../server/broker/broker.js';
+import { KafkaBroker } from '../../server/broker/kafka.js';
 import { Gateway } from '../../server/gateway.js';
 import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
 import { openParts } from '../../server/parts.js';
@@ -68,12 +69,12 @@ describe('Kafka bus (real broker)', { skip }, () => {
     await b.join('replay');
     for (let i = 0; i < 30; i++) a.send({ op: 'send', room: 'replay', id: `p${i}`, body: 'x' });
     await b.waitFor((f) => f.op === 'msg', 30, 30_000);
-    const consumer = (n2.gw.ctx.bus as unknown as { consumer: Consumer }).consumer;
-    // count what reaches n2's fan-out: the seek is done when the 30 replays have come through again
-    const rooms = n2.gw.ctx.rooms;
-    const deliver = rooms.deliver.bind(rooms);
+    const consumer = (n2.gw.ctx.broker as unknown as { consumer: Consumer }).consumer;
+    // count what reaches n2's reorder window: the seek is done when the 30 replays have come through again
+    const reorder = (n2.gw.ctx.broker as unknown as { reorder: { push(env: Envelope): void } }).reorder;
+    const push = reorder.push.bind(reorder);
     let seen = 0;
-    rooms.deliver = (env) => { if (env.topic === 'replay') seen++; deliver(env); };
+    reorder.push = (env) => { if (env.topic === 'replay') seen++; push(env); };
     for (let p = 0; p < 8; p++) consumer.seek({ topic: 'bfg-test', partition: p, offset: '0' });
     await until(() => seen >= 30, 30_000, 'the replayed records to reach the node');
     a.send({ op: 'send', room: 'replay', id: 'after', body: 'x' });
@@ -99,7 +100,7 @@ describe('Kafka bus (real broker)', { skip }, () => {
     for (let k = 0; k < 10; k++) send();
     await a.waitFor((f) => f.op === 'error' && f.code === 'bus_unavailable', 1, 30_000);
     kafka.start();
-    await until(() => (n1.gw.ctx.bus as KafkaBus).healthy() && (n2.gw.ctx.bus as KafkaBus).healthy(), 60_000, 'the bus reconnected');
+    await until(() => (n1.gw.ctx.broker as KafkaBroker).healthy() && (n2.gw.ctx.broker as KafkaBroker).healthy(), 60_000, 'the bus reconnected');
     for (let k = 0; k < 10; k++) send();
     const acked = await a.waitFor((f) => f.op === 'ack', i, 60_000);
     await until(() => b.msgs('outage').length >= acked.length, 60_000, `b got ${b.msgs('outage').length} of ${acked.length}`);

@@ -34,7 +34,7 @@ function run(args: string[], pre: string[] = []): Promise<{ code: number | null;
 
 test(`bfg find: a gateway that holds deliveries 60 ms once past ${N} connections — the knee is found within 10% of ${N}`, async () => {
   const g = await startGateway({ msgRate: 1000, msgBurst: 1000 });
-  const stop = holdDeliveries(g.gw, 60, () => g.gw.sessions.size > N);
+  const stop = holdDeliveries(g.gw, 60, () => g.gw.hub.size > N);
   const dir = mkdtempSync(join(tmpdir(), 'bfg-find-'));
   const out = join(dir, 'capacity.json');
   try {
