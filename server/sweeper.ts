@@ -5,6 +5,9 @@
 import type { Hub } from './hub.js';
 import type { Outbox } from './outbox.js';
 
+/** an empty ping frame (FIN + opcode 0x9, no payload; RFC 6455 §5.5.2), the same bytes for every socket: no allocation per ping */
+const PING = Buffer.from([0x89, 0x00]);
+
 /** One sweep over every session. */
 export function sweep(hub: Hub, outbox: Outbox, slowMs: number): void {
   const now = Date.now();
@@ -18,7 +21,7 @@ export function sweep(hub: Hub, outbox: Outbox, slowMs: number): void {
       continue;
     }
     s.lastRead = sock.bytesRead;
-    s.ws.ping();
+    sock.write(PING);
     if (sock.writableLength === 0) {
       s.stalledSince = 0;
       continue;
@@ -30,3 +33,4 @@ export function sweep(hub: Hub, outbox: Outbox, slowMs: number): void {
     else if (now - s.stalledSince >= slowMs) outbox.dropSlow(s);
   }
 }
+

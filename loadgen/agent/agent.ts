@@ -140,6 +140,8 @@ export class Agent implements LeanHandler, ProtocolSink {
     for (const vu of this.vus) vu.sock?.close();
     // the close handshake, bounded: the gateway then sees clean closes (1000), not dropped sockets (1006)
     for (const end = Date.now() + 2000; this.connected > 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+    // what did not close in time is dropped: no read may reach the histograms once they are freed
+    for (const vu of this.vus) vu.sock?.destroy();
     loop.disable();
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - wall0;
@@ -306,7 +308,7 @@ export class Agent implements LeanHandler, ProtocolSink {
     this.stats.errors[k] = (this.stats.errors[k] ?? 0) + 1;
   }
 
-  close(s: LeanSocket, code: number): void {
+  close(s: LeanSocket, code: number, reason: string): void {
     const vu = this.vuOf(s);
     if (vu.sock !== s) return;
     vu.sock = null;
@@ -322,7 +324,12 @@ export class Agent implements LeanHandler, ProtocolSink {
       for (let n = vu.ackedN + 1; vu.ackedN > 0 && n <= vu.sentN; n++) this.stamps.uncertain(vu, n);
       if (!this.proto.guarantees.recovery) this.stamps.interrupt(vu, (id) => this.vus[id - this.plan.first]);
     }
-    else if (!vu.everOpened || vu.state === 'connecting') this.stats.connect_errors++;
+    if (!vu.everOpened || vu.state === 'connecting') {
+      this.stats.connect_errors++;
+      // by cause (ECONNRESET, ECONNREFUSED, ETIMEDOUT, a close code…), so a failed ramp says why
+      const k = `connect_${/\bE[A-Z]+\b/.exec(reason)?.[0] ?? code}`;
+      this.stats.errors[k] = (this.stats.errors[k] ?? 0) + 1;
+    }
     if (vu.state === 'offline' || vu.state === 'retired' || this.stopped) return;
     this.dialer.retry(vu);
   }

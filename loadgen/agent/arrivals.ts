@@ -25,6 +25,7 @@ export function arrivals(p: ArrivalPorts): Task {
     const rate = s.arrival_rate * share;
     let arrived = 0;
     return {
+      coarse: true,
       next: t0 + gapMs('uniform', rate),
       fire() {
         p.connect(vus[arrived++]);
@@ -46,6 +47,7 @@ export function arrivals(p: ArrivalPorts): Task {
     vu.sock?.close();
   };
   return {
+    coarse: true,
     next: t0,
     fire() {
       const now = this.next;

@@ -1,8 +1,13 @@
 /**
- * npm run bench:loadgen — (1) holds BENCH_SOCKETS idle sockets (100,000 by default) for BENCH_HOLD_S
- * against several `bfg serve` processes through several agents (each within the fd limit) and prints
- * connect errors and agent RSS per socket; (2) one agent's receive throughput, frames per CPU-second
- * with the ledger and histograms on, beside a plain `ws` client in the same run, as a ratio.
+ * npm run bench:loadgen — (1) generator memory per idle socket, counted from process start: each
+ * client (the bfg agent, a plain `ws` client, Artillery 2, and Tsung when Debian's tsung is installed)
+ * is started fresh to hold N idle sockets (BENCH_COUNTS, default 5000,10000,15000) against the same
+ * sink (one `bfg serve` per run); its whole RSS (process tree) is read from /proc while every socket is
+ * open. The per-socket figure is the slope of a least-squares fit of RSS over the sockets the sink saw
+ * held, across the runs — everything a socket costs, only the fitted base left out — with RSS/N beside
+ * it. (2) receive throughput: one agent (lean socket, stamp, ledger, HDR histograms) beside a `ws`
+ * client doing the same measurement work (parse, read the stamp, check the seq, record the latency in
+ * an HDR histogram), frames per CPU-second against the same blaster, as a ratio.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,23 +18,52 @@ import type { AgentResult } from '../../loadgen/agent/result.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { mergeHists, percentiles } from '../../loadgen/measure/histogram.js';
 import { selfTest, selfTestText } from '../../loadgen/run/self-test.js';
+import { listening } from '../helpers/proc.js';
+import { until } from '../helpers/wait.js';
+import { available, startHolder, treeRss, type Holder } from './holders.js';
 
-const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100_000);
-const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 60);
-const PER_PROCESS = 19_000;
-const RATE = Number(process.env.BENCH_RATE ?? 4000);
+const COUNTS = (process.env.BENCH_COUNTS ?? '5000,10000,15000').split(',').map(Number);
+const HOLDERS: Holder[] = ['bfg agent', 'ws client', 'artillery', 'tsung'];
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+const TARGET_KIB = 2.5;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const BFG = here('../../bin/bfg.js');
 
-async function gateway(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [here('../../bin/bfg.js'), 'serve', '--port', '0', '--auth', 'none',
-    '--accept-rate', '1000000', '--accept-burst', '1000000', '--heartbeat-ms', '60000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const port = await new Promise<number>((resolve) => proc.stdout!.on('data', (d) => {
-    out += d;
-    const m = /:(\d+) \(auth/.exec(out);
-    if (m) resolve(Number(m[1]));
-  }));
-  return { proc, url: `ws://127.0.0.1:${port}` };
+/** one holder, one count: the RSS of its process tree once the sink holds (nearly) all its sockets */
+async function holdOnce(h: Holder, n: number): Promise<{ n: number; held: number; rss: number }> {
+  const sink = await listening([BFG, 'serve', '--port', '0', '--auth', 'none', '--accept-rate', '100000', '--accept-burst', '100000', '--heartbeat-ms', '60000', '--max-connections', '19000']);
+  const http = sink.url.replace('ws:', 'http:');
+  const held = async () => ((await (await fetch(`${http}/health`)).json()) as { connections: number }).connections;
+  const holdS = 6;
+  const proc = startHolder(h, sink.url, n, RATE, holdS + n / RATE + 20);
+  let last = 0, rss = 0;
+  try {
+    // settled: every socket open, or no new one for 3 s (a holder that cannot hold them all)
+    let since = Date.now();
+    await until(async () => {
+      const c = await held();
+      if (c > last) [last, since] = [c, Date.now()];
+      return c >= n || Date.now() - since > 3000;
+    }, n / RATE * 1000 + 60_000, `${h} to open ${n} sockets`);
+    // RSS a second later, the peak of a few readings while every socket is held
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      rss = Math.max(rss, treeRss(proc.pid!));
+    }
+    last = await held();
+  } finally {
+    proc.kill('SIGKILL');
+    sink.proc.kill('SIGKILL');
+    if (h === 'tsung') spawn('pkill', ['-9', '-f', 'tsung']);
+  }
+  return { n, held: last, rss };
+}
+
+/** least-squares slope and intercept of y over x */
+function fit(xs: number[], ys: number[]): { slope: number; base: number } {
+  const mx = xs.reduce((a, x) => a + x, 0) / xs.length, my = ys.reduce((a, y) => a + y, 0) / ys.length;
+  const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / Math.max(1e-9, xs.reduce((a, x) => a + (x - mx) ** 2, 0));
+  return { slope, base: my - slope * mx };
 }
 
 async function agent(plan: AgentPlan): Promise<AgentResult> {
@@ -51,37 +85,33 @@ function basePlan(users: number, target: string, agentNo: number, over: Record<s
     addresses: Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 2}`) };
 }
 
-/** (1) many idle sockets through several agents and gateways */
-async function hold() {
-  const n = Math.ceil(SOCKETS / PER_PROCESS);
-  const per = Math.ceil(SOCKETS / n);
-  const gws = await Promise.all(Array.from({ length: n }, gateway));
-  const ramp = per / (RATE / n);
-  const results = await Promise.all(gws.map((g, i) => agent(basePlan(per, g.url, i, { arrival_rate: RATE / n, duration_s: ramp + HOLD_S }))));
-  for (const g of gws) g.proc.kill('SIGKILL');
-  const peak = results.reduce((a, r) => a + r.stats.peak_connections, 0);
-  const errors = results.reduce((a, r) => a + r.stats.connect_errors, 0);
-  const rssPer = results.reduce((a, r) => a + (r.rss_per_socket_bytes ?? 0) * r.stats.peak_connections, 0) / Math.max(1, peak);
-  return { n, peak, errors, rssPer, untrusted: results.flatMap((r) => r.trust.why) };
-}
-
 async function blaster(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = fork(here('./targets.js'), ['blast'], { env: { ...process.env, BLAST_S: '5' } });
   const [hello] = (await once(proc, 'message')) as [{ port: number }];
   return { proc, url: `ws://127.0.0.1:${hello.port}` };
 }
 
-/** plain ws client in its own process: frames per CPU-second, parsing each frame */
+/** a `ws` client in its own process doing the agent's measurement work per frame: parse, read the stamp, check the seq, record the latency */
 async function plainClient(url: string, sockets: number): Promise<number> {
   const code = `
     import WebSocket from "ws";
-    let frames = 0, open = ${sockets};
+    import * as hdr from "hdr-histogram-js";
+    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3600000000, numberOfSignificantValueDigits: 3 });
+    let frames = 0, open = ${sockets}, gaps = 0;
     const c0 = process.cpuUsage();
     for (let i = 0; i < ${sockets}; i++) {
       const ws = new WebSocket('${url}/?user=p' + i, 'bfg.v1.json');
+      let last = -1;
       ws.on('open', () => ws.send(JSON.stringify({ op: 'join', room: 'plain' + i })));
-      ws.on('message', (d) => { JSON.parse(String(d)); frames++; });
-      ws.on('close', () => { if (--open === 0) { const c = process.cpuUsage(c0); process.send({ frames, cpu_s: (c.user + c.system) / 1e6 }); process.exit(0); } });
+      ws.on('message', (d) => {
+        const f = JSON.parse(String(d));
+        frames++;
+        if (f.op !== 'msg') return;
+        if (last >= 0 && f.seq !== last + 1) gaps++;
+        last = f.seq;
+        h.recordValue(Math.max(1, Math.round((Date.now() - f.meta.t) * 1000)));
+      });
+      ws.on('close', () => { if (--open === 0) { const c = process.cpuUsage(c0); process.send({ frames, gaps, cpu_s: (c.user + c.system) / 1e6 }); process.exit(0); } });
     }`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: here('../../..') });
   const [m] = (await once(child, 'message')) as [{ frames: number; cpu_s: number }];
@@ -105,17 +135,32 @@ async function throughput() {
 
 const floor = await selfTest();
 const tp = await throughput();
-const h = await hold();
-console.log(`\nbfg load generator — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}, fd limit per process 20000`);
-console.log(`hold: ${SOCKETS} sockets planned over ${h.n} agents and ${h.n} gateway processes, arrival ${RATE}/s, held ${HOLD_S} s`);
-console.log(`  concurrent sockets reached (measured):   ${h.peak}`);
-console.log(`  connect errors (measured):               ${h.errors}   target 0`);
-console.log(`  agent RSS per socket (measured, marginal from 10% to 100% open): ${(h.rssPer / 1024).toFixed(2)} KiB   target <= 3 KiB`);
-if (h.untrusted.length) console.log(`  agents saturated: ${h.untrusted.join('; ')}`);
-console.log('receive throughput of one client process, 10 sockets, frames per CPU-second (measured):');
-console.log(`  bfg agent (lean socket + ledger + HDR histograms): ${tp.lean.toFixed(0)}`);
-console.log(`  plain ws client (ws + JSON.parse):                 ${tp.plain.toFixed(0)}`);
-console.log(`  ratio bfg/plain: ${(tp.lean / tp.plain).toFixed(2)}   target >= 2.00`);
+const machine = `${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}`;
+console.log(`\nbench:loadgen — measured on ${machine}; every client and the sink on this machine`);
+console.log(`(1) RSS per idle socket counted from process start: each client started fresh per run, ${COUNTS.join(' / ')} sockets arriving at ${RATE}/s into one \`bfg serve\`;`);
+console.log('    RSS of the client\'s process tree from /proc with every socket open; slope of a least-squares fit of RSS over the sockets the sink held');
+const rows: Record<string, { slope: number; base: number; runs: { n: number; held: number; rss: number }[] }> = {};
+for (const h of HOLDERS) {
+  if (!available(h)) {
+    console.log(`  ${h.padEnd(10)} not installed here (apt-get install tsung): not measured`);
+    continue;
+  }
+  const runs = [];
+  for (const n of COUNTS) runs.push(await holdOnce(h, n).catch((err) => ({ n, held: 0, rss: 0, err: (err as Error).message })));
+  const ok = runs.filter((r) => r.held > 0);
+  const f = ok.length >= 2 ? fit(ok.map((r) => r.held), ok.map((r) => r.rss)) : { slope: NaN, base: NaN };
+  rows[h] = { ...f, runs: ok };
+  const per = runs.map((r) => `${r.n}: held ${r.held}, ${(r.rss / 2 ** 20).toFixed(0)} MiB = ${r.held ? (r.rss / r.held / 1024).toFixed(1) : '—'} KiB/socket`).join('; ');
+  console.log(`  ${h.padEnd(10)} ${(f.slope / 1024).toFixed(2)} KiB per socket (fit), base ${(f.base / 2 ** 20).toFixed(0)} MiB   [${per}]`);
+}
+const agentSlope = rows['bfg agent']?.slope ?? NaN;
+for (const [h, r] of Object.entries(rows)) if (h !== 'bfg agent') console.log(`  ratio bfg agent / ${h}: ${(agentSlope / r.slope).toFixed(2)} per socket`);
+console.log(`  target <= ${TARGET_KIB} KiB per socket: ${agentSlope / 1024 <= TARGET_KIB ? 'met' : 'NOT met'}, ${(agentSlope / 1024).toFixed(2)} KiB`);
+console.log('(2) receive throughput of one client process, 10 sockets against the blaster, frames per CPU-second (measured):');
+console.log(`  bfg agent (lean socket, stamp, ledger, HDR histograms):          ${tp.lean.toFixed(0)}`);
+console.log(`  ws client (ws, JSON.parse, stamp, seq check, HDR histogram):     ${tp.plain.toFixed(0)}`);
+console.log(`  ratio bfg/ws: ${(tp.lean / tp.plain).toFixed(2)}`);
 console.log(`  (the agent's ledger over the blast: delivered ${tp.ledger.delivered}, lost ${tp.ledger.lost}, duplicated ${tp.ledger.duplicated})`);
 console.log(`  generator error bar at this load (measured): send lag p50 ${tp.lag.p50_ms} ms, p99 ${tp.lag.p99_ms} ms, max ${tp.lag.max_ms} ms over ${tp.lag.count} sends; receive processing per read p50 ${tp.proc.p50_ms} ms, p99 ${tp.proc.p99_ms} ms`);
 console.log(selfTestText(floor));
+process.exit(0);

@@ -4,10 +4,10 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { TestClient } from '../helpers/client.js';
-import { startServe } from '../helpers/cli.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { sleep, until } from '../helpers/wait.js';
+import { TestClient } from '../../helpers/client.js';
+import { startServe } from '../../helpers/cli.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { sleep, until } from '../../helpers/wait.js';
 
 const BEAT = 100, TTL = 400;
 let redis: TestRedis;

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Consumer } from 'kafkajs';
-import type { Envelope } from '../../server/broker/broker.js';
-import { KafkaBroker } from '../../server/broker/kafka.js';
-import { Gateway } from '../../server/gateway.js';
-import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
-import { openParts } from '../../server/parts.js';
-import { TestClient } from '../helpers/client.js';
-import { kafkaSkipReason, startKafka, type TestKafka } from '../helpers/kafka.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { until } from '../helpers/wait.js';
+import type { Envelope } from '../../../server/broker/broker.js';
+import { KafkaBroker } from '../../../server/broker/kafka.js';
+import { Gateway } from '../../../server/gateway.js';
+import { gatewayOptions, type GatewayOptions } from '../../../server/options.js';
+import { openParts } from '../../../server/parts.js';
+import { TestClient } from '../../helpers/client.js';
+import { kafkaSkipReason, startKafka, type TestKafka } from '../../helpers/kafka.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { until } from '../../helpers/wait.js';
 
 const skip = kafkaSkipReason();
 let kafka: TestKafka;

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { encodeFrame, type ClientFrame } from '../../protocol/index.js';
-import { Gateway } from '../../server/gateway.js';
-import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
-import { openParts } from '../../server/parts.js';
-import { TestClient, stillWorks } from '../helpers/client.js';
-import { fuzzFrame, nastyMeta, rng } from '../helpers/fuzz.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { until } from '../helpers/wait.js';
+import { encodeFrame, type ClientFrame } from '../../../protocol/index.js';
+import { Gateway } from '../../../server/gateway.js';
+import { gatewayOptions, type GatewayOptions } from '../../../server/options.js';
+import { openParts } from '../../../server/parts.js';
+import { TestClient, stillWorks } from '../../helpers/client.js';
+import { fuzzFrame, nastyMeta, rng } from '../../helpers/fuzz.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { until } from '../../helpers/wait.js';
 
 const gateways: Gateway[] = [];
 after(async () => { for (const g of gateways) await g.close().catch(() => {}); });
