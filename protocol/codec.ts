@@ -19,7 +19,23 @@ export function subprotocolOf(format: Format): string {
 /** Encodes any frame to the bytes of one WebSocket message of the given format. */
 export function encodeFrame(frame: ServerFrame | ClientFrame, format: Format): Buffer {
   if (format === 'msgpack') return packr.pack(frame);
-  return Buffer.from(JSON.stringify(frame, bytesAsBase64));
+  return Buffer.from(frameJson(frame));
+}
+
+/** The JSON text of a frame; bytes (a msgpack client's body or meta) become base64. */
+export function frameJson(frame: ServerFrame | ClientFrame): string {
+  // a replacer takes JSON.stringify off its fast path for every key: only frames carrying bytes need it
+  const f = frame as { body?: unknown; meta?: unknown };
+  return f.body instanceof Uint8Array || (f.meta !== undefined && hasBytes(f.meta, 0))
+    ? JSON.stringify(frame, bytesAsBase64) : JSON.stringify(frame);
+}
+
+/** true when a value holds a Uint8Array anywhere (bounded depth: validated meta is shallow) */
+function hasBytes(v: unknown, depth: number): boolean {
+  if (v instanceof Uint8Array) return true;
+  if (v === null || typeof v !== 'object' || depth > 64) return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) if (hasBytes(x, depth + 1)) return true;
+  return false;
 }
 
 // JSON has no bytes: a Uint8Array body travels as base64 text on JSON sessions.

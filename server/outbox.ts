@@ -4,8 +4,8 @@
  * queued for a session during one event-loop turn are written in one corked batch (one writev) at the
  * end of the turn; the slow-consumer cap is checked per batch.
  */
-import { wsFrame } from '../common/ws-frame.js';
-import { CLOSE, ERRORS, encodeFrame, type Format, type ServerFrame } from '../protocol/index.js';
+import { wsFrame, wsTextFrame } from '../common/ws-frame.js';
+import { CLOSE, ERRORS, encodeFrame, frameJson, type Format, type ServerFrame } from '../protocol/index.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
 
@@ -16,7 +16,8 @@ export function dataFrame(payload: Buffer, binary: boolean): Buffer {
 
 /** Encodes a frame for a session's format and wraps it as a WebSocket frame. */
 export function framed(frame: ServerFrame, format: Format): Buffer {
-  return dataFrame(encodeFrame(frame, format), format === 'msgpack');
+  if (format === 'json') return wsTextFrame(frameJson(frame));
+  return dataFrame(encodeFrame(frame, format), true);
 }
 
 /** Lazily encodes one frame at most once per format (fan-out to mixed JSON/msgpack rooms). */
@@ -32,26 +33,32 @@ export class SharedFrame {
 
 export class Outbox {
   private dirty: Session[] = [];
+  /** the other of two lists swapped at each flush (no new array per event-loop turn) */
+  private spare: Session[] = [];
   private scheduled = false;
   constructor(private readonly slowBytes: number, private readonly metrics: Metrics) {}
 
   /** queues one pre-framed buffer for a session */
   push(s: Session, buf: Buffer): void {
     if (s.closing) return;
-    if (s.out === null) {
-      s.out = [buf];
+    const out = s.out;
+    if (out === null) {
+      s.out = buf; // one frame, the common case, without an array
       this.dirty.push(s);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.flush);
       }
-    } else s.out.push(buf);
+    } else if (Array.isArray(out)) out.push(buf);
+    else s.out = [out, buf];
   }
 
   /** bytes waiting for a session: queued this turn plus unsent in its socket */
   queued(s: Session): number {
     let n = s.socket?.writableLength ?? 0;
-    if (s.out) for (const b of s.out) n += b.length;
+    const out = s.out;
+    if (Array.isArray(out)) for (const b of out) n += b.length;
+    else if (out) n += out.length;
     return n;
   }
 
@@ -59,7 +66,7 @@ export class Outbox {
   readonly flush = (): void => {
     this.scheduled = false;
     const dirty = this.dirty;
-    this.dirty = [];
+    this.dirty = this.spare;
     let frames = 0;
     for (const s of dirty) {
       const out = s.out!;
@@ -67,15 +74,19 @@ export class Outbox {
       if (s.closing) continue;
       const sock = s.socket;
       if (!sock || sock.destroyed) continue;
-      frames += out.length;
-      if (out.length === 1) sock.write(out[0]);
-      else {
+      if (!Array.isArray(out)) {
+        frames++;
+        sock.write(out);
+      } else {
+        frames += out.length;
         sock.cork();
         for (const b of out) sock.write(b);
         sock.uncork();
       }
       if (sock.writableLength > this.slowBytes) this.dropSlow(s);
     }
+    dirty.length = 0;
+    this.spare = dirty;
     this.metrics.messagesOut.inc(frames);
   };
 

@@ -116,7 +116,7 @@ export class Rooms {
     const msg = env.msg;
     if (env.topic === msg.room && !this.advance(env.topic, msg.seq, env.epoch)) return;
     const slash = env.origin.indexOf('/');
-    const originId = env.origin.slice(0, slash) === this.me ? Number(env.origin.slice(slash + 1)) : -1;
+    const originId = slash === this.me.length && env.origin.startsWith(this.me) ? Number(env.origin.slice(slash + 1)) : -1;
     const shared = new SharedFrame(msg);
     let n = 0;
     for (const s of set) {

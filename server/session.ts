@@ -10,8 +10,10 @@ export class Session {
   /** the one hold buffer: live messages held per room while that room's history is read for this session (join, heal) */
   pending: Map<string, MsgFrame[]> | null = null;
   bucket: TokenBucket | null = null;
-  /** frames queued this event-loop turn, written together by the outbox */
-  out: Buffer[] | null = null;
+  /** frames queued this event-loop turn (one without an array), written together by the outbox */
+  out: Buffer | Buffer[] | null = null;
+  /** this connection in message origins, made at its first send */
+  origin: string | null = null;
   closing = false;
   /** for heartbeats: bytes read by the last sweep (a pong or any frame moves it; no listener per socket) */
   lastRead = -1;
