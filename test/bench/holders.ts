@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { rssBytes } from '../helpers/proc.js';
 
-export type Holder = 'bfg agent' | 'ws client' | 'artillery' | 'tsung';
+export type Holder = 'bfg agent' | 'ws client' | 'net floor' | 'artillery' | 'tsung';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const ROOT = here('../../..');
 
@@ -53,11 +53,28 @@ export function startHolder(h: Holder, url: string, n: number, rate: number, hol
       setTimeout(() => process.exit(0), ${Math.round((rampS + holdS) * 1000)});`;
     return spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
   }
+  if (h === 'net floor') {
+    // the floor under any Node client: one net.Socket per connection, upgraded by a fixed request, then only held
+    const { port } = new URL(url);
+    const code = `
+      import net from 'node:net';
+      let i = 0;
+      const timer = setInterval(() => {
+        for (let k = 0; k < ${Math.max(1, Math.round(rate / 100))} && i < ${n}; k++, i++) {
+          const s = net.connect({ host: '127.0.0.1', port: ${port}, localAddress: '127.0.0.' + (2 + (i % 50)), noDelay: true });
+          s.on('data', () => {}); s.on('error', () => {});
+          s.write('GET /?user=f' + i + ' HTTP/1.1\\r\\nHost: x\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\nSec-WebSocket-Protocol: bfg.v1.json\\r\\n\\r\\n');
+        }
+        if (i >= ${n}) clearInterval(timer);
+      }, 10);
+      setTimeout(() => process.exit(0), ${Math.round((rampS + holdS) * 1000)});`;
+    return spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bfg-holder-'));
   if (h === 'artillery') {
     const script = path.join(dir, 'hold.yml');
     writeFileSync(script, JSON.stringify({
-      config: { target: url, phases: [{ duration: Math.ceil(rampS), arrivalRate: rate }], ws: { subprotocols: ['bfg.v1.json'] } },
+      config: { target: url, phases: [{ duration: Math.ceil(rampS), arrivalCount: n }], ws: { subprotocols: ['bfg.v1.json'] } },
       scenarios: [{ engine: 'ws', flow: [{ send: '{"op":"join","room":"a"}' }, { think: Math.ceil(holdS + rampS) }] }],
     }));
     return spawn(process.execPath, [path.join(ROOT, 'node_modules/artillery/bin/run'), 'run', '--quiet', script], {

@@ -23,7 +23,7 @@ import { until } from '../helpers/wait.js';
 import { available, startHolder, treeRss, type Holder } from './holders.js';
 
 const COUNTS = (process.env.BENCH_COUNTS ?? '5000,10000,15000').split(',').map(Number);
-const HOLDERS: Holder[] = ['bfg agent', 'ws client', 'artillery', 'tsung'];
+const HOLDERS: Holder[] = ['bfg agent', 'ws client', 'net floor', 'artillery', 'tsung'];
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const TARGET_KIB = 2.5;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -35,7 +35,7 @@ async function holdOnce(h: Holder, n: number): Promise<{ n: number; held: number
   const http = sink.url.replace('ws:', 'http:');
   const held = async () => ((await (await fetch(`${http}/health`)).json()) as { connections: number }).connections;
   const holdS = 6;
-  const proc = startHolder(h, sink.url, n, RATE, holdS + n / RATE + 20);
+  const proc = startHolder(h, sink.url, n, RATE, holdS + n / RATE + 40);
   let last = 0, rss = 0;
   try {
     // settled: every socket open, or no new one for 3 s (a holder that cannot hold them all)
@@ -43,8 +43,8 @@ async function holdOnce(h: Holder, n: number): Promise<{ n: number; held: number
     await until(async () => {
       const c = await held();
       if (c > last) [last, since] = [c, Date.now()];
-      return c >= n || Date.now() - since > 3000;
-    }, n / RATE * 1000 + 60_000, `${h} to open ${n} sockets`);
+      return c >= n || Date.now() - since > 10_000;
+    }, n / RATE * 1000 + 90_000, `${h} to open ${n} sockets`);
     // RSS a second later, the peak of a few readings while every socket is held
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 300));
@@ -154,7 +154,7 @@ for (const h of HOLDERS) {
   console.log(`  ${h.padEnd(10)} ${(f.slope / 1024).toFixed(2)} KiB per socket (fit), base ${(f.base / 2 ** 20).toFixed(0)} MiB   [${per}]`);
 }
 const agentSlope = rows['bfg agent']?.slope ?? NaN;
-for (const [h, r] of Object.entries(rows)) if (h !== 'bfg agent') console.log(`  ratio bfg agent / ${h}: ${(agentSlope / r.slope).toFixed(2)} per socket`);
+for (const [h, r] of Object.entries(rows)) if (h !== 'bfg agent') console.log(`  ratio bfg agent / ${h}: ${(agentSlope / r.slope).toFixed(2)} per socket${h === 'net floor' ? ' (net floor: a bare net.Socket per connection, upgraded and held: what any Node client pays before its own objects)' : ''}`);
 console.log(`  target <= ${TARGET_KIB} KiB per socket: ${agentSlope / 1024 <= TARGET_KIB ? 'met' : 'NOT met'}, ${(agentSlope / 1024).toFixed(2)} KiB`);
 console.log('(2) receive throughput of one client process, 10 sockets against the blaster, frames per CPU-second (measured):');
 console.log(`  bfg agent (lean socket, stamp, ledger, HDR histograms):          ${tp.lean.toFixed(0)}`);
