@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { BfgError } from '../protocol/index.js';
 import { Gateway } from './gateway.js';
 import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { OPTIONS, flagOf, gatewayOptions, type GatewayOptions, type OptionKey } from './options.js';
 import { openParts } from './parts.js';
 
@@ -20,6 +21,39 @@ export function serveFlags(y: Argv) {
 }
 
 type ServeArgs = Awaited<ReturnType<typeof serveFlags>['argv']>;
+
+/**
+ * The serve flags parsed without yargs (node:util parseArgs, from the same option table), with the
+ * defaults yargs would fill in; undefined when anything is not plainly well-formed (help, an unknown
+ * flag, --no-x, a number that does not read as one), which then goes through yargs and its messages.
+ */
+export function quickServeArgs(argv: readonly string[]): ServeArgs | undefined {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { nodes: { type: 'string' } };
+  for (const [k, s] of Object.entries(OPTIONS)) options[flagOf(k)] = { type: s.kind === 'bool' ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch {
+    return undefined;
+  }
+  const a: Record<string, unknown> = { nodes: 1 };
+  for (const [k, s] of Object.entries(OPTIONS) as [OptionKey, (typeof OPTIONS)[OptionKey]][]) {
+    const f = flagOf(k), v = values[f];
+    if (v === undefined) {
+      if (s.kind !== 'list' && s.d !== undefined) a[f] = s.d;
+      continue;
+    }
+    if (s.kind === 'int' || s.kind === 'number') {
+      if (typeof v !== 'string' || !/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v)) return undefined;
+      a[f] = Number(v);
+    } else a[f] = v;
+  }
+  if (values.nodes !== undefined) {
+    if (typeof values.nodes !== 'string' || !/^\d+$/.test(values.nodes)) return undefined;
+    a.nodes = Number(values.nodes);
+  }
+  return a as ServeArgs;
+}
 
 /** Maps parsed flags to gateway options: the list flag split on commas, the secret from the environment first. */
 export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {

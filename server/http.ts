@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, mayRead, roomProblem, userProblem, verifyToken, type Claims, type ErrorCode, type ErrorSpec } from '../protocol/index.js';
 import type { Context } from './context.js';
-import { forHttp } from './envelope.js';
+import { forHttp } from './broker/broker.js';
 
 const MAX_LIMIT = 1000;
 

@@ -6,11 +6,10 @@
  * in that session's one hold buffer (`Session.pending`).
  */
 import type { Broker, Envelope } from './broker/broker.js';
-import { inboxTopic } from './broker/broker.js';
+import { inboxTopic, originNode } from './broker/broker.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
 import { SharedFrame, type Outbox } from './outbox.js';
-import { originNode } from './envelope.js';
 import type { MsgFrame } from '../protocol/index.js';
 import type { Session } from './session.js';
 

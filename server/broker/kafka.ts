@@ -9,9 +9,8 @@
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BfgError, type MsgFrame } from '../../protocol/index.js';
-import { decodeEnvelope, encodeEnvelope } from '../envelope.js';
 import type { Store } from '../store/store.js';
-import { NO_EVENTS, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type RoomHead } from './broker.js';
+import { NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type RoomHead } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {

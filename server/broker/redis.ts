@@ -7,10 +7,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { MsgFrame } from '../../protocol/index.js';
-import { decodeEnvelope } from '../envelope.js';
 import { channelOf, topicOf } from '../redis/connect.js';
 import type { RedisStore } from '../store/redis.js';
-import { NO_EVENTS, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Publish, type RoomHead } from './broker.js';
+import { NO_EVENTS, decodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Publish, type RoomHead } from './broker.js';
 
 export class RedisBroker implements Broker {
   private events: BrokerEvents = NO_EVENTS;

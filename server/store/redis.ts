@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MsgFrame } from '../../protocol/index.js';
-import { envelopeHead, fromStored, storedJson } from '../envelope.js';
+import { envelopeHead, fromStored, storedJson } from '../broker/broker.js';
 import { channelOf, roomKey } from '../redis/connect.js';
 import { Breaker } from './breaker.js';
 import type { Appended, NewMessage, RoomHead, Store } from './store.js';

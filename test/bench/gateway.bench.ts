@@ -146,11 +146,19 @@ for (const g of REGIMES) {
   if (g.name.startsWith('(b)')) console.log(`${''.padEnd(34)} target (b): bfg <= 1.00x plain ws: ${med('bfg') / med('ws') <= 1 ? 'met' : `NOT met, ${(med('bfg') / med('ws')).toFixed(2)}x`}`);
 }
 console.log(`\n(c) saturation: 50 rooms x 20, the rate per room ramped 0 -> 400 msgs/s over 15 s; the highest deliveries/s of a 1 s bucket with p99 < 100 ms (measured)`);
+const sat = {} as Record<Server, Awaited<ReturnType<typeof saturate>>>;
 for (const k of SERVERS) {
-  const x = await saturate(k, servers[k].url, servers[k].proc.pid!, { name: '(c)', users: 1000, size: 20, rate: 10, agents: 2 }, 400);
+  const x = (sat[k] = await saturate(k, servers[k].url, servers[k].proc.pid!, { name: '(c)', users: 1000, size: 20, rate: 10, agents: 2 }, 400));
   const perCore = x.corePct > 0 ? ` = ${Math.round(x.perS / (x.corePct / 100)).toLocaleString('en-US')} per gateway core (at ${x.corePct.toFixed(0)}% of a core)` : '';
   console.log(`  ${k.padEnd(9)} ${x.perS ? `${x.perS.toLocaleString('en-US')} deliveries/s` : 'no 1 s bucket under the SLO'}${perCore}${x.saturated || !x.trusted ? ` — GENERATOR-BOUND: ${x.why.join('; ') || 'an agent saturated'}; the server's own limit is above this and not measured here` : ''}`);
 }
-console.log('  target (c): bfg >= 3x plain ws and Socket.IO — not measurable on this machine when the generator is the limit (above)');
+{
+  // a generator-bound bfg figure is a lower bound of bfg's own: it can prove the target, never disprove it
+  const bound = sat.bfg.saturated || !sat.bfg.trusted;
+  const rw = sat.bfg.perS / sat.ws.perS, rs = sat.bfg.perS / sat.socketio.perS;
+  const met = rw >= 3 && rs >= 3;
+  console.log(`  bfg / plain ws ${rw.toFixed(2)}x, bfg / Socket.IO ${rs.toFixed(2)}x in deliveries/s under the SLO${bound ? ' (bfg\'s figure is the generator\'s limit: a lower bound)' : ''}`);
+  console.log(`  target (c): bfg >= 3x plain ws and Socket.IO: ${met ? (bound ? 'met, as a lower bound' : 'met') : bound ? 'not shown: the generator ran out before bfg did' : `NOT met, ${Math.min(rw, rs).toFixed(2)}x`}`);
+}
 for (const k of SERVERS) servers[k].proc.kill();
 process.exit(0);
