@@ -155,9 +155,12 @@ for (const k of SERVERS) {
 {
   // a generator-bound bfg figure is a lower bound of bfg's own: it can prove the target, never disprove it
   const bound = sat.bfg.saturated || !sat.bfg.trusted;
-  const rw = sat.bfg.perS / sat.ws.perS, rs = sat.bfg.perS / sat.socketio.perS;
-  const met = rw >= 3 && rs >= 3;
-  console.log(`  bfg / plain ws ${rw.toFixed(2)}x, bfg / Socket.IO ${rs.toFixed(2)}x in deliveries/s under the SLO${bound ? ' (bfg\'s figure is the generator\'s limit: a lower bound)' : ''}`);
+  // a peer with no 1 s bucket under the SLO has no figure to divide by: its ratio is not claimed
+  const ratio = (k: Server) => (sat[k].perS > 0 ? sat.bfg.perS / sat[k].perS : NaN);
+  const rw = ratio('ws'), rs = ratio('socketio');
+  const met = [rw, rs].filter(Number.isFinite).every((r) => r >= 3) && [rw, rs].some(Number.isFinite);
+  const show = (r: number, name: string) => (Number.isFinite(r) ? `bfg / ${name} ${r.toFixed(2)}x` : `bfg / ${name}: no ratio (${name} held no 1 s bucket under the SLO)`);
+  console.log(`  ${show(rw, 'plain ws')}, ${show(rs, 'Socket.IO')} in deliveries/s under the SLO${bound ? ' (bfg\'s figure is the generator\'s limit: a lower bound)' : ''}`);
   console.log(`  target (c): bfg >= 3x plain ws and Socket.IO: ${met ? (bound ? 'met, as a lower bound' : 'met') : bound ? 'not shown: the generator ran out before bfg did' : `NOT met, ${Math.min(rw, rs).toFixed(2)}x`}`);
 }
 for (const k of SERVERS) servers[k].proc.kill();
