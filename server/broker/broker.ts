@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BfgError, type Body, type Meta, type MsgFrame } from '../../protocol/index.js';
+import type { Store } from '../store/store.js';
 
 /** One message on its way between nodes. */
 export interface Envelope {
@@ -67,6 +68,15 @@ export interface Broker {
   /** whether the log and the delivery between nodes can work now */
   health(): { store: boolean; bus: boolean };
   close(): Promise<void>;
+}
+
+/** The log half every broker shares: history, head, peek and release read its store. */
+export abstract class LogBroker {
+  constructor(protected readonly store: Store) {}
+  history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.range(room, afterSeq, limit); }
+  head(room: string): Promise<RoomHead> { return this.store.head(room); }
+  peek(room: string): Promise<RoomHead | null> { return this.store.peek(room); }
+  release(room: string): Promise<void> { return this.store.release(room); }
 }
 
 /** The inbox topic of a user, where DMs to that user are published. */

@@ -8,9 +8,9 @@
  * acked: members recover it). Replays after a consumer restart are dropped by seq.
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { BfgError, type MsgFrame } from '../../protocol/index.js';
+import { BfgError } from '../../protocol/index.js';
 import type { Store } from '../store/store.js';
-import { NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type RoomHead } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {
@@ -21,7 +21,7 @@ export interface KafkaBrokerOptions {
   maxRecover: number;
 }
 
-export class KafkaBroker implements Broker {
+export class KafkaBroker extends LogBroker implements Broker {
   private events: BrokerEvents = NO_EVENTS;
   /** topics with local members: the rest of the stream is skipped */
   private readonly topics = new Set<string>();
@@ -32,10 +32,11 @@ export class KafkaBroker implements Broker {
   private consumerUp = false;
   private closed = false;
 
-  constructor(private readonly store: Store, private readonly o: KafkaBrokerOptions, private readonly kafka = new Kafka({
+  constructor(store: Store, private readonly o: KafkaBrokerOptions, private readonly kafka = new Kafka({
     clientId: `bfg-${o.node}`, brokers: o.brokers, logLevel: logLevel.NOTHING,
     retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 },
   })) {
+    super(store);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } });
     this.consumer = kafka.consumer({
       groupId: `bfg-${o.node}`, sessionTimeout: 10_000, heartbeatInterval: 1000,
@@ -101,10 +102,6 @@ export class KafkaBroker implements Broker {
     }
   }
 
-  history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.range(room, afterSeq, limit); }
-  head(room: string): Promise<RoomHead> { return this.store.head(room); }
-  peek(room: string): Promise<RoomHead | null> { return this.store.peek(room); }
-  release(room: string): Promise<void> { return this.store.release(room); }
 
   // every node reads every partition; a subscribe only says which rooms to pass on (and where each stands)
   async subscribe(topic: string): Promise<void> {

@@ -6,18 +6,18 @@
  * re-subscribes and the gateway is told (`reconnected`) to backfill the gap from the log.
  */
 import type { Redis } from 'ioredis';
-import type { MsgFrame } from '../../protocol/index.js';
 import { channelOf, topicOf } from '../redis/connect.js';
 import type { RedisStore } from '../store/redis.js';
-import { NO_EVENTS, decodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Publish, type RoomHead } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Publish } from './broker.js';
 
-export class RedisBroker implements Broker {
+export class RedisBroker extends LogBroker implements Broker {
   private events: BrokerEvents = NO_EVENTS;
   private readonly topics = new Set<string>();
   private wasReady = true;
 
   /** `store` publishes as it appends (built with a fused channel set); `cmd` is its connection, `sub` the subscriber */
-  constructor(private readonly store: RedisStore, private readonly cmd: Redis, private readonly sub: Redis, private readonly sharded: boolean) {
+  constructor(store: RedisStore, private readonly cmd: Redis, private readonly sub: Redis, private readonly sharded: boolean) {
+    super(store);
     sub.on(sharded ? 'smessage' : 'message', (channel: string, message: string) => this.receive(channel, message));
     sub.on('close', () => { this.wasReady = false; });
     sub.on('ready', () => {
@@ -43,10 +43,6 @@ export class RedisBroker implements Broker {
     stored(await storeOrRefuse(this.store, p)); // published by the same script that stored it
   }
 
-  history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.range(room, afterSeq, limit); }
-  head(room: string): Promise<RoomHead> { return this.store.head(room); }
-  peek(room: string): Promise<RoomHead | null> { return this.store.peek(room); }
-  release(room: string): Promise<void> { return this.store.release(room); }
 
   async subscribe(topic: string): Promise<void> {
     this.topics.add(topic);
