@@ -60,6 +60,10 @@ export class Scheduler {
   }
 
   private readonly wake = (): void => {
+    // one pending wake at a time: a timer (armed for a coarse task) and a spin immediate can both be
+    // set; whichever fires first cancels the other, so no second chain of wakes runs beside this one
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = this.immediate = null;
     if (this.stopped) return;
     const t = nowMs();
