@@ -2,12 +2,11 @@
 import type { Redis } from 'ioredis';
 import { BfgError } from '../protocol/index.js';
 import type { Broker } from './broker/broker.js';
-import { MemoryBroker } from './broker/memory.js';
+import { MemoryBroker, MemoryStore } from './broker/memory.js';
 import { Hub } from './hub.js';
 import type { GatewayOptions } from './options.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
-import { MemoryStore } from './store/memory.js';
 
 export interface Parts { hub: Hub; broker: Broker; presence: Presence }
 
@@ -24,7 +23,7 @@ export function memoryParts(o: Readonly<GatewayOptions>): Parts {
 export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   if (o.store !== 'redis' && o.bus === 'memory') return memoryParts(o);
   const { openRedis } = await import('./redis/connect.js');
-  const { RedisStore } = await import('./store/redis.js');
+  const { RedisBroker, RedisStore } = await import('./broker/redis.js');
   const { RedisPresence } = await import('./presence/redis.js');
   const cmd = await openRedis(o.redis!, `bfg-${o.node}`);
   try {
@@ -36,7 +35,6 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   const presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
   let broker: Broker;
   if (o.bus === 'redis') {
-    const { RedisBroker } = await import('./broker/redis.js');
     const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster });
     broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   } else if (o.bus === 'kafka') {

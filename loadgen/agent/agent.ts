@@ -326,8 +326,8 @@ export class Agent implements LeanHandler, ProtocolSink {
     }
     if (!vu.everOpened || vu.state === 'connecting') {
       this.stats.connect_errors++;
-      // by cause (ECONNRESET, ECONNREFUSED, ETIMEDOUT, a close code…), so a failed ramp says why
-      const k = `connect_${/\bE[A-Z]+\b/.exec(reason)?.[0] ?? code}`;
+      // by cause (ECONNRESET, ECONNREFUSED, ETIMEDOUT, an HTTP status, a close code…), so a failed ramp says why
+      const k = `connect_${/\bE[A-Z]+\b/.exec(reason)?.[0] ?? /HTTP (\d{3})/.exec(reason)?.[0].replace(' ', '_') ?? code}`;
       this.stats.errors[k] = (this.stats.errors[k] ?? 0) + 1;
     }
     if (vu.state === 'offline' || vu.state === 'retired' || this.stopped) return;

@@ -1,13 +1,13 @@
 /**
- * The lean client: a WebSocket on a bare net.Socket, with no per-connection closures, streams or
- * timers beyond the socket itself, so an idle connection costs the agent about the socket's own size.
+ * The lean client: a WebSocket on a bare TCP handle (`tcp.ts`), with no per-connection closures,
+ * streams or timers, so an idle connection costs the agent little more than the kernel socket's handle.
  * It speaks the whole of RFC 6455 on the receive side: fragmented messages are reassembled (control
  * frames may come between fragments), text is checked as UTF-8, violations close with 1002/1007/1009,
  * and the close handshake is done both ways so the server sees a clean close.
  */
 import { isUtf8 } from 'node:buffer';
-import net from 'node:net';
 import { nowMs } from '../measure/clock.js';
+import { dial, type Wire, type WireOwner } from './tcp.js';
 import { checkResponse, upgradeRequest } from './handshake.js';
 import { OP, ProtocolError, clientFrame, closePayload, frameSize, parseFrames, validCloseCode } from './codec.js';
 
@@ -28,23 +28,27 @@ export interface LeanHandler {
   readonly maxMessageBytes?: number;
   /** after the bytes of one read were handled; `readAt` is that read's timestamp */
   afterRead?(readAt: number): void;
+  /** 'net' puts every socket on a net.Socket (the default is the bare handle where it can) */
+  readonly transport?: 'raw' | 'net';
 }
-
-type Sock = net.Socket & { lean: LeanSocket };
 
 /** a message being reassembled from its fragments (exists only while one is in flight) */
 interface Fragments { op: number; parts: Buffer[]; bytes: number }
 
-export class LeanSocket {
+export class LeanSocket implements WireOwner {
   /**
    * The timestamp of the socket read being handled (epoch ms, µs resolution), taken before parsing:
    * one per read, shared by every socket (reads are handled one at a time), so no field per socket.
    */
   static readAt = 0;
-  private sock: Sock;
+  private readonly wire: Wire;
+  /** the upgrade request until the TCP connection is up */
+  private request: string | null;
   /** bytes of an unfinished handshake or frame */
   private rest: Buffer | null = null;
   private accept: string | null;
+  /** the bounded wait for the server's close frame or FIN, while closing */
+  private timer: NodeJS.Timeout | null = null;
   private frag: Fragments | null = null;
   open = false;
   /** true once closed, or closing: nothing more is read or reported */
@@ -55,23 +59,40 @@ export class LeanSocket {
   constructor(readonly handler: LeanHandler, readonly owner: number, url: URL, protocol?: string, localAddress?: string, headers?: Record<string, string>) {
     const { request, accept } = upgradeRequest(url.host, url.pathname + url.search, protocol, headers);
     this.accept = accept;
-    this.sock = net.connect({ host: url.hostname, port: Number(url.port || 80), localAddress, noDelay: true }) as Sock;
-    this.sock.lean = this;
-    this.sock.write(request);
-    this.sock.on('data', onData);
-    this.sock.on('error', onError);
-    this.sock.on('close', onClose);
+    this.request = request;
+    // a URL's IPv6 host comes bracketed
+    this.wire = dial(this, url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port || 80), localAddress, handler.transport);
+  }
+
+  /** @internal the TCP connection is up: the upgrade request goes out */
+  connected(): void {
+    const r = this.request;
+    this.request = null;
+    if (r && !this.done) this.wire.write(r);
+  }
+
+  /** @internal one read's bytes */
+  bytes(d: Buffer): void {
+    const t = (LeanSocket.readAt = nowMs());
+    this.onBytes(d);
+    this.handler.afterRead?.(t);
+  }
+
+  /** @internal the connection is gone: no close handshake possible */
+  lost(reason: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.finish(1006, reason);
   }
 
   /** sends one text or binary message */
   send(payload: Buffer, binary = false): void {
-    if (this.open) this.sock.write(clientFrame(binary ? OP.binary : OP.text, payload));
+    if (this.open) this.wire.write(clientFrame(binary ? OP.binary : OP.text, payload));
   }
 
   /** stops reading (a slow reader) or starts again */
   pause(on: boolean): void {
-    if (on) this.sock.pause();
-    else this.sock.resume();
+    this.wire.pause(on);
   }
 
   /** starts the close handshake; the owner hears the server's code when its close frame comes (bounded wait) */
@@ -79,13 +100,17 @@ export class LeanSocket {
     if (!this.open) return this.destroy();
     this.open = false;
     this.closing = true;
-    this.sock.write(clientFrame(OP.close, closePayload(code)));
-    this.sock.setTimeout(CLOSE_WAIT_MS, onCloseTimeout);
+    this.wire.write(clientFrame(OP.close, closePayload(code)));
+    this.waitClose();
   }
 
   /** drops the TCP connection at once, as a network failure would */
   destroy(): void {
-    this.sock.destroy();
+    this.wire.destroy();
+  }
+
+  private waitClose(): void {
+    this.timer ??= setTimeout(onCloseTimeout, CLOSE_WAIT_MS, this).unref();
   }
 
   /** @internal */
@@ -158,7 +183,7 @@ export class LeanSocket {
 
   private control(op: number, payload: Buffer): void {
     if (op === OP.ping) {
-      if (!this.closing) this.sock.write(clientFrame(OP.pong, Buffer.from(payload)));
+      if (!this.closing) this.wire.write(clientFrame(OP.pong, Buffer.from(payload)));
       return;
     }
     if (op !== OP.close) return; // a pong
@@ -168,28 +193,28 @@ export class LeanSocket {
     const reason = payload.subarray(2);
     if (!isUtf8(reason)) throw new ProtocolError(1007, 'a close reason is not valid UTF-8');
     // answer a server's close with our own, echoing its code; after ours, its close is the answer
-    if (!this.closing) this.sock.write(clientFrame(OP.close, closePayload(code)));
+    if (!this.closing) this.wire.write(clientFrame(OP.close, closePayload(code)));
     this.end(code, reason.toString());
   }
 
   /** a protocol violation: close with its code, never reading the rest */
   private fail(code: number, reason: string): void {
     if (this.done) return;
-    if (this.open || this.closing) this.sock.write(clientFrame(OP.close, closePayload(code, reason)));
+    if (this.open || this.closing) this.wire.write(clientFrame(OP.close, closePayload(code, reason)));
     this.handler.protocolError?.(this, code, reason);
     this.end(code, reason);
   }
 
   /** ends the TCP connection after what was written (FIN, not RST), bounded by a timeout */
   private end(code: number, reason: string): void {
-    this.sock.end();
-    this.sock.setTimeout(CLOSE_WAIT_MS, onCloseTimeout);
+    this.wire.end();
+    this.waitClose();
     this.report(code, reason);
   }
 
-  /** @internal the connection is gone: no close handshake possible */
+  /** @internal the connection is gone, or given up: no close handshake possible */
   finish(code: number, reason: string): void {
-    this.sock.destroy();
+    this.wire.destroy();
     this.report(code, reason);
   }
 
@@ -203,18 +228,6 @@ export class LeanSocket {
   }
 }
 
-function onData(this: Sock, d: Buffer): void {
-  const t = (LeanSocket.readAt = nowMs());
-  const lean = this.lean;
-  lean.onBytes(d);
-  lean.handler.afterRead?.(t);
-}
-function onError(this: Sock, err: Error): void {
-  this.lean.finish(1006, err.message);
-}
-function onClose(this: Sock): void {
-  this.lean.finish(1006, 'connection ended');
-}
-function onCloseTimeout(this: Sock): void {
-  this.lean.finish(1006, 'no close frame from the server');
+function onCloseTimeout(lean: LeanSocket): void {
+  lean.lost('no close frame from the server');
 }

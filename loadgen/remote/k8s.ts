@@ -1,5 +1,6 @@
 /** A Kubernetes Job that runs `bfg agent` pods, for load that must come from a cluster. */
 import YAML from 'yaml';
+import { AGENT_NODE_FLAGS } from '../agent/plan.js';
 
 /** The Job manifest: parallelism = completions = replicas, each pod one agent joining the coordinator. */
 export function k8sJob(o: { replicas: number; join: string; image: string; name: string }): string {
@@ -20,7 +21,11 @@ export function k8sJob(o: { replicas: number; join: string; image: string; name:
             image: o.image,
             // one run per pod; the pod name keeps agent names unique in the coordinator's list
             command: ['bfg', 'agent', '--join', o.join, '--once', '--name', '$(POD_NAME)'],
-            env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              // the agent's heap flags, as local agents are forked with (agent/plan.ts)
+              { name: 'NODE_OPTIONS', value: AGENT_NODE_FLAGS.join(' ') },
+            ],
             resources: { requests: { cpu: '1', memory: '1Gi' } },
           }],
         },

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BfgError } from '../../protocol/index.js';
-import type { AgentPlan } from '../agent/plan.js';
+import { AGENT_NODE_FLAGS, type AgentPlan } from '../agent/plan.js';
 import type { AgentResult } from '../agent/result.js';
 import { RESULT_SCHEMA, type RunResult } from '../result.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -141,7 +141,7 @@ export function split(s: Readonly<Scenario>, agents: number, capacity?: readonly
 
 function runAgent(plan: AgentPlan, progress: Progress): Promise<AgentResult | string> {
   return new Promise((resolve) => {
-    const child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...AGENT_NODE_FLAGS] });
     let result: AgentResult | string | undefined;
     child.on('message', (m: { progress?: AgentResult['timeline'][0]; result?: AgentResult; error?: string }) => {
       if (m.progress) progress.update(plan.agent, m.progress);

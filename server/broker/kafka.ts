@@ -1,5 +1,5 @@
 /**
- * Kafka broker: the room logs stay in Redis (seq and history; server/store/redis.ts) and Kafka carries
+ * Kafka broker: the room logs stay in Redis (seq and history: RedisStore in redis.ts) and Kafka carries
  * the messages between nodes (kafkajs): one topic, message key = room (or inbox) so each room stays on
  * one partition; every gateway node consumes with its own consumer group and passes on only topics
  * with local members. Kafka does not keep seq order across producer retries, so a reorder window
@@ -9,8 +9,7 @@
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BfgError } from '../../protocol/index.js';
-import type { Store } from '../store/store.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {

@@ -1,14 +1,19 @@
 /**
  * Redis broker, store and Pub/Sub fused: one Lua script per publish INCRs the room's seq, appends to
- * its stream and PUBLISHes in the same step, so Pub/Sub order is seq order (server/store/redis.ts).
+ * its stream and PUBLISHes in the same step, so Pub/Sub order is seq order (RedisStore, below).
  * One subscriber connection per gateway process, one channel per topic with a local member
  * (SSUBSCRIBE with `sharded`, for Redis Cluster). When the subscriber comes back after a loss, ioredis
  * re-subscribes and the gateway is told (`reconnected`) to backfill the gap from the log.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { channelOf, topicOf } from '../redis/connect.js';
-import type { RedisStore } from '../store/redis.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Publish } from './broker.js';
+import type { MsgFrame } from '../../protocol/index.js';
+import { channelOf, roomKey, topicOf } from '../redis/connect.js';
+import { Breaker } from './breaker.js';
+import {
+  LogBroker, NO_EVENTS, decodeEnvelope, envelopeHead, fromStored, storeOrRefuse, storedJson,
+  type Appended, type Broker, type BrokerEvents, type NewMessage, type Publish, type RoomHead, type Store,
+} from './broker.js';
 
 export class RedisBroker extends LogBroker implements Broker {
   private events: BrokerEvents = NO_EVENTS;
@@ -43,7 +48,6 @@ export class RedisBroker extends LogBroker implements Broker {
     stored(await storeOrRefuse(this.store, p)); // published by the same script that stored it
   }
 
-
   async subscribe(topic: string): Promise<void> {
     this.topics.add(topic);
     if (this.sharded) await this.sub.ssubscribe(channelOf(topic));
@@ -65,5 +69,106 @@ export class RedisBroker extends LogBroker implements Broker {
   async close(): Promise<void> {
     this.sub.disconnect();
     await this.store.close();
+  }
+}
+
+/**
+ * Redis store: one Lua script per append — INCR the room's seq, XADD to its stream with the seq as
+ * id, trim to the history length and, when the bus is Redis too, PUBLISH in the same script so bus
+ * order is seq order. Keys are hash-tagged {room}. Each log has an epoch, created with the log: if
+ * Redis loses the log, the next append creates a new epoch and old seqs are never trusted. A retry
+ * of (from, id) is answered with its first seq from a hash of recent ids, rotated every `history`
+ * appends (so it remembers between history and 2×history messages, and never grows past that).
+ */
+const APPEND = `
+local epoch = redis.call('GET', KEYS[3])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[3], epoch)
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[4], KEYS[5])
+else
+  redis.call('PERSIST', KEYS[3])
+end
+local first = redis.call('HGET', KEYS[4], ARGV[7]) or redis.call('HGET', KEYS[5], ARGV[7])
+if first then return {tonumber(first), epoch, 1} end
+local seq = redis.call('INCR', KEYS[1])
+local msg = ARGV[3] .. seq .. ARGV[4]
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'm', msg)
+redis.call('HSET', KEYS[4], ARGV[7], seq)
+if seq % tonumber(ARGV[2]) == 0 then redis.call('RENAME', KEYS[4], KEYS[5]) end
+local pub = ARGV[6] == '1' and 'SPUBLISH' or 'PUBLISH'
+for i = 8, #ARGV do redis.call(pub, ARGV[i], ARGV[5] .. epoch .. '\\n' .. msg) end
+return {seq, epoch, 0}`;
+
+// an empty room's epoch (made by a join) is deleted when its last member leaves, and expires anyway
+const RELEASE = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('DEL', KEYS[2]) end return 0`;
+const EMPTY_EPOCH_TTL_MS = 3_600_000;
+
+type Scripts = {
+  bfgAppend: (...a: (string | number)[]) => Promise<[number, string, number]>;
+  bfgRelease: (...a: string[]) => Promise<number>;
+};
+
+export class RedisStore implements Store {
+  /** true when append also publishes to the topics in the same script (so Pub/Sub order is seq order) */
+  private readonly publishes: boolean;
+  private readonly breaker = new Breaker();
+  private readonly sharded: boolean;
+
+  constructor(private readonly redis: Redis, private readonly history: number, fused: { sharded: boolean } | null) {
+    this.publishes = fused !== null;
+    this.sharded = fused?.sharded ?? false;
+    redis.defineCommand('bfgAppend', { numberOfKeys: 5, lua: APPEND });
+    redis.defineCommand('bfgRelease', { numberOfKeys: 2, lua: RELEASE });
+  }
+
+  private get scripts(): Scripts {
+    return this.redis as unknown as Scripts;
+  }
+
+  async append(m: NewMessage): Promise<Appended> {
+    const ts = Date.now();
+    const msg: MsgFrame = { op: 'msg', room: m.room, seq: 0, id: m.id, from: m.from, ts, body: m.body };
+    if (m.meta !== undefined) msg.meta = m.meta;
+    // the JSON around the seq, which only the script knows: {"op":"msg","room":…,"seq":<seq>,…}
+    const json = storedJson(msg);
+    const at = json.indexOf('"seq":0,') + 6;
+    const channels = this.publishes ? (m.topics ?? []).map(channelOf) : [];
+    const head = this.publishes ? envelopeHead(m.origin ?? '', m.t0 ?? ts) : '';
+    const k = (part: string) => roomKey(m.room, part);
+    const [seq, epoch, dup] = await this.breaker.run(() => this.scripts.bfgAppend(k('seq'), k('log'), k('epoch'), k('ids'), k('ids0'),
+      randomUUID(), this.history, json.slice(0, at), json.slice(at + 1), head, this.sharded ? '1' : '0', `${m.from}\0${m.id}`, ...channels));
+    msg.seq = Number(seq);
+    return { msg, epoch: String(epoch), duplicate: Number(dup) === 1 };
+  }
+
+  async range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> {
+    const entries = (await this.breaker.run(() => this.redis.xrange(roomKey(room, 'log'), `${afterSeq + 1}-0`, '+', 'COUNT', limit))) as [string, string[]][];
+    return entries.map(([, fields]) => fromStored(fields[1]));
+  }
+
+  async head(room: string): Promise<RoomHead> {
+    const found = await this.peek(room);
+    if (found) return found;
+    // an empty room: create its epoch now (NX: a concurrent creator wins), so joined carries it
+    await this.breaker.run(() => this.redis.set(roomKey(room, 'epoch'), randomUUID(), 'PX', EMPTY_EPOCH_TTL_MS, 'NX'));
+    return (await this.peek(room)) ?? { head: 0, epoch: '' };
+  }
+
+  async peek(room: string): Promise<RoomHead | null> {
+    const [seq, epoch] = await this.breaker.run(() => this.redis.mget(roomKey(room, 'seq'), roomKey(room, 'epoch')));
+    return epoch ? { head: Number(seq ?? 0), epoch } : null;
+  }
+
+  async release(room: string): Promise<void> {
+    await this.breaker.run(() => this.scripts.bfgRelease(roomKey(room, 'seq'), roomKey(room, 'epoch')));
+  }
+
+  healthy(): boolean {
+    return this.redis.status === 'ready' && !this.breaker.open();
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
   }
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_FLAGS } from '../../loadgen/agent/plan.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { rssBytes } from '../helpers/proc.js';
 
@@ -31,7 +32,8 @@ export function available(h: Holder): boolean {
 export function startHolder(h: Holder, url: string, n: number, rate: number, holdS: number): ChildProcess {
   const rampS = n / rate;
   if (h === 'bfg agent') {
-    const child = fork(here('../../loadgen/agent/main.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // started as the coordinator starts its agents, with the same Node flags
+    const child = fork(here('../../loadgen/agent/main.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: AGENT_NODE_FLAGS });
     const scenario = parseScenario({ name: 'hold', users: n, arrival_rate: rate, duration_s: rampS + holdS, rooms: { size: 10 }, messages: { rate_per_room: 0 }, drain_s: 0 });
     child.send({ scenario, agent: 0, first: 0, end: n, target: url, targets: [url], run: 'hold', t0: Date.now() + 200, addresses: Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 2}`) });
     return child;
@@ -54,7 +56,7 @@ export function startHolder(h: Holder, url: string, n: number, rate: number, hol
     return spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
   }
   if (h === 'net floor') {
-    // the floor under any Node client: one net.Socket per connection, upgraded by a fixed request, then only held
+    // the floor under a Node client on net.Socket: one per connection, upgraded by a fixed request, then only held
     const { port } = new URL(url);
     const code = `
       import net from 'node:net';

@@ -13,7 +13,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { AgentPlan } from '../../loadgen/agent/plan.js';
+import { AGENT_NODE_FLAGS, type AgentPlan } from '../../loadgen/agent/plan.js';
 import type { AgentResult } from '../../loadgen/agent/result.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { mergeHists, percentiles } from '../../loadgen/measure/histogram.js';
@@ -67,7 +67,7 @@ function fit(xs: number[], ys: number[]): { slope: number; base: number } {
 }
 
 async function agent(plan: AgentPlan): Promise<AgentResult> {
-  const child = fork(here('../../loadgen/agent/main.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(here('../../loadgen/agent/main.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: AGENT_NODE_FLAGS });
   let result: AgentResult | undefined;
   child.on('message', (m: { result?: AgentResult; error?: string }) => {
     if (m.result) result = m.result;
@@ -154,7 +154,7 @@ for (const h of HOLDERS) {
   console.log(`  ${h.padEnd(10)} ${(f.slope / 1024).toFixed(2)} KiB per socket (fit), base ${(f.base / 2 ** 20).toFixed(0)} MiB   [${per}]`);
 }
 const agentSlope = rows['bfg agent']?.slope ?? NaN;
-for (const [h, r] of Object.entries(rows)) if (h !== 'bfg agent') console.log(`  ratio bfg agent / ${h}: ${(agentSlope / r.slope).toFixed(2)} per socket${h === 'net floor' ? ' (net floor: a bare net.Socket per connection, upgraded and held: what any Node client pays before its own objects)' : ''}`);
+for (const [h, r] of Object.entries(rows)) if (h !== 'bfg agent') console.log(`  ratio bfg agent / ${h}: ${(agentSlope / r.slope).toFixed(2)} per socket${h === 'net floor' ? ' (net floor: a bare net.Socket per connection, upgraded and held: what a Node client on net.Socket pays before its own objects; the agent holds the libuv TCP handle without a net.Socket)' : ''}`);
 console.log(`  target <= ${TARGET_KIB} KiB per socket: ${agentSlope / 1024 <= TARGET_KIB ? 'met' : 'NOT met'}, ${(agentSlope / 1024).toFixed(2)} KiB`);
 console.log('(2) receive throughput of one client process, 10 sockets against the blaster, frames per CPU-second (measured):');
 console.log(`  bfg agent (lean socket, stamp, ledger, HDR histograms):          ${tp.lean.toFixed(0)}`);

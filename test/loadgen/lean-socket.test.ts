@@ -33,7 +33,8 @@ const CASES: Record<string, Case> = {
 
 interface Seen { messages: { data: Buffer; binary: boolean }[]; close?: { code: number; reason: string }; protocol: number[]; opened: boolean }
 
-describe('the lean client speaks RFC 6455', () => {
+// both transports: the bare TCP handle (the default) and net.Socket (host names, BFG_TCP=net)
+for (const transport of ['raw', 'net'] as const) describe(`the lean client speaks RFC 6455 (${transport} TCP)`, () => {
   let wss: WebSocketServer;
   let url: string;
   const serverClose = new Map<string, number>();
@@ -63,6 +64,7 @@ describe('the lean client speaks RFC 6455', () => {
   const run = async (name: string, then?: (s: LeanSocket) => void): Promise<Seen> => {
     const seen: Seen = { messages: [], protocol: [], opened: false };
     const h: LeanHandler = {
+      transport,
       maxMessageBytes: MAX,
       open: (s) => { seen.opened = true; then?.(s); },
       frame: (_s, data, binary) => seen.messages.push({ data: Buffer.from(data), binary }),

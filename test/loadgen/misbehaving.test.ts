@@ -4,7 +4,7 @@ import type { Envelope } from '../../server/broker/broker.js';
 import { runLoad } from '../../loadgen/run/coordinator.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { MemoryBroker } from '../../server/broker/memory.js';
-import { MemoryStore } from '../../server/store/memory.js';
+import { MemoryStore } from '../../server/broker/memory.js';
 import { startGateway } from '../helpers/gateway.js';
 
 test('the ledger finds a planted loss, a planted duplicate, a planted reorder and a backfillable gap', async () => {

@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import { signToken, type ClientFrame } from '../../protocol/index.js';
 import { gatewayOptions } from '../../server/options.js';
 import { MemoryBroker } from '../../server/broker/memory.js';
-import { MemoryStore } from '../../server/store/memory.js';
+import { MemoryStore } from '../../server/broker/memory.js';
 import { TestClient, stillWorks } from '../helpers/client.js';
 import { deepJson } from '../helpers/fuzz.js';
 import { startGateway } from '../helpers/gateway.js';

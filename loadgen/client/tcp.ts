@@ -1,0 +1,197 @@
+/**
+ * The lean client's TCP connection. By default it is libuv's TCP handle itself (Node's `tcp_wrap`
+ * binding) with no net.Socket around it: a net.Socket brings two stream states, buffer lists, an
+ * event emitter and its listeners — about 3 KiB per idle connection against about 0.8 KiB for the
+ * bare handle (measured by `npm run bench:loadgen`). Falls back to net.Socket where the binding is
+ * missing, for host names (the handle dials IP literals only), or with BFG_TCP=net.
+ * Reads are handed over one at a time and synchronously; nothing here keeps a per-socket closure.
+ */
+import net from 'node:net';
+import { getSystemErrorName } from 'node:util';
+
+/** what the connection reports to its one owner */
+export interface WireOwner {
+  /** the TCP connection is up: writes go out from here on */
+  connected(): void;
+  bytes(data: Buffer): void;
+  /** the connection is gone (peer's FIN, reset, refused, timed out): `reason` names the errno */
+  lost(reason: string): void;
+}
+
+/** a TCP connection as the lean client needs it */
+export interface Wire {
+  write(data: Buffer | string): void;
+  /** our FIN after what was written; the handle closes when the peer's FIN comes (or on destroy) */
+  end(): void;
+  destroy(): void;
+  pause(on: boolean): void;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Node's internal bindings are untyped */
+const binding = (name: string): any => {
+  try {
+    return (process as unknown as { binding(n: string): any }).binding(name);
+  } catch {
+    return undefined;
+  }
+};
+const tcp = process.env.BFG_TCP === 'net' ? undefined : binding('tcp_wrap');
+const stream = tcp && binding('stream_wrap');
+const RAW = Boolean(tcp?.TCP && stream?.WriteWrap && stream.streamBaseState);
+
+interface Handle {
+  owner: WireOwner;
+  /** closed by us or lost: nothing more is written or reported */
+  gone?: boolean;
+  onread(ab: ArrayBuffer): void;
+  readStart(): number;
+  readStop(): number;
+  close(): void;
+  setNoDelay(on: boolean): number;
+  shutdown(req: unknown): number;
+  writeBuffer(req: unknown, b: Buffer): number;
+  writeUtf8String(req: unknown, s: string): number;
+  bind(ip: string, port: number): number;
+  bind6(ip: string, port: number, flags: number): number;
+  connect(req: unknown, ip: string, port: number): number;
+  connect6(req: unknown, ip: string, port: number): number;
+}
+
+/** 'raw' when connections to an IP literal use the bare handle in this process */
+export const transport: 'raw' | 'net' = RAW ? 'raw' : 'net';
+
+/** opens a connection to host:port, from localAddress when given */
+export function dial(owner: WireOwner, host: string, port: number, localAddress?: string, kind: 'raw' | 'net' = transport): Wire {
+  const ip = net.isIP(host);
+  if (kind === 'raw' && RAW && ip && (!localAddress || net.isIP(localAddress) === ip)) return new RawWire(owner, host, ip, port, localAddress);
+  return new NetWire(owner, host, port, localAddress);
+}
+
+const errname = (status: number): string => {
+  try {
+    return getSystemErrorName(status);
+  } catch {
+    return `errno ${status}`;
+  }
+};
+const noop = (): void => {};
+/** closes the handle and reports why, once */
+function lose(h: Handle, reason: string): void {
+  if (h.gone) return;
+  h.gone = true;
+  h.close();
+  h.owner.lost(reason);
+}
+/** the same, a tick later: a failure found inside a write, a dial or a destroy, when the owner may be mid-parse */
+function loseLater(h: Handle, reason: string): void {
+  if (h.gone) return;
+  h.gone = true;
+  h.close();
+  process.nextTick(report, h, reason);
+}
+function report(h: Handle, reason: string): void {
+  h.owner.lost(reason);
+}
+
+class RawWire implements Wire {
+  private readonly h: Handle;
+
+  constructor(owner: WireOwner, host: string, family: number, port: number, localAddress?: string) {
+    const h = (this.h = new tcp.TCP(tcp.constants.SOCKET) as Handle);
+    h.owner = owner;
+    const req = new tcp.TCPConnectWrap();
+    req.oncomplete = afterConnect;
+    const err = (localAddress ? (family === 6 ? h.bind6(localAddress, 0, 0) : h.bind(localAddress, 0)) : 0)
+      || (family === 6 ? h.connect6(req, host, port) : h.connect(req, host, port));
+    if (err) loseLater(h, `connect ${errname(err)}`);
+  }
+
+  write(data: Buffer | string): void {
+    if (this.h.gone) return;
+    const req = new stream.WriteWrap();
+    req.oncomplete = afterWrite;
+    req.buffer = data; // held until libuv has written it (a write the kernel could not take at once)
+    const err = typeof data === 'string' ? this.h.writeUtf8String(req, data) : this.h.writeBuffer(req, data);
+    if (err) loseLater(this.h, `write ${errname(err)}`);
+  }
+
+  end(): void {
+    if (this.h.gone) return;
+    const req = new stream.ShutdownWrap();
+    req.oncomplete = noop;
+    this.h.shutdown(req);
+  }
+
+  /** closes now; the owner hears 'connection ended' a tick later, as from net.Socket's 'close' */
+  destroy(): void {
+    loseLater(this.h, 'connection ended');
+  }
+
+  pause(on: boolean): void {
+    if (!this.h.gone) void (on ? this.h.readStop() : this.h.readStart());
+  }
+}
+
+function afterConnect(status: number, h: Handle): void {
+  if (status < 0) return lose(h, `connect ${errname(status)}`);
+  h.setNoDelay(true);
+  h.onread = onRead;
+  h.readStart();
+  h.owner.connected();
+}
+
+function onRead(this: Handle, ab: ArrayBuffer): void {
+  const n = stream.streamBaseState[stream.kReadBytesOrError];
+  if (n > 0) return this.owner.bytes(Buffer.from(ab, stream.streamBaseState[stream.kArrayBufferOffset], n));
+  if (n < 0) lose(this, n === -4095 || errname(n) === 'EOF' ? 'connection ended' : `read ${errname(n)}`);
+}
+
+function afterWrite(this: unknown, status: number, h: Handle): void {
+  if (status < 0) lose(h, `write ${errname(status)}`);
+}
+
+type OwnedSocket = net.Socket & { owner: WireOwner };
+
+/** the same connection on a net.Socket (host names, no binding, BFG_TCP=net) */
+class NetWire implements Wire {
+  private readonly sock: OwnedSocket;
+
+  constructor(owner: WireOwner, host: string, port: number, localAddress?: string) {
+    this.sock = net.connect({ host, port, localAddress, noDelay: true }) as OwnedSocket;
+    this.sock.owner = owner;
+    this.sock.on('connect', onNetConnect);
+    this.sock.on('data', onNetData);
+    this.sock.on('error', onNetError);
+    this.sock.on('close', onNetClose);
+  }
+
+  write(data: Buffer | string): void {
+    if (!this.sock.destroyed) this.sock.write(data);
+  }
+
+  end(): void {
+    this.sock.end();
+  }
+
+  destroy(): void {
+    this.sock.destroy();
+  }
+
+  pause(on: boolean): void {
+    if (on) this.sock.pause();
+    else this.sock.resume();
+  }
+}
+
+function onNetConnect(this: OwnedSocket): void {
+  this.owner.connected();
+}
+function onNetData(this: OwnedSocket, d: Buffer): void {
+  this.owner.bytes(d);
+}
+function onNetError(this: OwnedSocket, err: Error): void {
+  this.owner.lost(err.message);
+}
+function onNetClose(this: OwnedSocket): void {
+  this.owner.lost('connection ended');
+}
