@@ -150,7 +150,7 @@ function afterWrite(this: unknown, status: number, h: Handle): void {
   if (status < 0) lose(h, `write ${errname(status)}`);
 }
 
-type OwnedSocket = net.Socket & { owner: WireOwner };
+type OwnedSocket = net.Socket & { owner: WireOwner; gone?: boolean };
 
 /** the same connection on a net.Socket (host names, no binding, BFG_TCP=net) */
 class NetWire implements Wire {
@@ -189,9 +189,15 @@ function onNetConnect(this: OwnedSocket): void {
 function onNetData(this: OwnedSocket, d: Buffer): void {
   this.owner.bytes(d);
 }
+// an error is followed by 'close': the owner hears the first, once
 function onNetError(this: OwnedSocket, err: Error): void {
-  this.owner.lost(err.message);
+  netLost(this, err.message);
 }
 function onNetClose(this: OwnedSocket): void {
-  this.owner.lost('connection ended');
+  netLost(this, 'connection ended');
+}
+function netLost(s: OwnedSocket, reason: string): void {
+  if (s.gone) return;
+  s.gone = true;
+  s.owner.lost(reason);
 }
