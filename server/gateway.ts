@@ -54,7 +54,6 @@ export class Gateway {
     const metrics = createMetrics(opts.node);
     const outbox = new Outbox(opts.slowBytes, metrics);
     const rooms = new Rooms(opts.node, hub, broker, outbox, metrics, opts.maxRecover);
-    broker.on({ publication: (env) => rooms.deliver(env), reconnected: (topics) => void rooms.heal(topics) });
     this.ctx = {
       opts, metrics, outbox, broker, hub, rooms, presence,
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),

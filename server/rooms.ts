@@ -28,6 +28,8 @@ export class Rooms {
   constructor(node: string, private readonly hub: Hub, private readonly broker: Broker, private readonly outbox: Outbox,
     private readonly metrics: Metrics, private readonly maxRecover: number) {
     this.me = originNode(node);
+    // every message the broker brings up for this node comes here (one listener per broker)
+    broker.on({ publication: (env) => this.deliver(env), reconnected: (topics) => void this.heal(topics) });
   }
 
   /** the origin of a message sent by local session `id`: its own delivery skips that session */
