@@ -31,7 +31,8 @@ const BFG = here('../../bin/bfg.js');
 
 /** one holder, one count: the RSS of its process tree once the sink holds (nearly) all its sockets */
 async function holdOnce(h: Holder, n: number): Promise<{ n: number; held: number; rss: number }> {
-  const sink = await listening([BFG, 'serve', '--port', '0', '--auth', 'none', '--accept-rate', '100000', '--accept-burst', '100000', '--heartbeat-ms', '60000', '--max-connections', '19000']);
+  // any Origin: Tsung sends one (its host), which a browser-facing gateway would refuse
+  const sink = await listening([BFG, 'serve', '--port', '0', '--auth', 'none', '--allowed-origins', '*', '--accept-rate', '100000', '--accept-burst', '100000', '--heartbeat-ms', '60000', '--max-connections', '19000']);
   const http = sink.url.replace('ws:', 'http:');
   const held = async () => ((await (await fetch(`${http}/health`)).json()) as { connections: number }).connections;
   const holdS = 6;
@@ -148,9 +149,14 @@ for (const h of HOLDERS) {
   const runs = [];
   for (const n of COUNTS) runs.push(await holdOnce(h, n).catch((err) => ({ n, held: 0, rss: 0, err: (err as Error).message })));
   const ok = runs.filter((r) => r.held > 0);
-  const f = ok.length >= 2 ? fit(ok.map((r) => r.held), ok.map((r) => r.rss)) : { slope: NaN, base: NaN };
-  rows[h] = { ...f, runs: ok };
   const per = runs.map((r) => `${r.n}: held ${r.held}, ${(r.rss / 2 ** 20).toFixed(0)} MiB = ${r.held ? (r.rss / r.held / 1024).toFixed(1) : '—'} KiB/socket`).join('; ');
+  if (ok.length < 2) {
+    // no fit from fewer than two runs that held sockets: the holder failed here, and says so
+    console.log(`  ${h.padEnd(10)} held sockets in ${ok.length} of ${runs.length} runs: not measured   [${per}]`);
+    continue;
+  }
+  const f = fit(ok.map((r) => r.held), ok.map((r) => r.rss));
+  rows[h] = { ...f, runs: ok };
   console.log(`  ${h.padEnd(10)} ${(f.slope / 1024).toFixed(2)} KiB per socket (fit), base ${(f.base / 2 ** 20).toFixed(0)} MiB   [${per}]`);
 }
 const agentSlope = rows['bfg agent']?.slope ?? NaN;
