@@ -75,19 +75,16 @@ const errname = (status: number): string => {
   }
 };
 const noop = (): void => {};
-/** closes the handle and reports why, once */
-function lose(h: Handle, reason: string): void {
+/**
+ * Closes the handle and reports why, once. `later` reports on the next tick: for a failure found
+ * inside a write, a dial or a destroy, when the owner may be mid-parse.
+ */
+function lose(h: Handle, reason: string, later = false): void {
   if (h.gone) return;
   h.gone = true;
   h.close();
-  h.owner.lost(reason);
-}
-/** the same, a tick later: a failure found inside a write, a dial or a destroy, when the owner may be mid-parse */
-function loseLater(h: Handle, reason: string): void {
-  if (h.gone) return;
-  h.gone = true;
-  h.close();
-  process.nextTick(report, h, reason);
+  if (later) process.nextTick(report, h, reason);
+  else h.owner.lost(reason);
 }
 function report(h: Handle, reason: string): void {
   h.owner.lost(reason);
@@ -103,7 +100,7 @@ class RawWire implements Wire {
     req.oncomplete = afterConnect;
     const err = (localAddress ? (family === 6 ? h.bind6(localAddress, 0, 0) : h.bind(localAddress, 0)) : 0)
       || (family === 6 ? h.connect6(req, host, port) : h.connect(req, host, port));
-    if (err) loseLater(h, `connect ${errname(err)}`);
+    if (err) lose(h, `connect ${errname(err)}`, true);
   }
 
   write(data: Buffer | string): void {
@@ -112,7 +109,7 @@ class RawWire implements Wire {
     req.oncomplete = afterWrite;
     req.buffer = data; // held until libuv has written it (a write the kernel could not take at once)
     const err = typeof data === 'string' ? this.h.writeUtf8String(req, data) : this.h.writeBuffer(req, data);
-    if (err) loseLater(this.h, `write ${errname(err)}`);
+    if (err) lose(this.h, `write ${errname(err)}`, true);
   }
 
   end(): void {
@@ -124,7 +121,7 @@ class RawWire implements Wire {
 
   /** closes now; the owner hears 'connection ended' a tick later, as from net.Socket's 'close' */
   destroy(): void {
-    loseLater(this.h, 'connection ended');
+    lose(this.h, 'connection ended', true);
   }
 
   pause(on: boolean): void {
