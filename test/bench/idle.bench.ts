@@ -57,7 +57,20 @@ function pids(): { gateways: number[]; agents: number[]; redis: number[] } {
   return res;
 }
 
-const samples: { t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number }[] = [];
+const samples: { t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number } }[] = [];
+/** cumulative user and system (kernel) CPU ticks of these processes, from /proc/PID/stat (fields 14, 15) */
+function ticks(all: number[]): { user: number; sys: number } {
+  const t = { user: 0, sys: 0 };
+  for (const pid of all) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      t.user += Number(f[11]); t.sys += Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return t;
+}
+/** clock ticks per second (USER_HZ): 100 on Linux */
+const HZ = 100;
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))?.[1]);
 const timer = setInterval(async () => {
   const p = pids();
@@ -66,7 +79,7 @@ const timer = setInterval(async () => {
   const u = (await pidusage(all).catch(() => ({}))) as Record<number, { cpu: number; memory: number } | undefined>;
   const sum = (xs: number[], k: 'cpu' | 'memory') => xs.reduce((a, x) => a + (u[x]?.[k] ?? 0), 0);
   const t = (Date.now() - t0) / 1000;
-  samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN) });
+  samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN), ticks: ticks(all) });
 }, 5000);
 await new Promise((r) => load.on('exit', r));
 clearInterval(timer);
@@ -91,6 +104,11 @@ console.log(`  gateway RSS (sum): ${((mid.t - rampEnd) / 60).toFixed(1)} min int
 const total = avg('gateways') + avg('agents') + avg('redis');
 const beats = peak / (HEARTBEAT_MS / 1000);
 console.log(`  heartbeats: ${beats.toFixed(0)} ping/pong round trips per second (${peak} sockets / ${HEARTBEAT_MS / 1000} s), ${((total / 100) * 1e6 / beats).toFixed(0)} µs of fleet CPU per round trip (gateway write, kernel, agent read and reply, gateway read): an idle fleet's floor`);
+if (first && last && last !== first) {
+  // the kernel's share: what loopback TCP costs these processes (send, receive, ACKs, epoll) whatever runs in user space
+  const dt = last.t - first.t, sys = (last.ticks.sys - first.ticks.sys) / HZ / dt * 100, user = (last.ticks.user - first.ticks.user) / HZ / dt * 100;
+  console.log(`  of the fleet's CPU over the hold (from /proc/PID/stat): user space ${user.toFixed(1)}%, kernel ${sys.toFixed(1)}% (${((sys / 100) * 1e6 / beats).toFixed(0)} µs of kernel time per round trip)`);
+}
 if (first && last && last !== first) console.log(`  Redis commands per second over the hold: ${((last.cmds - first.cmds) / (last.t - first.t)).toFixed(1)}`);
 console.log('  before (previous presence design, quoted from issue 15, same machine): 199,003 of 200,000 reached, 648 connect errors, fleet CPU 100–180% while idle, gateway RSS growing ~17 MiB/s');
 admin.disconnect();
