@@ -23,7 +23,7 @@ export class Scheduler {
   spinMs = 0;
   private spinSince = 0;
 
-  constructor(private readonly spinWindowMs = 2) {}
+  constructor(private readonly spinWindowMs = 2, private readonly turnMs = 10) {}
 
   /** adds a task (due at task.next) */
   add(task: Task): void {
@@ -82,10 +82,19 @@ export class Scheduler {
       this.spinMs += t - this.spinSince;
       this.spinSince = 0;
     }
-    // everything due now, in due order; a task due again before `t` runs again
+    // everything due now, in due order; a task due again before `t` runs again. At most `turnMs` of
+    // it per turn: an agent behind its arrivals must still read its sockets between them (answer
+    // pings, finish handshakes), or the gateways time those out and the redials feed the backlog
+    const yieldAt = t + this.turnMs;
     while (this.heap.length && this.heap[0].next <= t + (this.heap[0].coarse ? 1 : 0) && !this.stopped) {
       const task = this.pop();
-      task.fire(nowMs());
+      const now = nowMs();
+      if (now > yieldAt) {
+        this.push(task);
+        this.immediate = setImmediate(this.wake);
+        return;
+      }
+      task.fire(now);
       if (Number.isFinite(task.next)) this.push(task);
     }
     if (!this.stopped) this.arm();
