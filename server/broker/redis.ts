@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MsgFrame } from '../../protocol/index.js';
 import { channelOf, roomKey, topicOf } from '../redis/connect.js';
+import { SubscriptionBatch } from './batch.js';
 import { Breaker } from './breaker.js';
 import {
   LogBroker, NO_EVENTS, decodeEnvelope, envelopeHead, fromStored, storeOrRefuse, storedJson,
@@ -19,10 +20,12 @@ export class RedisBroker extends LogBroker implements Broker {
   private events: BrokerEvents = NO_EVENTS;
   private readonly topics = new Set<string>();
   private wasReady = true;
+  private readonly batch: SubscriptionBatch;
 
   /** `store` publishes as it appends (built with a fused channel set); `cmd` is its connection, `sub` the subscriber */
   constructor(store: RedisStore, private readonly cmd: Redis, private readonly sub: Redis, private readonly sharded: boolean) {
     super(store);
+    this.batch = new SubscriptionBatch(sub);
     sub.on(sharded ? 'smessage' : 'message', (channel: string, message: string) => this.receive(channel, message));
     sub.on('close', () => { this.wasReady = false; });
     sub.on('ready', () => {
@@ -51,13 +54,13 @@ export class RedisBroker extends LogBroker implements Broker {
   async subscribe(topic: string): Promise<void> {
     this.topics.add(topic);
     if (this.sharded) await this.sub.ssubscribe(channelOf(topic));
-    else await this.sub.subscribe(channelOf(topic));
+    else await this.batch.add(true, channelOf(topic));
   }
 
   async unsubscribe(topic: string): Promise<void> {
     this.topics.delete(topic);
     if (this.sharded) await this.sub.sunsubscribe(channelOf(topic));
-    else await this.sub.unsubscribe(channelOf(topic));
+    else await this.batch.add(false, channelOf(topic));
   }
 
   on(events: BrokerEvents): void { this.events = events; }

@@ -10,12 +10,12 @@ import { nowMs } from '../../loadgen/measure/clock.js';
 import type { RunResult } from '../../loadgen/result.js';
 import { BFG, runBfg, startServe } from '../helpers/cli.js';
 import { startGateway } from '../helpers/gateway.js';
-import { holdDeliveries } from '../helpers/delay.js';
+import { holdDeliveries, percentile } from '../helpers/delay.js';
 
 const STALL = fileURLToPath(new URL('../../../test/fixtures/stall.cjs', import.meta.url));
 const result = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 
-test('a gateway that holds every delivery exactly 20 ms: p50 within [20, 21] ms, sends on their intended time (lag p50 < 0.1 ms) at 1,000 msgs/s', async (t) => {
+test('a gateway that holds every delivery 20 ms: p50 within 2 ms above the holds it really applied, sends on their intended time (lag p50 < 0.1 ms) at 1,000 msgs/s', async (t) => {
   const D = 20;
   const g = await startGateway({ msgRate: 1000, msgBurst: 1000 });
   const stop = holdDeliveries(g.gw, D);
@@ -31,8 +31,13 @@ test('a gateway that holds every delivery exactly 20 ms: p50 within [20, 21] ms,
   const sends = res.generator!.send_lag.count;
   assert.ok(sends >= 2500, `about 1,000 msgs/s for 3 s (${sends})`);
   const p50 = res.latency.every.p50_ms;
-  t.diagnostic(`measured: p50 ${p50} ms against ${D} ms held; send lag p50 ${res.generator!.send_lag.p50_ms} ms, p99 ${res.generator!.send_lag.p99_ms} ms over ${sends} sends`);
-  assert.ok(p50 >= D && p50 <= D + 1, `p50 ${p50} ms within [${D}, ${D + 1}] ms`);
+  // the truth is the hold the gateway really applied: 20 ms plus its timer's overshoot
+  const held = percentile(stop.held, 50);
+  t.diagnostic(`measured: p50 ${p50} ms against ${held.toFixed(3)} ms really held (${D} ms asked, ${stop.held.length} deliveries); send lag p50 ${res.generator!.send_lag.p50_ms} ms, p99 ${res.generator!.send_lag.p99_ms} ms over ${sends} sends`);
+  assert.ok(held >= D, `held p50 ${held} ms >= ${D} ms`);
+  // above it: the path itself (outbox turn, loopback, the agent's read), about 1 ms p50 on a 2-core VM
+  // (the probe test below reads it directly), where a coarse receive tick would add 5 ms or more
+  assert.ok(p50 >= held && p50 <= held + 2, `p50 ${p50} ms within [${held.toFixed(3)}, ${(held + 2).toFixed(3)}] ms`);
   // the scheduler sends at the intended time, not on a coarse tick (a 10 ms tick would put the median
   // lag near 5 ms); its tail is the host's (a VM's steal and GC pauses put p99 anywhere from 0.5 to
   // 3 ms here), which the run reports as its error bar rather than this test asserting a quiet host

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { TestClient } from '../helpers/client.js';
 import { startGateway } from '../helpers/gateway.js';
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)( -?[0-9]+)?$/;
+// a value is what Go's ParseFloat reads, which takes NaN and Inf in any case (prom-client writes "Nan"
+// for the loop-lag mean before its first sample)
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|[nN][aA][nN]|[+-][iI][nN][fF])( -?[0-9]+)?$/;
 
 /** A strict reader of the Prometheus text format: every sample belongs to a declared family. */
 function parseProm(text: string): Map<string, number> {
