@@ -1,10 +1,9 @@
 /**
  * Subscription batching: the SUBSCRIBEs and UNSUBSCRIBEs asked for during one event-loop turn go to
- * Redis as one command per run of the same kind, in the order asked. At a trickle of connections that
- * is one channel per command, as before; in a ramp or a reconnect storm, when a busy node accepts many
- * connections per turn, it is one write and one round trip for all of them (each connection subscribes
- * its user's inbox, and the first member of a room the room), as Centrifugo batches its subscriptions.
- * Not for SSUBSCRIBE: in a cluster the channels of one command must share a slot.
+ * Redis as one command per run of the same kind, in the order asked (each connection subscribes its
+ * user's inbox, and the first member of a room the room). A connection takes several turns to open, so
+ * few meet in one turn: in a burst of 6,000 connections at 30,000/s on one node, 10% fewer SUBSCRIBEs
+ * than one per channel. Not for SSUBSCRIBE: in a cluster the channels of one command must share a slot.
  */
 import type { Redis } from 'ioredis';
 
