@@ -57,7 +57,7 @@ function pids(): { gateways: number[]; agents: number[]; redis: number[] } {
   return res;
 }
 
-const samples: { t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number } }[] = [];
+const samples: { t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number }; by: { gateways: number; agents: number; redis: number } }[] = [];
 /** cumulative user and system (kernel) CPU ticks of these processes, from /proc/PID/stat (fields 14, 15) */
 function ticks(all: number[]): { user: number; sys: number } {
   const t = { user: 0, sys: 0 };
@@ -69,6 +69,8 @@ function ticks(all: number[]): { user: number; sys: number } {
   }
   return t;
 }
+/** cumulative CPU ticks, user and kernel together */
+const busy = (pids: number[]) => { const t = ticks(pids); return t.user + t.sys; };
 /** clock ticks per second (USER_HZ): 100 on Linux */
 const HZ = 100;
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))?.[1]);
@@ -79,7 +81,8 @@ const timer = setInterval(async () => {
   const u = (await pidusage(all).catch(() => ({}))) as Record<number, { cpu: number; memory: number } | undefined>;
   const sum = (xs: number[], k: 'cpu' | 'memory') => xs.reduce((a, x) => a + (u[x]?.[k] ?? 0), 0);
   const t = (Date.now() - t0) / 1000;
-  samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN), ticks: ticks(all) });
+  samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN), ticks: ticks(all),
+    by: { gateways: busy(p.gateways), agents: busy(p.agents), redis: busy(p.redis) } });
 }, 5000);
 await new Promise((r) => load.on('exit', r));
 clearInterval(timer);
@@ -108,6 +111,15 @@ if (first && last && last !== first) {
   // the kernel's share: what loopback TCP costs these processes (send, receive, ACKs, epoll) whatever runs in user space
   const dt = last.t - first.t, sys = (last.ticks.sys - first.ticks.sys) / HZ / dt * 100, user = (last.ticks.user - first.ticks.user) / HZ / dt * 100;
   console.log(`  of the fleet's CPU over the hold (from /proc/PID/stat): user space ${user.toFixed(1)}%, kernel ${sys.toFixed(1)}% (${((sys / 100) * 1e6 / beats).toFixed(0)} µs of kernel time per round trip)`);
+}
+// what a socket costs to open: all the fleet did during the ramp (heartbeats of those already open
+// included), per socket opened, from when a tenth were open to the ramp's end
+const connectedAt = (t: number) => r.timeline.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best), r.timeline[0]).connected;
+const ra = samples.find((x) => connectedAt(x.t) >= peak / 10), rb = samples.filter((x) => x.t <= rampEnd).pop();
+if (ra && rb && connectedAt(rb.t) > connectedAt(ra.t)) {
+  const opened = connectedAt(rb.t) - connectedAt(ra.t);
+  const us = (k: 'gateways' | 'agents' | 'redis') => ((rb.by[k] - ra.by[k]) / HZ) * 1e6 / opened;
+  console.log(`  CPU per socket opened during the ramp (${opened} opened, ${(rb.t - ra.t).toFixed(0)} s): gateways ${us('gateways').toFixed(0)} µs + agents ${us('agents').toFixed(0)} µs + Redis ${us('redis').toFixed(0)} µs: what bounds a ramp's rate on a machine's cores`);
 }
 if (first && last && last !== first) console.log(`  Redis commands per second over the hold: ${((last.cmds - first.cmds) / (last.t - first.t)).toFixed(1)}`);
 console.log('  before (previous presence design, quoted from issue 15, same machine): 199,003 of 200,000 reached, 648 connect errors, fleet CPU 100–180% while idle, gateway RSS growing ~17 MiB/s');
