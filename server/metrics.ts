@@ -5,9 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics(node: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ node });
-  // the loop-lag monitor samples every 100 ms, not prom-client's 10: it still times each late timer to
-  // the nanosecond, and an idle gateway no longer wakes 100 times a second to do it
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  collectDefaultMetrics({ register: registry });
   const r = [registry];
   return {
     registry,

@@ -15,7 +15,9 @@ import { nowMs } from '../measure/clock.js';
 export interface Task { next: number; fire(now: number): void; readonly coarse?: boolean }
 
 export class Scheduler {
-  private readonly heap: Task[] = [];
+  /** two heaps by due time: a coarse task's timer must never stand between a precise one and its spin */
+  private readonly precise: Task[] = [];
+  private readonly coarse: Task[] = [];
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private stopped = false;
@@ -28,7 +30,7 @@ export class Scheduler {
   /** adds a task (due at task.next) */
   add(task: Task): void {
     if (!Number.isFinite(task.next)) return;
-    this.push(task);
+    push(task.coarse ? this.coarse : this.precise, task);
     if (!this.stopped) this.arm();
   }
 
@@ -43,39 +45,45 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = this.immediate = null;
-    this.heap.length = 0;
+    this.precise.length = this.coarse.length = 0;
   }
 
+  /** one pending wake: a spin when a precise task is within its window, else a timer for the earlier of
+   * the precise task's window and the coarse task's due time */
   private arm(): void {
-    const top = this.heap[0];
-    if (!top) return;
-    const wait = top.next - nowMs();
-    if (top.coarse) {
+    const p = this.precise[0], c = this.coarse[0];
+    if (!p && !c) return;
+    const now = nowMs();
+    if (p && p.next - now <= this.spinWindowMs) {
       if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(this.wake, Math.max(0, Math.floor(wait)));
-    } else if (wait > this.spinWindowMs) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(this.wake, Math.max(0, Math.floor(wait - this.spinWindowMs)));
-    } else if (!this.immediate) this.immediate = setImmediate(this.wake);
+      this.timer = null;
+      if (!this.immediate) this.immediate = setImmediate(this.wake);
+      return;
+    }
+    const at = Math.min(p ? p.next - this.spinWindowMs : Infinity, c ? c.next : Infinity);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(this.wake, Math.max(0, Math.floor(at - now)));
+  }
+
+  /** the heap whose top is due first at `t` (a coarse task is due within the timer's own millisecond), or null */
+  private due(t: number): Task[] | null {
+    const p = this.precise[0], c = this.coarse[0];
+    const pDue = p !== undefined && p.next <= t, cDue = c !== undefined && c.next <= t + 1;
+    if (pDue && cDue) return p.next <= c.next ? this.precise : this.coarse;
+    return pDue ? this.precise : cDue ? this.coarse : null;
   }
 
   private readonly wake = (): void => {
-    // one pending wake at a time: a timer (armed for a coarse task) and a spin immediate can both be
-    // set; whichever fires first cancels the other, so no second chain of wakes runs beside this one
+    // one pending wake at a time: whichever of a timer and a spin immediate fires first cancels the other
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = this.immediate = null;
     if (this.stopped) return;
     const t = nowMs();
-    const top = this.heap[0];
-    // a coarse task is due within the timer's own millisecond
-    if (top && top.next > t + (top.coarse ? 1 : 0)) {
-      // the last stretch: wait it out without blocking reads
-      if (!top.coarse && top.next - t <= this.spinWindowMs) {
-        if (this.spinSince === 0) this.spinSince = t;
-        this.immediate = setImmediate(this.wake);
-        return;
-      }
+    if (!this.due(t)) {
+      // the last stretch before a precise task: wait it out without blocking reads
+      const p = this.precise[0];
+      if (p && p.next - t <= this.spinWindowMs && this.spinSince === 0) this.spinSince = t;
       return this.arm();
     }
     if (this.spinSince) {
@@ -86,50 +94,47 @@ export class Scheduler {
     // it per turn: an agent behind its arrivals must still read its sockets between them (answer
     // pings, finish handshakes), or the gateways time those out and the redials feed the backlog
     const yieldAt = t + this.turnMs;
-    while (this.heap.length && this.heap[0].next <= t + (this.heap[0].coarse ? 1 : 0) && !this.stopped) {
-      const task = this.pop();
+    for (let h = this.due(t); h && !this.stopped; h = this.due(t)) {
       const now = nowMs();
       if (now > yieldAt) {
-        this.push(task);
         this.immediate = setImmediate(this.wake);
         return;
       }
+      const task = pop(h);
       task.fire(now);
-      if (Number.isFinite(task.next)) this.push(task);
+      if (Number.isFinite(task.next)) push(h, task);
     }
     if (!this.stopped) this.arm();
   };
+}
 
-  private push(task: Task): void {
-    const h = this.heap;
-    let i = h.push(task) - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p].next <= h[i].next) break;
-      [h[p], h[i]] = [h[i], h[p]];
-      i = p;
+function push(h: Task[], task: Task): void {
+  let i = h.push(task) - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p].next <= h[i].next) break;
+    [h[p], h[i]] = [h[i], h[p]];
+    i = p;
+  }
+}
+
+function pop(h: Task[]): Task {
+  const top = h[0];
+  const last = h.pop()!;
+  if (h.length) {
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < h.length && h[l].next < h[m].next) m = l;
+      if (r < h.length && h[r].next < h[m].next) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i], h[m]];
+      i = m;
     }
   }
-
-  private pop(): Task {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && h[l].next < h[m].next) m = l;
-        if (r < h.length && h[r].next < h[m].next) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
+  return top;
 }
 
 /** The gaps of an arrival process with mean 1/ratePerS: fixed (uniform) or exponential (Poisson). */
