@@ -58,6 +58,7 @@ function pids(): { gateways: number[]; agents: number[]; redis: number[] } {
 }
 
 const samples: { t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number }; by: { gateways: number; agents: number; redis: number } }[] = [];
+type Ticks = { user: number; sys: number };
 /** cumulative user and system (kernel) CPU ticks of these processes, from /proc/PID/stat (fields 14, 15) */
 function ticks(all: number[]): { user: number; sys: number } {
   const t = { user: 0, sys: 0 };
@@ -69,8 +70,6 @@ function ticks(all: number[]): { user: number; sys: number } {
   }
   return t;
 }
-/** cumulative CPU ticks, user and kernel together */
-const busy = (pids: number[]) => { const t = ticks(pids); return t.user + t.sys; };
 /** clock ticks per second (USER_HZ): 100 on Linux */
 const HZ = 100;
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))?.[1]);
@@ -81,8 +80,11 @@ const timer = setInterval(async () => {
   const u = (await pidusage(all).catch(() => ({}))) as Record<number, { cpu: number; memory: number } | undefined>;
   const sum = (xs: number[], k: 'cpu' | 'memory') => xs.reduce((a, x) => a + (u[x]?.[k] ?? 0), 0);
   const t = (Date.now() - t0) / 1000;
-  samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN), ticks: ticks(all),
-    by: { gateways: busy(p.gateways), agents: busy(p.agents), redis: busy(p.redis) } });
+  // /proc read once per group; the fleet's user and kernel split is their sum
+  const g: Ticks = ticks(p.gateways), a: Ticks = ticks(p.agents), rd: Ticks = ticks(p.redis);
+  samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN),
+    ticks: { user: g.user + a.user + rd.user, sys: g.sys + a.sys + rd.sys },
+    by: { gateways: g.user + g.sys, agents: a.user + a.sys, redis: rd.user + rd.sys } });
 }, 5000);
 await new Promise((r) => load.on('exit', r));
 clearInterval(timer);

@@ -10,7 +10,8 @@ import os from 'node:os';
 import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
 import { startGateway } from '../helpers/gateway.js';
-import { holdDeliveries, percentile } from '../helpers/delay.js';
+import { percentiles } from '../../loadgen/measure/histogram.js';
+import { holdDeliveries } from '../helpers/delay.js';
 
 const D = Number(process.env.BENCH_DELAY_MS ?? 20);
 console.log(`reported vs true latency — measured on ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; gateway holds every delivery ${D} ms`);
@@ -25,7 +26,7 @@ for (const [users, rate] of [[20, 5], [100, 10], [200, 10]]) {
   await g.gw.close();
   const r = JSON.parse(readFileSync('/tmp/bfg-truth.json', 'utf8')) as RunResult;
   const L = r.latency, gen = r.generator!;
-  console.log(`  ${String((users / 2) * rate).padStart(5)} msgs/s: reported p50 ${L.every.p50_ms} ms (true: held p50 ${percentile(stop.held, 50).toFixed(3)} ms), p99 ${L.every.p99_ms} ms; from intended p50 ${L.intended?.p50_ms} ms; `
+  console.log(`  ${String((users / 2) * rate).padStart(5)} msgs/s: reported p50 ${L.every.p50_ms} ms (true: held p50 ${percentiles(stop.held).p50_ms.toFixed(3)} ms), p99 ${L.every.p99_ms} ms; from intended p50 ${L.intended?.p50_ms} ms; `
     + `send lag p50 ${gen.send_lag.p50_ms} ms, p99 ${gen.send_lag.p99_ms} ms over ${gen.send_lag.count} sends; ${r.trusted ? 'trusted' : `UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`);
 }
 process.exit(0);
