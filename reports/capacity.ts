@@ -14,7 +14,9 @@ const n = (v: number | undefined, d = 3) => (v === undefined || !Number.isFinite
 
 /** the knee chart: p50/p99 against load, the latency SLO as a line, the chosen point, loss on a second axis */
 function kneeConfig(c: CapacityResult): ChartConfiguration {
-  const steps = [...c.steps].sort((a, b) => (a[c.vary] ?? 0) - (b[c.vary] ?? 0));
+  // a step the generator decided measured the load tool, not the gateway: the table keeps it, the curve does not
+  const gateway = c.steps.filter((s) => !s.generator_bound);
+  const steps = (gateway.length ? gateway : [...c.steps]).sort((a, b) => (a[c.vary] ?? 0) - (b[c.vary] ?? 0));
   const xs = steps.map((s) => s[c.vary] ?? 0);
   const slo = c.scenario.thresholds.find((t) => t.metric === 'p99_ms' && (t.op === '<' || t.op === '<='));
   const chosen = c.highest_ok?.[c.vary];

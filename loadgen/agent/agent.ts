@@ -122,7 +122,8 @@ export class Agent implements LeanHandler, ProtocolSink {
     // precise, not coarse, though a bucket's name places it: spinning out the last 2 ms before each
     // bucket costs an idle agent about 2% of a core, but keeps it awake, and with it coarse the send-lag
     // tail on a 2-core VM grew enough to mark a run untrusted about one time in five (bfg find's knee test)
-    const sampler = { next: t0 + bucketMs, fire() { sample(this.next); this.next += bucketMs; } };
+    // `first`: a bucket ending when a storm (or any fault) is due holds the state before it
+    const sampler = { next: t0 + bucketMs, first: true, fire() { sample(this.next); this.next += bucketMs; } };
     this.sched.add(sampler);
     await new Promise<void>((resolve) => {
       this.endTraffic = () => {

@@ -11,8 +11,10 @@
  */
 import { nowMs } from '../measure/clock.js';
 
-/** Something to run at `next` (epoch ms); `fire` runs it and moves `next` on (Infinity: done). */
-export interface Task { next: number; fire(now: number): void; readonly coarse?: boolean }
+/** Something to run at `next` (epoch ms); `fire` runs it and moves `next` on (Infinity: done). `first`:
+ * at an equal due time it runs before tasks without it — a timeline bucket named by its end closes
+ * before a storm due at that same instant, so the bucket holds the state before the storm. */
+export interface Task { next: number; fire(now: number): void; readonly coarse?: boolean; readonly first?: boolean }
 
 export class Scheduler {
   /** two heaps by due time: a coarse task's timer must never stand between a precise one and its spin */
@@ -69,7 +71,7 @@ export class Scheduler {
   private due(t: number): Task[] | null {
     const p = this.precise[0], c = this.coarse[0];
     const pDue = p !== undefined && p.next <= t, cDue = c !== undefined && c.next <= t + 1;
-    if (pDue && cDue) return p.next <= c.next ? this.precise : this.coarse;
+    if (pDue && cDue) return earlier(c, p) ? this.coarse : this.precise;
     return pDue ? this.precise : cDue ? this.coarse : null;
   }
 
@@ -108,11 +110,16 @@ export class Scheduler {
   };
 }
 
+/** a due before b; at equal due times a `first` task before one without */
+function earlier(a: Task, b: Task): boolean {
+  return a.next < b.next || (a.next === b.next && !!a.first && !b.first);
+}
+
 function push(h: Task[], task: Task): void {
   let i = h.push(task) - 1;
   while (i > 0) {
     const p = (i - 1) >> 1;
-    if (h[p].next <= h[i].next) break;
+    if (!earlier(h[i], h[p])) break;
     [h[p], h[i]] = [h[i], h[p]];
     i = p;
   }
@@ -127,8 +134,8 @@ function pop(h: Task[]): Task {
     for (;;) {
       const l = 2 * i + 1, r = l + 1;
       let m = i;
-      if (l < h.length && h[l].next < h[m].next) m = l;
-      if (r < h.length && h[r].next < h[m].next) m = r;
+      if (l < h.length && earlier(h[l], h[m])) m = l;
+      if (r < h.length && earlier(h[r], h[m])) m = r;
       if (m === i) break;
       [h[m], h[i]] = [h[i], h[m]];
       i = m;

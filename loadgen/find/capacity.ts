@@ -15,7 +15,7 @@ export interface CapacityResult {
   machine: { cpus: number; cpu_model: string; mem_gib: number; node: string };
   /** the SLO: the scenario's thresholds */
   slo: string[];
-  search: { from: number; to: number; factor: number; tolerance: number; hold_s: number; warmup_s: number; min_samples: number };
+  search: { from: number; to: number; factor: number; tolerance: number; hold_s: number; warmup_s: number; min_samples: number; retries: number };
   steps: CapacityStep[];
   highest_ok?: CapacityStep;
   first_broken?: CapacityStep;
@@ -50,9 +50,9 @@ export function capacityResult(scenario: Scenario, vary: Dimension, target: stri
 }
 
 /** The live line printed after each step. */
-export function stepLine(vary: Dimension, value: number, s: Step): string {
+export function stepLine(vary: Dimension, value: number, s: Step, attempt = 1): string {
   const verdict = s.generatorBound ? 'GENERATOR-BOUND' : s.ok ? 'held  ' : 'BROKE ';
   const pn = s.per_node;
-  return `  ${vary}=${String(value).padEnd(8)} ${verdict} p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms (${s.samples} samples), lost ${s.lost}, per node ${pn.connections} conns, ${pn.deliveries_per_s} deliveries/s`
+  return `  ${`${vary}=${value}${attempt > 1 ? ` (try ${attempt})` : ''}`.padEnd(vary.length + 9)} ${verdict} p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms (${s.samples} samples), lost ${s.lost}, per node ${pn.connections} conns, ${pn.deliveries_per_s} deliveries/s`
     + `${pn.cpu_pct !== undefined ? `, CPU ${pn.cpu_pct}%` : ''}${s.broke.length ? ` — ${s.broke.join('; ')}` : ''}${s.generator_why ? ` — ${s.generator_why}` : ''}`;
 }

@@ -20,6 +20,7 @@ export function findFlags(y: Argv) {
     .option('hold-s', { type: 'number', default: 5, describe: 'seconds of traffic per step (longer when needed for --min-samples)' })
     .option('warmup-s', { type: 'number', default: 1, describe: 'seconds of traffic left out of each step\'s latency' })
     .option('min-samples', { type: 'number', default: 2000, describe: 'latency samples a step needs: its hold grows to get them' })
+    .option('retries', { type: 'number', default: 1, describe: 'times a step the generator decided (GENERATOR-BOUND) is run again before the search stops' })
     .option('max-hold-s', { type: 'number', default: 60, describe: 'longest hold of one step' })
     .option('target', { type: 'string', describe: 'gateway URL, or a fleet\'s nodes comma-separated' })
     .option('serve', { type: 'boolean', default: false, describe: 'start bfg serve for each step (and measure its CPU and RSS)' })
@@ -51,6 +52,7 @@ export async function find(a: FindArgs): Promise<number> {
   if (!(a.factor > 1)) errors.push(`--factor ${a.factor}: must be greater than 1`);
   if (!(a.tolerance > 0 && a.tolerance < 1)) errors.push(`--tolerance ${a.tolerance}: must be between 0 and 1 (e.g. 0.05 for 5%)`);
   for (const k of ['hold-s', 'min-samples', 'max-hold-s'] as const) if (!(a[k] > 0)) errors.push(`--${k} ${a[k]}: must be positive`);
+  if (!(Number.isInteger(a.retries) && a.retries >= 0)) errors.push(`--retries ${a.retries}: must be a whole number, 0 or more`);
   if (!(a['warmup-s'] >= 0 && a['warmup-s'] < a['hold-s'])) errors.push(`--warmup-s ${a['warmup-s']}: must be at least 0 and less than --hold-s (${a['hold-s']})`);
   if (errors.length) throw new BfgError('bad_option', errors.join('; '));
   const o = { holdS: a['hold-s'], warmupS: a['warmup-s'], minSamples: a['min-samples'], maxHoldS: a['max-hold-s'] };
@@ -60,13 +62,15 @@ export async function find(a: FindArgs): Promise<number> {
   };
   const started = new Date().toISOString();
   console.log(`bfg find: ${scenario.name}, varying ${vary} from ${from} (×${a.factor}, then bisection to ${a.tolerance * 100}%), SLO ${scenario.thresholds.map((t) => t.expr).join(', ')} — every figure measured`);
-  const res = await searchKnee({ from, to, factor: a.factor, tolerance: a.tolerance, integer }, async (value) => {
+  const tries = new Map<number, number>();
+  const res = await searchKnee({ from, to, factor: a.factor, tolerance: a.tolerance, integer, retries: a.retries }, async (value) => {
     const s = await runStep(scenario, vary, value, o, load);
-    console.log(stepLine(vary, value, s));
+    tries.set(value, (tries.get(value) ?? 0) + 1);
+    console.log(stepLine(vary, value, s, tries.get(value)));
     return s;
   });
   const target = a.serve ? 'bfg serve (started per step)' : (a.target ?? scenario.target ?? '');
-  const c = capacityResult(scenario, vary, target, started, { from, to, factor: a.factor, tolerance: a.tolerance, hold_s: o.holdS, warmup_s: o.warmupS, min_samples: o.minSamples }, res);
+  const c = capacityResult(scenario, vary, target, started, { from, to, factor: a.factor, tolerance: a.tolerance, hold_s: o.holdS, warmup_s: o.warmupS, min_samples: o.minSamples, retries: a.retries }, res);
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, JSON.stringify(c, null, 1));
   const hi = c.highest_ok, k = c.knee_per_node;

@@ -2,7 +2,9 @@
  * The knee search, as a pure function over a probe: geometric steps up from `from` (× `factor`) until
  * a step breaks, then bisection between the last step that held and the first that broke until they
  * are within `tolerance` (relative) of each other. A step whose verdict is the generator's, not the
- * gateway's, ends the search there: it says nothing about the gateway.
+ * gateway's, says nothing about the gateway: it is run again up to `retries` times (a generator late
+ * for a moment — a GC, a neighbour on the host — should not end a search), and ends the search there
+ * if it stays the generator's. Every attempt is kept in `steps`.
  */
 
 /** What one step found. */
@@ -19,6 +21,8 @@ export interface SearchOptions {
   tolerance: number;
   /** values are whole numbers (users, room size) */
   integer: boolean;
+  /** times a generator-bound step is run again before the search stops (default 1) */
+  retries?: number;
 }
 
 export type Stopped = 'knee' | 'generator' | 'max_reached' | 'first_step_broken';
@@ -36,9 +40,11 @@ export async function searchKnee<V extends Verdict>(o: SearchOptions, probe: (va
   const steps: SearchResult<V>['steps'] = [];
   let highestOk: SearchResult<V>['highestOk'], firstBroken: SearchResult<V>['firstBroken'];
   const step = async (value: number) => {
-    const verdict = await probe(value);
-    steps.push({ value, verdict });
-    return verdict;
+    for (let attempt = 0; ; attempt++) {
+      const verdict = await probe(value);
+      steps.push({ value, verdict });
+      if (!verdict.generatorBound || attempt >= (o.retries ?? 1)) return verdict;
+    }
   };
   // geometric phase
   for (let v = round(o.from); ; v = round(Math.min(o.to, Math.max(v + (o.integer ? 1 : 0), v * o.factor)))) {
