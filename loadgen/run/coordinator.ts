@@ -40,6 +40,8 @@ export interface LoadOptions {
   metricsPort?: number;
   metricsHost?: string;
   log?: (line: string) => void;
+  /** told the run's start (epoch ms on this host: the timeline's t = 0) once it is fixed, before any agent starts */
+  onStart?: (t0: number) => void;
 }
 
 const AGENT = fileURLToPath(new URL('../agent/main.js', import.meta.url));
@@ -95,6 +97,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
       plans = split(s, cap.agents).map(([first, end], agent): AgentPlan => ({ ...base, agent, first, end, t0, addresses }));
       launch = () => Promise.all(plans.map((p) => runAgent(p, progress)));
     }
+    o.onStart?.(t0);
     const killer = s.storm.method === 'kill-node' && s.storm.drop_pct > 0 && served
       ? setTimeout(() => served!.kill(0), Math.max(0, t0 + s.storm.at_s * 1000 - Date.now())) : undefined;
     const timer = o.progress === false ? undefined : setInterval(() => progress.print(), 1000);

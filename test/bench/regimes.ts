@@ -10,11 +10,10 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import type { RunResult } from '../../loadgen/result.js';
 import { runLoad } from '../../loadgen/run/coordinator.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { BFG } from '../helpers/cli.js';
-import { cpuSeconds, listening } from '../helpers/proc.js';
+import { cpuSeconds, listening, writeCalls } from '../helpers/proc.js';
 
 export type Server = 'bfg' | 'ws' | 'socketio';
 export const SERVERS: Server[] = ['bfg', 'ws', 'socketio'];
@@ -32,7 +31,12 @@ const TEMPLATE = (YAML.parse(readFileSync('scenarios/template-echo.yaml', 'utf8'
 /** A regime: users in rooms of `size`, `rate` messages per second per room. */
 export interface Regime { name: string; users: number; size: number; rate: number; agents?: number }
 
-export interface Measured { cpuUsPerDelivery: number; deliveries: number; windowS: number; p99: number; trusted: boolean; why: string[] }
+export interface Measured {
+  cpuUsPerDelivery: number;
+  /** the server's write syscalls per delivery over the same window: exact where CPU ticks are noisy */
+  writesPerDelivery: number;
+  deliveries: number; windowS: number; p99: number; trusted: boolean; why: string[];
+}
 
 /** One server under one regime: CPU per delivery over the traffic window. */
 export async function measure(kind: Server, url: string, pid: number, g: Regime, windowS = 5): Promise<Measured> {
@@ -42,14 +46,15 @@ export async function measure(kind: Server, url: string, pid: number, g: Regime,
     messages: { rate_per_room: g.rate, body_bytes: 64 }, send_after_s: arriveS, duration_s: arriveS + warmS + windowS, drain_s: 1,
     protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
   });
-  // runLoad starts the run 1 s after it is called (t0); sample the server's CPU at the window's edges
-  const T = Date.now() + 1000;
+  // sample the server's CPU at the window's edges, on the run's own clock (t0, which runLoad fixes)
   const from = arriveS + warmS, to = arriveS + warmS + windowS;
-  const at = (sec: number) => new Promise<number>((r) => setTimeout(() => r(cpuSeconds(pid)), Math.max(0, T + sec * 1000 - Date.now())));
-  const [r, c0, c1] = await Promise.all([runLoad({ scenario: s, target: url, progress: false, log: () => {} }), at(from), at(to)]) as [RunResult, number, number];
+  let edges!: Promise<[number, number]>[];
+  const at = (t0: number, sec: number) => new Promise<[number, number]>((r) => setTimeout(() => r([cpuSeconds(pid), writeCalls(pid)]), Math.max(0, t0 + sec * 1000 - Date.now())));
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [at(t0, from), at(t0, to)]; } });
+  const [[c0, w0], [c1, w1]] = await Promise.all(edges);
   const recv = (sec: number) => r.timeline.find((p) => Math.abs(p.t - sec) < 1e-6)?.received ?? NaN;
   const deliveries = recv(to) - recv(from);
-  return { cpuUsPerDelivery: ((c1 - c0) * 1e6) / deliveries, deliveries, windowS, p99: r.latency.every.p99_ms, trusted: r.trusted, why: r.untrusted_reasons };
+  return { cpuUsPerDelivery: ((c1 - c0) * 1e6) / deliveries, writesPerDelivery: (w1 - w0) / deliveries, deliveries, windowS, p99: r.latency.every.p99_ms, trusted: r.trusted, why: r.untrusted_reasons };
 }
 
 /**
@@ -65,10 +70,12 @@ export async function saturate(kind: Server, url: string, pid: number, g: Regime
     protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
   });
   // the server's CPU sampled at every bucket's end (t0 + k s), as the timeline names its buckets
-  const T = Date.now() + 1000;
   const cpu: number[] = [];
-  const timers = Array.from({ length: Math.ceil(s.duration_s) + 1 }, (_, k) => setTimeout(() => { cpu[k] = cpuSeconds(pid); }, Math.max(0, T + k * 1000 - Date.now())));
-  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {} });
+  let timers: NodeJS.Timeout[] = [];
+  const onStart = (t0: number) => {
+    timers = Array.from({ length: Math.ceil(s.duration_s) + 1 }, (_, k) => setTimeout(() => { cpu[k] = cpuSeconds(pid); }, Math.max(0, t0 + k * 1000 - Date.now())));
+  };
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart });
   for (const t of timers) clearTimeout(t);
   let best = { perS: 0, corePct: NaN, t: 0 };
   for (let i = 1; i < r.timeline.length; i++) {

@@ -65,7 +65,17 @@ test('a staged scenario reaches each stage\'s users (±2%) at the stage\'s end, 
     const s = parseScenario({ name: 'staged', stages, rooms: { size: 10 }, drain_s: 0.5, timeline_ms: 100, messages: { rate_per_room: 0 } });
     assert.equal(s.users, 150, 'the pool is the largest stage');
     assert.equal(s.duration_s, 7);
-    const r = await runLoad({ scenario: s, target: g.url, progress: false, log: () => {} });
+    // onStart gives the run's t = 0 on this host: the gateway, read then + 0.75 s, is half way up the first ramp
+    const starts: number[] = [];
+    let mid!: Promise<number>;
+    const onStart = (t0: number) => {
+      starts.push(t0);
+      mid = new Promise((res) => setTimeout(() => res(g.gw.hub.size), t0 + 750 - Date.now()));
+    };
+    const r = await runLoad({ scenario: s, target: g.url, progress: false, log: () => {}, onStart });
+    assert.equal(starts.length, 1);
+    const half = await mid;
+    assert.ok(half >= 35 && half <= 65, `${half} sessions on the gateway at t0 + 0.75 s, half way up a ramp to 100 over 1.5 s`);
     const point = (sec: number) => r.timeline.find((p) => Math.abs(p.t - sec) < 1e-6)!;
     for (const [sec, want] of [[1.5, 100], [4.5, 100], [5, 150], [6, 50], [7, 50]]) {
       const got = point(sec).connected;
