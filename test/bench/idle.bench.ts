@@ -57,7 +57,11 @@ function pids(): { gateways: number[]; agents: number[]; redis: number[] } {
   return res;
 }
 
-const samples: { t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number }; by: { gateways: number; agents: number; redis: number } }[] = [];
+const samples: {
+  t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number }; by: { gateways: number; agents: number; redis: number };
+  /** TCP segments sent on this host (/proc/net/snmp OutSegs), and read + write syscalls of the gateways and agents (/proc/PID/io): exact counts */
+  segs: number; calls: number;
+}[] = [];
 type Ticks = { user: number; sys: number };
 /** cumulative user and system (kernel) CPU ticks of these processes, from /proc/PID/stat (fields 14, 15) */
 function ticks(all: number[]): { user: number; sys: number } {
@@ -69,6 +73,23 @@ function ticks(all: number[]): { user: number; sys: number } {
     } catch { /* gone */ }
   }
   return t;
+}
+/** TCP segments this host has sent (all of them: on loopback each is also received here) */
+function outSegs(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Tcp:'));
+  const [names, values] = lines.map((l) => l.split(/\s+/));
+  return Number(values[names.indexOf('OutSegs')]);
+}
+/** read and write syscalls these processes have made (/proc/PID/io syscr + syscw) */
+function calls(all: number[]): number {
+  let n = 0;
+  for (const pid of all) {
+    try {
+      const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+      n += Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+    } catch { /* gone */ }
+  }
+  return n;
 }
 /** clock ticks per second (USER_HZ): 100 on Linux */
 const HZ = 100;
@@ -84,7 +105,8 @@ const timer = setInterval(async () => {
   const g: Ticks = ticks(p.gateways), a: Ticks = ticks(p.agents), rd: Ticks = ticks(p.redis);
   samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN),
     ticks: { user: g.user + a.user + rd.user, sys: g.sys + a.sys + rd.sys },
-    by: { gateways: g.user + g.sys, agents: a.user + a.sys, redis: rd.user + rd.sys } });
+    by: { gateways: g.user + g.sys, agents: a.user + a.sys, redis: rd.user + rd.sys },
+    segs: outSegs(), calls: calls([...p.gateways, ...p.agents]) });
 }, 5000);
 await new Promise((r) => load.on('exit', r));
 clearInterval(timer);
@@ -113,6 +135,9 @@ if (first && last && last !== first) {
   // the kernel's share: what loopback TCP costs these processes (send, receive, ACKs, epoll) whatever runs in user space
   const dt = last.t - first.t, sys = (last.ticks.sys - first.ticks.sys) / HZ / dt * 100, user = (last.ticks.user - first.ticks.user) / HZ / dt * 100;
   console.log(`  of the fleet's CPU over the hold (from /proc/PID/stat): user space ${user.toFixed(1)}%, kernel ${sys.toFixed(1)}% (${((sys / 100) * 1e6 / beats).toFixed(0)} µs of kernel time per round trip)`);
+  // exact counts behind the kernel's share: what one round trip makes the kernel do
+  const rts = beats * dt;
+  console.log(`  per round trip over the hold (exact counts): ${((last.segs - first.segs) / rts).toFixed(2)} TCP segments (/proc/net/snmp OutSegs, whole host: ping, pong, ACKs), ${((last.calls - first.calls) / rts).toFixed(2)} read and write syscalls of gateways and agents (/proc/PID/io)`);
 }
 // what a socket costs to open: all the fleet did during the ramp (heartbeats of those already open
 // included), per socket opened, from when a tenth were open to the ramp's end
@@ -122,6 +147,7 @@ if (ra && rb && connectedAt(rb.t) > connectedAt(ra.t)) {
   const opened = connectedAt(rb.t) - connectedAt(ra.t);
   const us = (k: 'gateways' | 'agents' | 'redis') => ((rb.by[k] - ra.by[k]) / HZ) * 1e6 / opened;
   console.log(`  CPU per socket opened during the ramp (${opened} opened, ${(rb.t - ra.t).toFixed(0)} s): gateways ${us('gateways').toFixed(0)} µs + agents ${us('agents').toFixed(0)} µs + Redis ${us('redis').toFixed(0)} µs: what bounds a ramp's rate on a machine's cores`);
+  console.log(`  per socket opened during the ramp (exact counts): ${((rb.cmds - ra.cmds) / opened).toFixed(2)} Redis commands, ${((rb.segs - ra.segs) / opened).toFixed(1)} TCP segments (whole host), ${((rb.calls - ra.calls) / opened).toFixed(1)} read and write syscalls of gateways and agents`);
 }
 if (first && last && last !== first) console.log(`  Redis commands per second over the hold: ${((last.cmds - first.cmds) / (last.t - first.t)).toFixed(1)}`);
 console.log('  before (previous presence design, quoted from issue 15, same machine): 199,003 of 200,000 reached, 648 connect errors, fleet CPU 100–180% while idle, gateway RSS growing ~17 MiB/s');
