@@ -107,7 +107,8 @@ export class Agent implements LeanHandler, ProtocolSink {
     if (s.storm.drop_pct > 0 && s.storm.method !== 'kill-node') this.sched.once(at(s.storm.at_s), () => storm(ports));
     if (s.offline.pct > 0) this.sched.once(at(s.offline.at_s), () => offline(ports));
     if (s.slow.pct > 0) this.sched.once(at(s.slow.at_s), () => slow(ports));
-    for (const t of this.traffic.tasks()) this.sched.add(t);
+    const sends = this.traffic.tasks();
+    for (const t of sends) this.sched.add(t);
     this.sched.add(arrivals({ plan: this.plan, vus: this.vus, connect: (vu: Vu) => this.dialer.connect(vu) }));
     const bucketMs = s.timeline_ms;
     const perProgress = Math.max(1, Math.round(1000 / bucketMs));
@@ -119,11 +120,12 @@ export class Agent implements LeanHandler, ProtocolSink {
       if (++buckets % perProgress === 0) this.onProgress({ ...p, live: this.live() });
       if (!mark && this.connected >= this.vus.length / 10) mark = [this.connected, process.memoryUsage().rss];
     };
-    // precise, not coarse, though a bucket's name places it: spinning out the last 2 ms before each
-    // bucket costs an idle agent about 2% of a core, but keeps it awake, and with it coarse the send-lag
-    // tail on a 2-core VM grew enough to mark a run untrusted about one time in five (bfg find's knee test)
+    // precise, not coarse, though a bucket's name places it, when there is traffic: spinning out the
+    // last 2 ms before each bucket costs an idle agent up to 2% of a core, but keeps it awake, and with it
+    // coarse the send-lag tail on a 2-core VM grew enough to mark a run untrusted about one time in five
+    // (bfg find's knee test). An agent with nothing to send has no send to keep on time: coarse then.
     // `first`: a bucket ending when a storm (or any fault) is due holds the state before it
-    const sampler = { next: t0 + bucketMs, first: true, fire() { sample(this.next); this.next += bucketMs; } };
+    const sampler = { next: t0 + bucketMs, first: true, coarse: sends.length === 0, fire() { sample(this.next); this.next += bucketMs; } };
     this.sched.add(sampler);
     await new Promise<void>((resolve) => {
       this.endTraffic = () => {

@@ -126,6 +126,9 @@ writeFileSync(process.env.BENCH_SAMPLES ?? '/tmp/bfg-idle-samples.json', JSON.st
 console.log(`\nbench:idle — measured on ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}: gateways, agents and Redis on this one machine`);
 console.log(`  ${SOCKETS} idle sockets planned, ${nodes} Redis-backed gateway nodes, heartbeat ${HEARTBEAT_MS / 1000} s${HEARTBEAT_MS === 25_000 ? ' (the default)' : ''}, arrival ${RATE}/s: planned ramp ${rampS.toFixed(0)} s, real ramp ${rampEnd.toFixed(0)} s; held ${held.toFixed(0)} s after it (planned ${HOLD_S})`);
 console.log(`  sockets reached ${peak}, connect errors ${r.stats.connect_errors}${causes ? ` (${causes})` : ''}   target 0`);
+// the run's own verdict on the generator: a late agent dials and answers late, and a gateway times that out
+const spin = r.agents.reduce((a, x) => a + (x.trust.spin_pct ?? 0), 0);
+console.log(`  generator: ${r.trusted ? 'trusted' : `UNTRUSTED (${r.untrusted_reasons.length} reason(s), first: ${r.untrusted_reasons[0]}): connect errors and the ramp's length may be the generator's`}; agents' spin before precise tasks ${spin.toFixed(1)}% of a core in all`);
 console.log(`  fleet CPU from 30 s after the ramp (avg of ${after.length} samples, % of one core): total ${(avg('gateways') + avg('agents') + avg('redis')).toFixed(1)}%  = gateways ${avg('gateways').toFixed(1)}% + agents ${avg('agents').toFixed(1)}% + Redis ${avg('redis').toFixed(1)}%   target < 25%`);
 console.log(`  gateway RSS (sum): ${((mid.t - rampEnd) / 60).toFixed(1)} min into the hold ${(mid.rss / 2 ** 20).toFixed(0)} MiB, at its end (${((end.t - rampEnd) / 60).toFixed(1)} min) ${(end.rss / 2 ** 20).toFixed(0)} MiB: ${(((end.rss - mid.rss) / mid.rss) * 100).toFixed(1)}%   target within ±2%`);
 const total = avg('gateways') + avg('agents') + avg('redis');
@@ -137,7 +140,9 @@ if (first && last && last !== first) {
   console.log(`  of the fleet's CPU over the hold (from /proc/PID/stat): user space ${user.toFixed(1)}%, kernel ${sys.toFixed(1)}% (${((sys / 100) * 1e6 / beats).toFixed(0)} µs of kernel time per round trip)`);
   // exact counts behind the kernel's share: what one round trip makes the kernel do
   const rts = beats * dt;
-  console.log(`  per round trip over the hold (exact counts): ${((last.segs - first.segs) / rts).toFixed(2)} TCP segments (/proc/net/snmp OutSegs, whole host: ping, pong, ACKs), ${((last.calls - first.calls) / rts).toFixed(2)} read and write syscalls of gateways and agents (/proc/PID/io)`);
+  // every socket is pinged once per sweep: a window of few heartbeats holds a whole number of sweeps, not dt / heartbeat
+  const few = dt < (4 * HEARTBEAT_MS) / 1000 ? ` (approximate: the window is only ${(dt / (HEARTBEAT_MS / 1000)).toFixed(1)} heartbeats long)` : '';
+  console.log(`  per round trip over the hold (exact counts${few}): ${((last.segs - first.segs) / rts).toFixed(2)} TCP segments (/proc/net/snmp OutSegs, whole host: ping, pong, ACKs), ${((last.calls - first.calls) / rts).toFixed(2)} read and write syscalls of gateways and agents (/proc/PID/io)`);
 }
 // what a socket costs to open: all the fleet did during the ramp (heartbeats of those already open
 // included), per socket opened, from when a tenth were open to the ramp's end
