@@ -101,7 +101,7 @@ export class Gateway {
     });
     const { hub, outbox, presence } = this.ctx;
     this.timer = setInterval(() => sweep(hub, outbox, this.opts.slowMs), this.opts.heartbeatMs).unref();
-    presence.start?.(this.opts.presenceBeatMs);
+    presence.start?.(this.opts.presenceBeatMs, () => hub.users());
     return this.port;
   }
 

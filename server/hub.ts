@@ -48,6 +48,11 @@ export class Hub {
     return this.byUser.has(user);
   }
 
+  /** the users with a session on this node */
+  users(): IterableIterator<string> {
+    return this.byUser.keys();
+  }
+
   /** the sessions of one user */
   ofUser(user: string): readonly Session[] {
     const v = this.byUser.get(user);

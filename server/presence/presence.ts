@@ -4,6 +4,6 @@ export interface Presence {
   offline(user: string, node: string): Promise<void>;
   where(users: readonly string[]): Promise<Record<string, boolean>>;
   close(): Promise<void>;
-  /** starts background work (Redis: the node's liveness beats) */
-  start?(beatMs: number): void;
+  /** starts background work (Redis: the node's liveness beats); `users` lists this node's users, to write back if the fleet took the node for dead */
+  start?(beatMs: number, users: () => Iterable<string>): void;
 }

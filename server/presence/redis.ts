@@ -9,6 +9,9 @@
  * Each incarnation also keeps the set of its users, so when one dies a survivor (a lock picks it)
  * removes exactly its entries, in pipelined batches, and drops it from the registry. Entries naming
  * dead nodes are also removed lazily on read. An idle fleet sends nothing per user.
+ * A node that was only late (a beat more than the TTL behind: a stalled or starved process) is alive:
+ * the survivor stops cleaning as soon as its key is back, and the node, finding at its next beat that
+ * its registration was dropped, writes its users back.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -31,6 +34,8 @@ export class RedisPresence implements Presence {
   private live = new Map<string, string>();
   private readonly incarnation = randomUUID();
   private firstBeat: Promise<void> = Promise.resolve();
+  private beats = 0;
+  private users: () => Iterable<string> = () => [];
 
   constructor(private readonly redis: Redis, private readonly node: string, private readonly staleMs: number) {
     this.live.set(node, this.incarnation);
@@ -42,7 +47,8 @@ export class RedisPresence implements Presence {
   }
 
   /** beats this node's liveness key every beatMs (the first beat also cleans up after incarnations that died unwatched) */
-  start(beatMs: number): void {
+  start(beatMs: number, users?: () => Iterable<string>): void {
+    if (users) this.users = users;
     const tick = () => this.beat().catch(() => {});
     // until the first beat has read the live nodes, a lookup would see only this node: it waits
     this.firstBeat = tick();
@@ -56,8 +62,10 @@ export class RedisPresence implements Presence {
    */
   async beat(): Promise<void> {
     const me = `${this.node}:${this.incarnation}`;
-    const [, , [, members]] = (await this.redis.pipeline()
-      .set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs).sadd(REGISTRY, me).smembers(REGISTRY).exec()) as [unknown, unknown, [unknown, string[]]];
+    const [, [, added], [, members]] = (await this.redis.pipeline()
+      .set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs).sadd(REGISTRY, me).smembers(REGISTRY).exec()) as [unknown, [unknown, number], [unknown, string[]]];
+    // registered anew after the first beat: a survivor took this node for dead and removed its users
+    if (this.beats++ > 0 && added === 1) void this.writeBack().catch(() => {});
     const regs = members.map((m) => [m.slice(0, m.lastIndexOf(':')), m.slice(m.lastIndexOf(':') + 1)] as const);
     const nodes = [...new Set(regs.map(([n]) => n))];
     const values = nodes.length ? await this.redis.mget(...nodes.map(nodeKey)) : [];
@@ -91,6 +99,21 @@ export class RedisPresence implements Presence {
     return out;
   }
 
+  /** writes every local user's entry again (after the fleet took this node for dead), in pipelined batches */
+  private async writeBack(): Promise<void> {
+    let batch: string[] = [], n = 0;
+    const flush = async () => {
+      const p = this.redis.pipeline();
+      for (const u of batch) p.hset(userKey(u), this.node, this.incarnation).sadd(usersKey(this.node, this.incarnation), u);
+      await p.exec();
+      n += batch.length;
+      batch = [];
+    };
+    for (const u of this.users()) if (batch.push(u) >= BATCH) await flush();
+    if (batch.length) await flush();
+    console.error(`bfg serve: presence: node ${this.node} was taken for dead (a liveness beat more than ${this.staleMs} ms late: a stalled or starved process); its ${n} users written back`);
+  }
+
   /** removes a dead incarnation's entries (from its set of users, in batches) and its registration; one survivor does it */
   async cleanUp(node: string, inc: string): Promise<number> {
     const lock = await this.redis.set(`bfg:cleanup:${node}:${inc}`, this.node, 'PX', 60_000, 'NX');
@@ -98,6 +121,13 @@ export class RedisPresence implements Presence {
     const set = usersKey(node, inc);
     let cursor = '0', removed = 0;
     do {
+      // a node that was only late beats again: stop, leave the rest of its entries (it writes back what went)
+      if ((await this.redis.get(nodeKey(node))) === inc) {
+        // dropping its registration is what tells the node, at its next beat, to write its users back
+        await this.redis.srem(REGISTRY, `${node}:${inc}`);
+        if (removed) console.error(`bfg serve: presence: node ${node} beat again while its ${removed} entries were removed so far: it writes them back`);
+        return removed;
+      }
       const [next, users] = await this.redis.sscan(set, cursor, 'COUNT', BATCH);
       cursor = next;
       removed += await this.forget(users.map((u) => [userKey(u), node, inc]));

@@ -111,7 +111,10 @@ const timer = setInterval(async () => {
 await new Promise((r) => load.on('exit', r));
 clearInterval(timer);
 const r = JSON.parse(readFileSync('/tmp/bfg-idle.json', 'utf8')) as RunResult;
-// the run's clock starts about when the load process does; the ramp ended when the last socket opened
+// the samples on the run's clock: it starts when the run does, after its gateways are up (about 20 s
+// for 12 nodes here), not when the load process does; the ramp ended when the last socket opened
+const offsetS = (Date.parse(r.started_at) - t0) / 1000;
+for (const x of samples) x.t -= offsetS;
 const peak = r.stats.peak_connections;
 const rampEnd = (r.timeline.find((p) => p.connected >= peak) ?? r.timeline[r.timeline.length - 1]).t;
 const holdEnd = r.timeline.filter((p) => p.connected >= peak * 0.999).pop()?.t ?? rampEnd;
@@ -141,7 +144,7 @@ if (first && last && last !== first) {
   // exact counts behind the kernel's share: what one round trip makes the kernel do
   const rts = beats * dt;
   // every socket is pinged once per sweep: a window of few heartbeats holds a whole number of sweeps, not dt / heartbeat
-  const few = dt < (4 * HEARTBEAT_MS) / 1000 ? ` (approximate: the window is only ${(dt / (HEARTBEAT_MS / 1000)).toFixed(1)} heartbeats long)` : '';
+  const few = dt < (4 * HEARTBEAT_MS) / 1000 ? `; approximate: the window is only ${(dt / (HEARTBEAT_MS / 1000)).toFixed(1)} heartbeats long` : '';
   console.log(`  per round trip over the hold (exact counts${few}): ${((last.segs - first.segs) / rts).toFixed(2)} TCP segments (/proc/net/snmp OutSegs, whole host: ping, pong, ACKs), ${((last.calls - first.calls) / rts).toFixed(2)} read and write syscalls of gateways and agents (/proc/PID/io)`);
 }
 // what a socket costs to open: all the fleet did during the ramp (heartbeats of those already open

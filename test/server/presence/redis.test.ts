@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { RedisPresence } from '../../../server/presence/redis.js';
 import { TestClient } from '../../helpers/client.js';
 import { startServe } from '../../helpers/cli.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -95,5 +96,34 @@ describe('Redis presence: O(nodes) work, users written on connect and disconnect
     assert.ok(all <= nodes * 4 * (beats + 3), `commands while idle: ${all} from ${nodes} nodes (${JSON.stringify(calls)})`);
     assert.equal(calls.scan ?? 0, 0, 'no SCAN: its cost grows with the keyspace, not with the nodes');
     for (const u of users) u.close();
+  });
+
+  test('a node that was only late is alive: a survivor leaves its users, and what was removed the node writes back', async () => {
+    const [ra, rb] = [new Redis(redis.url), new Redis(redis.url)];
+    const a = new RedisPresence(ra, 'late', TTL), b = new RedisPresence(rb, 'survivor', TTL);
+    // more users than one batch of the cleanup and of the write-back
+    const users = Array.from({ length: 1200 }, (_, i) => `late-${i}`);
+    try {
+      a.start(BEAT, () => users);
+      b.start(BEAT, () => []);
+      await Promise.all(users.map((u) => a.online(u)));
+      const inc = (await admin.smembers('bfg:incarnations')).find((m) => m.startsWith('late:'))!.slice('late:'.length);
+      // a survivor that read the node as dead while the node beats on removes nothing
+      assert.equal(await b.cleanUp('late', inc), 0);
+      await until(async () => (await b.where(users.slice(0, 3)))['late-0'] === true, 5000, 'the late node\'s users seen online');
+      // a cleanup that finished while the node stalled: entries, users set and registration gone
+      const p = admin.pipeline();
+      for (const u of users) p.hdel(`bfg:presence:{${u}}`, 'late');
+      await p.del(`bfg:node-users:late:${inc}`).srem('bfg:incarnations', `late:${inc}`).exec();
+      assert.equal((await b.where(['late-7']))['late-7'], false);
+      // the node's next beat finds its registration gone and writes every user back
+      await until(async () => Object.values(await b.where(users)).every(Boolean), 5000, 'all 1,200 users online again');
+      assert.equal(await admin.scard(`bfg:node-users:late:${inc}`), users.length);
+    } finally {
+      await a.close();
+      await b.close();
+      ra.disconnect();
+      rb.disconnect();
+    }
   });
 });
