@@ -62,11 +62,9 @@ export async function find(a: FindArgs): Promise<number> {
   };
   const started = new Date().toISOString();
   console.log(`bfg find: ${scenario.name}, varying ${vary} from ${from} (×${a.factor}, then bisection to ${a.tolerance * 100}%), SLO ${scenario.thresholds.map((t) => t.expr).join(', ')} — every figure measured`);
-  const tries = new Map<number, number>();
-  const res = await searchKnee({ from, to, factor: a.factor, tolerance: a.tolerance, integer, retries: a.retries }, async (value) => {
+  const res = await searchKnee({ from, to, factor: a.factor, tolerance: a.tolerance, integer, retries: a.retries }, async (value, attempt) => {
     const s = await runStep(scenario, vary, value, o, load);
-    tries.set(value, (tries.get(value) ?? 0) + 1);
-    console.log(stepLine(vary, value, s, tries.get(value)));
+    console.log(stepLine(vary, value, s, attempt));
     return s;
   });
   const target = a.serve ? 'bfg serve (started per step)' : (a.target ?? scenario.target ?? '');

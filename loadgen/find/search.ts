@@ -34,14 +34,14 @@ export interface SearchResult<V extends Verdict> {
   stopped: Stopped;
 }
 
-/** Runs the search; `probe` runs one step at a load value. */
-export async function searchKnee<V extends Verdict>(o: SearchOptions, probe: (value: number) => Promise<V>): Promise<SearchResult<V>> {
+/** Runs the search; `probe` runs one step at a load value (`attempt` 1, or more when a generator-bound step is run again). */
+export async function searchKnee<V extends Verdict>(o: SearchOptions, probe: (value: number, attempt: number) => Promise<V>): Promise<SearchResult<V>> {
   const round = (v: number) => (o.integer ? Math.round(v) : Math.round(v * 1000) / 1000);
   const steps: SearchResult<V>['steps'] = [];
   let highestOk: SearchResult<V>['highestOk'], firstBroken: SearchResult<V>['firstBroken'];
   const step = async (value: number) => {
     for (let attempt = 0; ; attempt++) {
-      const verdict = await probe(value);
+      const verdict = await probe(value, attempt + 1);
       steps.push({ value, verdict });
       if (!verdict.generatorBound || attempt >= (o.retries ?? 1)) return verdict;
     }

@@ -34,7 +34,8 @@ export class RedisPresence implements Presence {
   private live = new Map<string, string>();
   private readonly incarnation = randomUUID();
   private firstBeat: Promise<void> = Promise.resolve();
-  private beats = 0;
+  /** the first beat registered this incarnation: a later one that registers it again finds it was dropped */
+  private registered = false;
   private users: () => Iterable<string> = () => [];
 
   constructor(private readonly redis: Redis, private readonly node: string, private readonly staleMs: number) {
@@ -65,7 +66,8 @@ export class RedisPresence implements Presence {
     const [, [, added], [, members]] = (await this.redis.pipeline()
       .set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs).sadd(REGISTRY, me).smembers(REGISTRY).exec()) as [unknown, [unknown, number], [unknown, string[]]];
     // registered anew after the first beat: a survivor took this node for dead and removed its users
-    if (this.beats++ > 0 && added === 1) void this.writeBack().catch(() => {});
+    if (this.registered && added === 1) void this.writeBack().catch(() => {});
+    this.registered = true;
     const regs = members.map((m) => [m.slice(0, m.lastIndexOf(':')), m.slice(m.lastIndexOf(':') + 1)] as const);
     const nodes = [...new Set(regs.map(([n]) => n))];
     const values = nodes.length ? await this.redis.mget(...nodes.map(nodeKey)) : [];

@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import pidusage from 'pidusage';
 import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
+import { ioCalls } from '../helpers/proc.js';
 import { startRedis } from '../helpers/redis.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200_000);
@@ -80,13 +81,13 @@ function outSegs(): number {
   const [names, values] = lines.map((l) => l.split(/\s+/));
   return Number(values[names.indexOf('OutSegs')]);
 }
-/** read and write syscalls these processes have made (/proc/PID/io syscr + syscw) */
+/** read and write syscalls these processes have made */
 function calls(all: number[]): number {
   let n = 0;
   for (const pid of all) {
     try {
-      const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-      n += Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+      const c = ioCalls(pid);
+      n += c.reads + c.writes;
     } catch { /* gone */ }
   }
   return n;

@@ -13,7 +13,7 @@ import YAML from 'yaml';
 import { runLoad } from '../../loadgen/run/coordinator.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { BFG } from '../helpers/cli.js';
-import { cpuSeconds, listening, writeCalls } from '../helpers/proc.js';
+import { cpuSeconds, ioCalls, listening } from '../helpers/proc.js';
 
 export type Server = 'bfg' | 'ws' | 'socketio';
 export const SERVERS: Server[] = ['bfg', 'ws', 'socketio'];
@@ -49,7 +49,7 @@ export async function measure(kind: Server, url: string, pid: number, g: Regime,
   // sample the server's CPU at the window's edges, on the run's own clock (t0, which runLoad fixes)
   const from = arriveS + warmS, to = arriveS + warmS + windowS;
   let edges!: Promise<[number, number]>[];
-  const at = (t0: number, sec: number) => new Promise<[number, number]>((r) => setTimeout(() => r([cpuSeconds(pid), writeCalls(pid)]), Math.max(0, t0 + sec * 1000 - Date.now())));
+  const at = (t0: number, sec: number) => new Promise<[number, number]>((r) => setTimeout(() => r([cpuSeconds(pid), ioCalls(pid).writes]), Math.max(0, t0 + sec * 1000 - Date.now())));
   const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [at(t0, from), at(t0, to)]; } });
   const [[c0, w0], [c1, w1]] = await Promise.all(edges);
   const recv = (sec: number) => r.timeline.find((p) => Math.abs(p.t - sec) < 1e-6)?.received ?? NaN;

@@ -8,9 +8,10 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-/** write syscalls a process has made (/proc/<pid>/io `syscw`: write, writev, send… — an exact count, unlike CPU ticks) */
-export function writeCalls(pid: number): number {
-  return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+/** read and write syscalls a process has made (/proc/<pid>/io `syscr`, `syscw`: read, write, writev… — exact counts, unlike CPU ticks) */
+export function ioCalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { reads: Number(/syscr:\s+(\d+)/.exec(io)?.[1] ?? NaN), writes: Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? NaN) };
 }
 
 /** resident set size of a process, bytes */
