@@ -27,7 +27,8 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   const { RedisPresence } = await import('./presence/redis.js');
   const cmd = await openRedis(o.redis!, `bfg-${o.node}`);
   try {
-    await checkPersistence(cmd, o.redis!, o.ackWithoutPersistence);
+    const warning = await checkPersistence(cmd, o.redis!, o.ackWithoutPersistence);
+    if (warning) console.error(`bfg serve: warning: ${warning}`);
   } catch (err) {
     cmd.disconnect();
     throw err;
@@ -56,18 +57,24 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
 
 /**
  * An ack promises the message survives a restart of the store: refuse a Redis without an append-only
- * file unless the operator says (--ack-without-persistence) that acks a restart loses are acceptable.
+ * file unless the operator says (--ack-without-persistence) that acks a restart loses are acceptable;
+ * answer a warning when the file is not fsynced before Redis replies (a crash can then lose acks).
  */
-export async function checkPersistence(redis: Redis, url: string, accept: boolean): Promise<void> {
+export async function checkPersistence(redis: Redis, url: string, accept: boolean): Promise<string | undefined> {
   let why: string;
   try {
     const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
-    if (aof === 'yes') return;
+    if (aof === 'yes') {
+      const [, fsync] = (await redis.config('GET', 'appendfsync')) as string[];
+      if (fsync === 'always') return undefined;
+      // everysec: Redis replies before a write that a slow fsync postponed, so a kill -9 or OOM loses those
+      return `Redis at ${url} fsyncs its append-only file "${fsync}": a graceful restart keeps every acked message, a crash of Redis (kill -9, OOM) can lose the acks of the last ~2 s. For acks that survive a crash use appendfsync always (scripts/redis.sh start does)`;
+    }
     const [, save] = (await redis.config('GET', 'save')) as string[];
     why = `Redis at ${url} has appendonly ${aof}${save ? ` (RDB snapshots "${save}" lose what came after the last one)` : ' and no snapshots'}: acked messages are lost when it restarts`;
   } catch (err) {
     why = `the persistence of Redis at ${url} cannot be read (CONFIG GET: ${(err as Error).message})`;
   }
-  if (accept) return void console.error(`bfg serve: warning: ${why}; acking anyway (--ack-without-persistence)`);
-  throw new BfgError('bad_option', `${why}. Turn on the append-only file (redis-server --appendonly yes --appendfsync everysec; scripts/redis.sh start does), or pass --ack-without-persistence to accept acks that a Redis restart loses`);
+  if (accept) return `${why}; acking anyway (--ack-without-persistence)`;
+  throw new BfgError('bad_option', `${why}. Turn on the append-only file (redis-server --appendonly yes --appendfsync always; scripts/redis.sh start does), or pass --ack-without-persistence to accept acks that a Redis restart loses`);
 }

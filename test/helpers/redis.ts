@@ -22,13 +22,13 @@ export interface TestRedis {
 }
 
 /**
- * Starts redis-server on a free port with a fresh data directory, persistent (append-only file) unless
- * `ephemeral`; fails (never skips) when it cannot, naming the fix.
+ * Starts redis-server on a free port with a fresh data directory, persistent (append-only file fsynced
+ * before each reply) unless `ephemeral` or `everysec`; fails (never skips) when it cannot, naming the fix.
  */
-export async function startRedis(o: { ephemeral?: boolean } = {}): Promise<TestRedis> {
+export async function startRedis(o: { ephemeral?: boolean; everysec?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bfg-redis-test-'));
-  const run = (cmd: string) => execFileSync('bash', ['scripts/redis.sh', cmd, String(port), ...(cmd === 'start' && o.ephemeral ? ['--ephemeral'] : [])],
+  const run = (cmd: string) => execFileSync('bash', ['scripts/redis.sh', cmd, String(port), ...(cmd === 'start' && o.ephemeral ? ['--ephemeral'] : cmd === 'start' && o.everysec ? ['--everysec'] : [])],
     { stdio: 'pipe', env: { ...process.env, BFG_REDIS_DIR: dir } });
   const r: TestRedis = {
     port, url: `redis://127.0.0.1:${port}`, dir,

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { encodeFrame, type ClientFrame } from '../../../protocol/index.js';
 import { Gateway } from '../../../server/gateway.js';
 import { gatewayOptions, type GatewayOptions } from '../../../server/options.js';
-import { openParts } from '../../../server/parts.js';
+import { checkPersistence, openParts } from '../../../server/parts.js';
 import { TestClient, stillWorks } from '../../helpers/client.js';
 import { fuzzFrame, nastyMeta, rng } from '../../helpers/fuzz.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -32,6 +32,17 @@ describe('acks that mean what they say (real Redis)', () => {
     const parts = await openParts(gatewayOptions({ ...opts, ackWithoutPersistence: true }));
     await Promise.all([parts.broker.close(), parts.presence.close()]);
     r.stop();
+  });
+
+  test('an append-only file fsynced once a second is accepted with a warning that a crash can lose acks; "always" without one', async () => {
+    const [every, always] = [await startRedis({ everysec: true }), await startRedis()];
+    for (const [r, want] of [[every, /fsyncs its append-only file "everysec".*crash.*appendfsync always/s], [always, undefined]] as const) {
+      const admin = new Redis(r.url);
+      const warning = await checkPersistence(admin, r.url, false);
+      if (want) assert.match(warning ?? '', want); else assert.equal(warning, undefined);
+      admin.disconnect();
+      r.stop();
+    }
   });
 
   test('members who stay connected keep receiving after a Redis restart that lost the log (new epoch)', async () => {
