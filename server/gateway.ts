@@ -172,6 +172,9 @@ export class Gateway {
       }
     }
     if (socket.destroyed) return; // gone while the token was checked
+    // ws writes the 101 and calls back synchronously: corked, the 101 and the hello leave in one write
+    // (one syscall and one TCP segment fewer per connection on both ends)
+    socket.cork();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.settled(socket as Pending);
       if (refusal) {
@@ -180,6 +183,7 @@ export class Gateway {
       }
       this.open(ws as Sock, user || `anon-${this.nextId}`, allowed);
     });
+    socket.uncork();
   }
 
   private open(ws: Sock, user: string, allowed: string[] | undefined): void {
@@ -191,7 +195,9 @@ export class Gateway {
     ws.on('close', this.onClose);
     // presence is written for the user's first session on this node only, not per connection or beat
     if (this.ctx.rooms.connect(s)) void this.ctx.presence.online(user, this.opts.node).catch(noop);
-    this.ctx.send(s, { op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs });
+    // written now, not at the end of the turn, so that it joins the 101 in upgrade()'s corked write
+    s.socket.write(framed({ op: 'hello', node: this.opts.node, user, heartbeatMs: this.opts.heartbeatMs }, s.format));
+    this.ctx.metrics.messagesOut.inc();
   }
 
   /** removes a closed session from everything it was part of */

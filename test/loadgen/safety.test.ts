@@ -57,7 +57,8 @@ test('a bfg agent refuses a forged plan aimed outside its rule, and one that ask
 test('a distributed run against a JWT gateway never writes the secret to Redis: agents sign with their own', async () => {
   const redis = await startRedis();
   const g = await startGateway({ auth: 'jwt', jwtSecret: SECRET });
-  const monitor = await new Redis(redis.url).monitor();
+  const admin = new Redis(redis.url);
+  const monitor = await admin.monitor(); // a connection of its own: both are closed below
   const seen: string[] = [];
   monitor.on('monitor', (_t: string, args: string[]) => seen.push(args.join(' ')));
   const env = { ...process.env, BFG_JWT_SECRET: SECRET };
@@ -81,6 +82,7 @@ test('a distributed run against a JWT gateway never writes the secret to Redis: 
   } finally {
     agent.kill('SIGKILL');
     monitor.disconnect();
+    admin.disconnect();
     await g.gw.close();
     redis.stop();
   }
