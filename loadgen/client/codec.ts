@@ -7,14 +7,17 @@ export const OP = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 } as const;
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;
 
-function maskKey(): Buffer {
-  if (poolAt === pool.length) {
+/** `n` (≤ 4096) random bytes from a pool refilled once per 4 KiB: a crypto call per frame or per handshake costs more than the rest of it */
+export function randomPooled(n: number): Buffer {
+  if (poolAt + n > pool.length) {
     randomFillSync(pool);
     poolAt = 0;
   }
-  poolAt += 4;
-  return pool.subarray(poolAt - 4, poolAt);
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
 }
+
+const maskKey = (): Buffer => randomPooled(4);
 
 /** One masked client frame. */
 export function clientFrame(opcode: number, payload: Buffer): Buffer {

@@ -1,11 +1,12 @@
 /** The client side of the WebSocket opening handshake (RFC 6455 §4), on a plain net.Socket. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomPooled } from './codec.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** The upgrade request and the Sec-WebSocket-Accept value the server must answer with. */
 export function upgradeRequest(host: string, path: string, protocol?: string, headers?: Record<string, string>): { request: string; accept: string } {
-  const key = randomBytes(16).toString('base64');
+  const key = randomPooled(16).toString('base64');
   const accept = createHash('sha1').update(key + GUID).digest('base64');
   let extra = protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '';
   for (const [k, v] of Object.entries(headers ?? {})) {

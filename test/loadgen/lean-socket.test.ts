@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { randomPooled } from '../../loadgen/client/codec.js';
+import { upgradeRequest } from '../../loadgen/client/handshake.js';
 import { LeanSocket, type LeanHandler } from '../../loadgen/client/lean-socket.js';
 import { rawFrame } from '../helpers/fragment.js';
 import { until } from '../helpers/wait.js';
@@ -125,4 +127,17 @@ for (const transport of ['raw', 'net'] as const) describe(`the lean client speak
   test('every connection of these cases ended on the server side too (no half-open leftovers)', async () => {
     await until(() => open.size === 0, 10_000, `server-side connections to end: ${[...open].map((w) => (w as unknown as { caseName: string }).caseName)}`);
   });
+});
+
+test('pooled randomness: every handshake key is 16 fresh bytes and every mask 4, across pool refills', () => {
+  const keys = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    // a mask between keys moves the pool's cursor off 16-byte boundaries, so some keys straddle a refill
+    assert.equal(randomPooled(4).length, 4);
+    const { request } = upgradeRequest('h', '/');
+    const key = /Sec-WebSocket-Key: (\S+)/.exec(request)![1];
+    assert.equal(Buffer.from(key, 'base64').length, 16, key);
+    keys.add(key);
+  }
+  assert.equal(keys.size, 2000, 'no key repeats');
 });
