@@ -1,9 +1,9 @@
 /**
  * npm run bench:idle — an idle fleet idles: BENCH_SOCKETS idle sockets (200,000 by default) through
  * `bfg load --serve` on a Redis fleet (a node per 18,000 sockets), arriving at BENCH_RATE per second
- * (500: on this 2-core box a socket opened costs the fleet ~1.5 ms of CPU and 200,000 sockets'
- * heartbeats ~0.8 of a core, so 1,000/s asks more than the 2 cores by the ramp's end and the gateways
- * answer late handshakes with 408; the bench prints what its ramp asked of the box's cores, and the
+ * (500: on this 2-core box a socket costs the fleet ~1.5–1.9 ms of CPU to open and 200,000 sockets'
+ * heartbeats ~0.55 of a core, so 1,000/s asks more than the 2 cores by the ramp's end, where two runs
+ * had late handshakes answered 408; the bench prints what its ramp asked of the box's cores, and the
  * ramp's real length), held BENCH_HOLD_S (600) after the last socket opened. Prints connect
  * errors by cause, the fleet's CPU (gateways, agents, Redis; % of one core) averaged from 30 s after
  * the real end of the ramp, gateway RSS 5 minutes into the hold and at its end, and Redis commands per
