@@ -2,8 +2,9 @@
  * npm run bench:gateway — the gateway beside a plain `ws` server and a Socket.IO 4 app, in the same
  * run: base RSS and RSS/heap per idle connection (bfg and plain ws), then server CPU per delivery in
  * realistic regimes driven by the same generator at one message per turn (regimes.ts): (a) a
- * 1,000-member room at 20 and 100 msgs/s, (b) 50 rooms of 20 at 10 msgs/s each, (c) saturation — the
- * highest delivery rate with p99 < 100 ms, per gateway core, as far as this machine's generator reaches.
+ * 1,000-member room at 20 and 100 msgs/s, (b) 50 rooms of 20 at 10 msgs/s each, CPU per socket opened
+ * (connect and join), (c) saturation — the highest delivery rate with p99 < 100 ms, per gateway core, as
+ * far as this machine's generator reaches.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { BFG } from '../helpers/cli.js';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
 import WebSocket from 'ws';
-import { SERVERS, measure, saturate, startServer, type Measured, type Regime, type Server } from './regimes.js';
+import { SERVERS, connectCost, measure, saturate, startServer, type ConnectCost, type Measured, type Regime, type Server } from './regimes.js';
 
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 /** the second count, near the 20,000-fd limit of one process */
@@ -148,6 +149,18 @@ for (const g of REGIMES) {
   console.log(`${''.padEnd(34)} write syscalls per delivery (measured, /proc/PID/io syscw): bfg ${writes('bfg').toFixed(3)}, plain ws ${writes('ws').toFixed(3)}, socket.io ${writes('socketio').toFixed(3)}; bfg/ws ${(writes('bfg') / writes('ws')).toFixed(3)}`);
   if (g.name.startsWith('(b)')) console.log(`${''.padEnd(34)} target (b): bfg <= 1.00x plain ws: ${med('bfg') / med('ws') <= 1 ? 'met' : `NOT met, ${(med('bfg') / med('ws')).toFixed(2)}x`}`);
 }
+{
+  // what a socket costs to open (an idle fleet's ramp is bound by it): the same servers, alternating rounds
+  const got: Record<Server, ConnectCost[]> = { bfg: [], ws: [], socketio: [] };
+  for (let r = 0; r < CPU_ROUNDS; r++) for (const k of SERVERS) got[k].push(await connectCost(k, servers[k].url, servers[k].proc.pid!, 6000, 1000));
+  const cpu = (k: Server) => got[k].map((x) => x.cpuUsPerConnect), med = (k: Server) => median(cpu(k));
+  const calls = (k: Server) => `${median(got[k].map((x) => x.writesPerConnect)).toFixed(2)} writes, ${median(got[k].map((x) => x.readsPerConnect)).toFixed(2)} reads`;
+  const errors = SERVERS.reduce((a, k) => a + got[k].reduce((b, x) => b + x.errors, 0), 0);
+  const untrusted = SERVERS.filter((k) => got[k].some((x) => !x.trusted));
+  console.log(`\nserver CPU per socket opened (µs, measured: /proc user+system from the run's start to 1 s after the last of 6,000 arrivals at 1,000/s, each joining a room of 10; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
+  console.log(`${'connect and join'.padEnd(34)} ${fmt(cpu('bfg')).padStart(22)} ${fmt(cpu('ws')).padStart(22)} ${fmt(cpu('socketio')).padStart(22)}  ${(med('bfg') / med('ws')).toFixed(2).padStart(6)}  ${(med('bfg') / med('socketio')).toFixed(2).padStart(7)}  ${untrusted.length ? `UNTRUSTED (${untrusted.join(', ')})` : 'trusted'}`);
+  console.log(`${''.padEnd(34)} syscalls per socket opened (measured, /proc/PID/io): bfg ${calls('bfg')}; plain ws ${calls('ws')}; socket.io ${calls('socketio')}; connect errors ${errors}. No target: the plain ws server sends no hello and keeps no presence or session registry, so bfg above 1.00x here is the cost of that work`);
+}
 console.log(`\n(c) saturation: 50 rooms x 20, the rate per room ramped 0 -> 400 msgs/s over 15 s; the highest deliveries/s of a 1 s bucket with p99 < 100 ms (measured)`);
 const sat = {} as Record<Server, Awaited<ReturnType<typeof saturate>>>;
 for (const k of SERVERS) {
@@ -162,11 +175,15 @@ for (const k of SERVERS) {
   const bound = sat.bfg.saturated || !sat.bfg.trusted;
   // a peer with no 1 s bucket under the SLO has no figure to divide by: its ratio is not claimed
   const ratio = (k: Server) => (sat[k].perS > 0 ? sat.bfg.perS / sat[k].perS : NaN);
-  const rw = ratio('ws'), rs = ratio('socketio');
-  const met = [rw, rs].filter(Number.isFinite).every((r) => r >= 3) && [rw, rs].some(Number.isFinite);
-  const show = (r: number, name: string) => (Number.isFinite(r) ? `bfg / ${name} ${r.toFixed(2)}x` : `bfg / ${name}: no ratio (${name} held no 1 s bucket under the SLO)`);
-  console.log(`  ${show(rw, 'plain ws')}, ${show(rs, 'Socket.IO')} in deliveries/s under the SLO${bound ? ' (bfg\'s figure is the generator\'s limit: a lower bound)' : ''}`);
-  console.log(`  target (c): bfg >= 3x plain ws and Socket.IO: ${met ? (bound ? 'met, as a lower bound' : 'met') : bound ? 'not shown: the generator ran out before bfg did' : `NOT met, ${Math.min(rw, rs).toFixed(2)}x`}`);
+  // a peer whose run was flagged may have a limit above its figure too: its ratio is no bound, and gives no verdict
+  const flagged = (k: Server) => sat[k].saturated || !sat[k].trusted;
+  const peers = (['ws', 'socketio'] as const).filter((k) => Number.isFinite(ratio(k)) && !flagged(k));
+  const met = peers.length > 0 && peers.every((k) => ratio(k) >= 3);
+  const show = (k: Server, name: string) => (!Number.isFinite(ratio(k)) ? `bfg / ${name}: no ratio (${name} held no 1 s bucket under the SLO)`
+    : `bfg / ${name} ${ratio(k).toFixed(2)}x${flagged(k) ? ` (${name}'s run was flagged as well: not a bound, no verdict)` : ''}`);
+  console.log(`  ${show('ws', 'plain ws')}, ${show('socketio', 'Socket.IO')} in deliveries/s under the SLO${bound ? ' (bfg\'s figure is the generator\'s limit: a lower bound)' : ''}`);
+  const against = peers.map((k) => (k === 'ws' ? 'plain ws' : 'Socket.IO')).join(' and ');
+  console.log(`  target (c): bfg >= 3x plain ws and Socket.IO: ${!peers.length ? 'not shown: no peer has an unflagged figure' : met ? `met against ${against}${bound ? ', as a lower bound' : ''}${peers.length < 2 ? ' (the other peer: no verdict)' : ''}` : bound ? 'not shown: the generator ran out before bfg did' : `NOT met, ${Math.min(...peers.map(ratio)).toFixed(2)}x`}`);
 }
 for (const k of SERVERS) servers[k].proc.kill();
 process.exit(0);

@@ -87,3 +87,25 @@ export async function saturate(kind: Server, url: string, pid: number, g: Regime
   }
   return { ...best, trusted: r.trusted, why: r.untrusted_reasons, saturated: r.agents.some((a) => a.trust.saturated) };
 }
+
+/** What one connection costs a server to open: its /proc CPU and syscalls from the run's start to 1 s after the last arrival, per socket opened. */
+export interface ConnectCost { cpuUsPerConnect: number; writesPerConnect: number; readsPerConnect: number; connects: number; errors: number; trusted: boolean }
+
+/**
+ * Connect cost: `users` sockets arrive at `rate` per second, each joins its room (rooms of 10) and
+ * stays idle; the server does its handshake, its first frames and the join. The same generator and
+ * window for every server.
+ */
+export async function connectCost(kind: Server, url: string, pid: number, users: number, rate: number): Promise<ConnectCost> {
+  const arriveS = users / rate;
+  const s = parseScenario({
+    name: `connect ${kind}`, users, arrival_rate: rate, rooms: { size: 10 }, messages: { rate_per_room: 0 }, duration_s: arriveS + 1.5, drain_s: 0,
+    protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
+  });
+  let edges!: Promise<[number, { reads: number; writes: number }]>[];
+  const at = (t0: number, sec: number) => new Promise<[number, { reads: number; writes: number }]>((r) => setTimeout(() => r([cpuSeconds(pid), ioCalls(pid)]), Math.max(0, t0 + sec * 1000 - Date.now())));
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [at(t0, 0), at(t0, arriveS + 1)]; } });
+  const [[c0, io0], [c1, io1]] = await Promise.all(edges);
+  const n = r.stats.connects;
+  return { cpuUsPerConnect: ((c1 - c0) * 1e6) / n, writesPerConnect: (io1.writes - io0.writes) / n, readsPerConnect: (io1.reads - io0.reads) / n, connects: n, errors: r.stats.connect_errors, trusted: r.trusted };
+}
