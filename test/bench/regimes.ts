@@ -28,6 +28,13 @@ export function startServer(kind: Server): Promise<{ proc: ChildProcess; url: st
 
 const TEMPLATE = (YAML.parse(readFileSync('scenarios/template-echo.yaml', 'utf8')) as { template: unknown }).template;
 
+/** the scenario fields that speak each server's protocol (plain ws through the template adapter) */
+const protocolOf = (kind: Server) => (kind === 'ws' ? { protocol: 'template', template: TEMPLATE } : { protocol: kind === 'socketio' ? 'socketio' : 'bfg' });
+
+/** a server's CPU seconds and syscalls at `sec` on the run's own clock (t0, which runLoad fixes) */
+const sampleAt = (pid: number, t0: number, sec: number) => new Promise<[number, { reads: number; writes: number }]>((r) =>
+  setTimeout(() => r([cpuSeconds(pid), ioCalls(pid)]), Math.max(0, t0 + sec * 1000 - Date.now())));
+
 /** A regime: users in rooms of `size`, `rate` messages per second per room. */
 export interface Regime { name: string; users: number; size: number; rate: number; agents?: number }
 
@@ -44,14 +51,13 @@ export async function measure(kind: Server, url: string, pid: number, g: Regime,
   const s = parseScenario({
     name: `regime ${g.name}`, users: g.users, arrival_rate: 2000, agents: g.agents ?? 0, rooms: { size: g.size },
     messages: { rate_per_room: g.rate, body_bytes: 64 }, send_after_s: arriveS, duration_s: arriveS + warmS + windowS, drain_s: 1,
-    protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
+    ...protocolOf(kind),
   });
-  // sample the server's CPU at the window's edges, on the run's own clock (t0, which runLoad fixes)
+  // sample the server's CPU at the window's edges, on the run's own clock
   const from = arriveS + warmS, to = arriveS + warmS + windowS;
-  let edges!: Promise<[number, number]>[];
-  const at = (t0: number, sec: number) => new Promise<[number, number]>((r) => setTimeout(() => r([cpuSeconds(pid), ioCalls(pid).writes]), Math.max(0, t0 + sec * 1000 - Date.now())));
-  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [at(t0, from), at(t0, to)]; } });
-  const [[c0, w0], [c1, w1]] = await Promise.all(edges);
+  let edges!: ReturnType<typeof sampleAt>[];
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [sampleAt(pid, t0, from), sampleAt(pid, t0, to)]; } });
+  const [[c0, { writes: w0 }], [c1, { writes: w1 }]] = await Promise.all(edges);
   const recv = (sec: number) => r.timeline.find((p) => Math.abs(p.t - sec) < 1e-6)?.received ?? NaN;
   const deliveries = recv(to) - recv(from);
   return { cpuUsPerDelivery: ((c1 - c0) * 1e6) / deliveries, writesPerDelivery: (w1 - w0) / deliveries, deliveries, windowS, p99: r.latency.every.p99_ms, trusted: r.trusted, why: r.untrusted_reasons };
@@ -67,7 +73,7 @@ export async function saturate(kind: Server, url: string, pid: number, g: Regime
   const s = parseScenario({
     name: `saturation ${g.name}`, agents: g.agents ?? 0, rooms: { size: g.size }, messages: { rate_per_room: 0, body_bytes: 64 }, timeline_ms: 1000, drain_s: 1,
     stages: [{ duration_s: arriveS, users: g.users, rate_per_room: 0 }, { duration_s: rampS, rate_per_room: maxRate }],
-    protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
+    ...protocolOf(kind),
   });
   // the server's CPU sampled at every bucket's end (t0 + k s), as the timeline names its buckets
   const cpu: number[] = [];
@@ -100,11 +106,10 @@ export async function connectCost(kind: Server, url: string, pid: number, users:
   const arriveS = users / rate;
   const s = parseScenario({
     name: `connect ${kind}`, users, arrival_rate: rate, rooms: { size: 10 }, messages: { rate_per_room: 0 }, duration_s: arriveS + 1.5, drain_s: 0,
-    protocol: kind === 'ws' ? 'template' : kind === 'socketio' ? 'socketio' : 'bfg', ...(kind === 'ws' ? { template: TEMPLATE } : {}),
+    ...protocolOf(kind),
   });
-  let edges!: Promise<[number, { reads: number; writes: number }]>[];
-  const at = (t0: number, sec: number) => new Promise<[number, { reads: number; writes: number }]>((r) => setTimeout(() => r([cpuSeconds(pid), ioCalls(pid)]), Math.max(0, t0 + sec * 1000 - Date.now())));
-  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [at(t0, 0), at(t0, arriveS + 1)]; } });
+  let edges!: ReturnType<typeof sampleAt>[];
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [sampleAt(pid, t0, 0), sampleAt(pid, t0, arriveS + 1)]; } });
   const [[c0, io0], [c1, io1]] = await Promise.all(edges);
   const n = r.stats.connects;
   return { cpuUsPerConnect: ((c1 - c0) * 1e6) / n, writesPerConnect: (io1.writes - io0.writes) / n, readsPerConnect: (io1.reads - io0.reads) / n, connects: n, errors: r.stats.connect_errors, trusted: r.trusted };
