@@ -4,6 +4,7 @@
  */
 import type { CapacityResult } from '../loadgen/find/capacity.js';
 import type { RunResult } from '../loadgen/result.js';
+import { heartbeatUsMeasured } from './heartbeat.js';
 import type { PlanKey, SloKey, Sources } from './inputs.js';
 
 export interface Calibration { values: Partial<Record<PlanKey | SloKey, number>>; sources: Sources; notes: string[] }
@@ -47,6 +48,46 @@ function gatewayCpuSeconds(r: RunResult): number {
   return (r.server?.samples ?? []).reduce((a, s) => a + s.cpu_pct / 100, 0);
 }
 
+/** The gateway's heartbeat interval in a --serve run: its --heartbeat-ms in the scenario's serve.args, else bfg serve's default (25 s). */
+function heartbeatS(r: RunResult): number {
+  const args = r.scenario.serve?.args ?? [];
+  const k = args.indexOf('--heartbeat-ms');
+  return (k >= 0 ? Number(args[k + 1]) : 25_000) / 1000;
+}
+
+export interface HeartbeatCalibration { us: number; idleS: number; heartbeatS: number; connections: number; cpuSeconds: number }
+
+/**
+ * Gateway CPU per heartbeat round trip, from a run's idle stretches: timeline buckets in which the
+ * connection count, sends, receipts, reconnects and errors did not move, and nothing was arriving,
+ * counted from one heartbeat interval after the last change (the ramp's tail is not idle cost).
+ * Every other idle cost (presence beats, timers) is in the figure too. A string says why there is none.
+ */
+export function calibrateHeartbeat(r: RunResult): HeartbeatCalibration | string {
+  const samples = r.server?.samples ?? [];
+  if (samples.length === 0) return 'the result has no gateway CPU samples (run bfg load with --serve)';
+  const hbS = heartbeatS(r);
+  const tl = r.timeline ?? [];
+  const spans: [number, number][] = [];
+  let since = 0, idleS = 0, connectionSeconds = 0, connections = 0;
+  for (let j = 1; j < tl.length; j++) {
+    const p = tl[j], q = tl[j - 1];
+    const still = p.connected > 0 && p.arriving === 0 && p.connected === q.connected && p.sent === q.sent && p.received === q.received
+      && p.reconnects === q.reconnects && p.connect_errors === q.connect_errors;
+    if (!still) { since = p.t; continue; }
+    if (q.t - since < hbS) continue;
+    spans.push([q.t, p.t]);
+    idleS += p.t - q.t;
+    connectionSeconds += p.connected * (p.t - q.t);
+    connections = Math.max(connections, p.connected);
+  }
+  // the sweep pings every connection once per interval: fewer than 4 intervals would weigh one sweep too much
+  if (idleS < 4 * hbS) return `no idle stretch of at least 4 heartbeat intervals (${4 * hbS} s) after one interval of calm: ${idleS} s found (hold idle sockets longer, as bench:idle does)`;
+  // a sample at t covers the second before it (pidusage: CPU since its last call for that process)
+  const cpuSeconds = samples.filter((s) => spans.some(([a, b]) => s.t > a && s.t <= b)).reduce((a, s) => a + s.cpu_pct / 100, 0);
+  return { us: heartbeatUsMeasured(cpuSeconds, connectionSeconds, hbS), idleS, heartbeatS: hbS, connections, cpuSeconds };
+}
+
 /** The measured inputs a result provides. */
 export function calibrate(r: RunResult, file: string): Calibration {
   const values: Partial<Record<PlanKey, number>> = {};
@@ -68,6 +109,15 @@ export function calibrate(r: RunResult, file: string): Calibration {
     sources.writes_per_core_per_sec = { provenance: 'measured', note: `fan-out deliveries per gateway CPU-second over the whole run (a lower bound), ${where}` };
   }
   if (cpu === 0) notes.push('accept and fan-out rates: the result has no gateway CPU samples (run bfg load with --serve)');
+  const hb = calibrateHeartbeat(r);
+  if (typeof hb === 'string') notes.push(`heartbeat_us: ${hb}`);
+  else {
+    values.heartbeat_us = Math.round(hb.us * 10) / 10;
+    sources.heartbeat_us = {
+      provenance: 'measured',
+      note: `gateway CPU over ${Math.round(hb.idleS)} idle s (${Math.floor(hb.idleS / hb.heartbeatS)} intervals of ${hb.heartbeatS} s, up to ${hb.connections} connections, ${Math.round(hb.cpuSeconds * 10) / 10} CPU-s) per ping/pong round trip, every other idle cost (presence beats, timers) spread over them: measure at the connections per node you plan for, ${where}`,
+    };
+  }
   if (!r.trusted) notes.push(`the run was UNTRUSTED: ${r.untrusted_reasons.join('; ')}`);
   return { values, sources, notes };
 }

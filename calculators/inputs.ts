@@ -23,6 +23,8 @@ export const PLAN_FIELDS = {
   bytes_per_msg: { d: 500, unit: 'bytes', help: 'stored bytes per message' },
   cores_per_server: { d: 16, unit: 'cores', help: 'CPU cores per server' },
   writes_per_core_per_sec: { d: 200_000, unit: 'writes/s', help: 'fan-out socket writes one core sustains' },
+  heartbeat_s: { d: 25, unit: 's', help: 'ping interval of the gateway (bfg serve --heartbeat-ms / 1000)' },
+  heartbeat_us: { d: 37, unit: 'µs', help: 'gateway CPU per ping/pong round trip (default: bench:idle on a 2-vCPU VM; --from an idle run measures yours)' },
   accept_per_core_per_sec: { d: 2000, unit: 'conns/s', help: 'new connections one core accepts (TLS and auth included)' },
   kill: { d: 1, unit: 'servers', help: 'servers lost at once in the storm figure' },
   base_ms: { d: 1000, unit: 'ms', help: 'reconnect backoff base' },

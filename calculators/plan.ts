@@ -1,13 +1,17 @@
 /** A capacity plan: every calculator applied to one set of inputs, each figure with its formula. */
 import { busDeliveriesPerMessage, busNodes, subscriptionsPerServer } from './bus.js';
 import { connectionsPerServer, kernelBufferGiB, serversNeeded } from './connections.js';
+import { heartbeatCores, heartbeatsPerSec } from './heartbeat.js';
 import { fleetWritesPerSec, writesOnSenderServer, writesPerMessage, writesPerSecPerServer } from './fanout.js';
+import { BfgError } from '../protocol/index.js';
 import type { PlanInputs, Sources } from './inputs.js';
 import { aggregateStorm, STORM_DEFAULTS } from './storm/index.js';
 import { avgMsgsPerSec, msgsPerDay, peakMsgsPerSec, storedBytesPerDay } from './traffic.js';
 
 export interface Figure { name: string; value: number | string; unit: string; formula: string }
 export interface Plan { schema: 'bfg.plan.v1'; inputs: PlanInputs; sources: Sources; figures: Figure[]; binding: Record<string, string> }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Computes the plan. */
 export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
@@ -23,7 +27,6 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   if (slo !== undefined) add('connections per server at the SLO (measured)', slo, 'connections', 'bfg find: highest connections per node that held the SLO');
   add('connections per server', per.connections, 'connections', `min(memory, fds${slo !== undefined ? ', SLO knee' : ''}): ${per.binding} binds`);
   const servers = serversNeeded(i.target_connections, per.connections);
-  const acceptCapacity = i.accept_per_core_per_sec * i.cores_per_server;
   add('servers for the target', servers, 'servers', 'ceil(target_connections / connections per server)');
   add('servers with redundancy', serversNeeded(i.target_connections, per.connections, i.redundancy), 'servers', '× redundancy');
   add('kernel socket buffers per server', Math.round(kernelBufferGiB(per.connections, i.rmem_bytes, i.wmem_bytes) * 100) / 100, 'GiB', 'connections × (rmem + wmem) / 1024³ (on top of mem_per_conn if that excludes them)');
@@ -40,11 +43,22 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('writes on the sender\'s server', Math.round(writesOnSenderServer(i.room_size, servers) * 100) / 100, 'writes', 'max(0, room_size / servers − 1)');
   add('fleet writes per second (one room)', fleetWritesPerSec(i.room_msgs_per_sec, i.room_size), 'writes/s', 'room_msgs_per_sec × (room_size − 1)');
   add('writes per second per server (one room)', Math.round(writesPerSecPerServer(i.room_msgs_per_sec, i.room_size, servers) * 100) / 100, 'writes/s', 'fleet writes / servers');
+  // an idle connection still costs CPU: its ping and pong every interval, paid before any fan-out
+  const hbCores = heartbeatCores(per.connections, i.heartbeat_s, i.heartbeat_us);
+  const spareCores = i.cores_per_server - hbCores;
+  if (spareCores <= 0) {
+    throw new BfgError('bad_option', `heartbeats alone take ${round2(hbCores)} cores of a ${i.cores_per_server}-core server (${per.connections} connections / heartbeat_s ${i.heartbeat_s} × heartbeat_us ${i.heartbeat_us}): raise heartbeat_s or cores_per_server, or hold fewer connections per server (fd_limit)`);
+  }
+  add('heartbeat round trips per second per server', Math.round(heartbeatsPerSec(per.connections, i.heartbeat_s)), 'round trips/s', 'connections per server / heartbeat_s');
+  add('heartbeat CPU per server (every connection idle)', round2(hbCores), 'cores', 'connections per server / heartbeat_s × heartbeat_us / 10⁶');
+  // a surviving server accepts with what its own connections' heartbeats leave it
+  const acceptCapacity = i.accept_per_core_per_sec * spareCores;
   const fleetPeakWrites = peak * (meanMembers - 1);
   const sloWrites = i.slo_deliveries_per_server_per_sec;
-  const byCpu = Math.ceil(fleetPeakWrites / (sloWrites ?? i.writes_per_core_per_sec * i.cores_per_server));
+  const byCpu = Math.ceil(fleetPeakWrites / (sloWrites ?? i.writes_per_core_per_sec * spareCores));
   add(sloWrites !== undefined ? 'servers by fan-out at the SLO at peak (measured rate)' : 'servers by fan-out CPU at peak', byCpu, 'servers',
-    sloWrites !== undefined ? 'peak msgs/s × (mean members − 1) / slo_deliveries_per_server_per_sec' : 'peak msgs/s × (mean members − 1) / (writes_per_core_per_sec × cores_per_server)');
+    sloWrites !== undefined ? 'peak msgs/s × (mean members − 1) / slo_deliveries_per_server_per_sec'
+      : 'peak msgs/s × (mean members − 1) / (writes_per_core_per_sec × (cores_per_server − heartbeat CPU per server))');
   add('messages per day', msgsPerDay(i.daily_users, i.msgs_per_user_per_day), 'msgs', 'daily_users × msgs_per_user_per_day');
   add('average messages per second', Math.round(avgMsgsPerSec(i.daily_users, i.msgs_per_user_per_day)), 'msgs/s', 'messages per day / 86,400');
   add('peak messages per second', Math.round(peak), 'msgs/s', 'average × peak_factor');
@@ -55,7 +69,7 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
     policy: i.policy, baseMs: i.base_ms, capMs: i.cap_ms, acceptRatePerServer: acceptCapacity, connCapPerServer: per.connections, horizonS: 300,
   });
   add(`storm: peak reconnect arrivals (${i.policy}, ${i.kill} of ${fleet} servers lost)`, Math.round(storm.summary.peakArrivalsPerSec), 'conns/s', 'aggregate storm model');
-  add('storm: time to 99% reconnected', storm.summary.timeTo99S ?? 'not within 300 s', 's', 'aggregate storm model, accept capacity = accept_per_core_per_sec × cores per surviving server');
+  add('storm: time to 99% reconnected', storm.summary.timeTo99S ?? 'not within 300 s', 's', 'aggregate storm model, accept capacity = accept_per_core_per_sec × (cores_per_server − heartbeat CPU per server)');
   add('storm: connection attempts rejected', Math.round(storm.summary.totalRejected), 'attempts', 'aggregate storm model');
   return {
     schema: 'bfg.plan.v1', inputs: i as PlanInputs, sources, figures: f,

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pidusage from 'pidusage';
+import { calibrateHeartbeat } from '../../calculators/calibrate.js';
 import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
 import { ioCalls } from '../helpers/proc.js';
@@ -140,6 +141,12 @@ console.log(`  gateway RSS (sum): ${((mid.t - rampEnd) / 60).toFixed(1)} min int
 const total = avg('gateways') + avg('agents') + avg('redis');
 const beats = peak / (HEARTBEAT_MS / 1000);
 console.log(`  heartbeats: ${beats.toFixed(0)} ping/pong round trips per second (${peak} sockets / ${HEARTBEAT_MS / 1000} s), ${((total / 100) * 1e6 / beats).toFixed(0)} µs of fleet CPU per round trip (gateway write, kernel, agent read and reply, gateway read): an idle fleet's floor`);
+{
+  // what a capacity plan takes from this run: the gateways' share of a round trip, two ways that should agree
+  const cal = calibrateHeartbeat(r);
+  const gwUs = first && last && last !== first ? (((last.by.gateways - first.by.gateways) / HZ / (last.t - first.t)) * 1e6) / beats : NaN;
+  console.log(`  gateways' CPU per round trip: ${gwUs.toFixed(1)} µs (/proc over the hold); \`bfg plan --from /tmp/bfg-idle.json\` measures heartbeat_us ${typeof cal === 'string' ? `none: ${cal}` : `${cal.us.toFixed(1)} µs (pidusage over ${Math.round(cal.idleS)} idle s)`}`);
+}
 if (first && last && last !== first) {
   // the kernel's share: what loopback TCP costs these processes (send, receive, ACKs, epoll) whatever runs in user space
   const dt = last.t - first.t, sys = (last.ticks.sys - first.ticks.sys) / HZ / dt * 100, user = (last.ticks.user - first.ticks.user) / HZ / dt * 100;

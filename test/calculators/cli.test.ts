@@ -72,4 +72,6 @@ test('bfg plan --from a load result marks measured inputs with where they came f
   assert.equal(p.sources.mem_per_conn_kib.provenance, 'measured');
   assert.match(p.sources.mem_per_conn_kib.note, /fixture/);
   assert.equal(p.sources.fd_limit, undefined, 'fd_limit stays modeled');
+  assert.match(r.stderr, /heartbeat_us: no idle stretch/, 'a run without an idle hold keeps the modeled heartbeat cost and says why');
+  assert.equal(p.inputs.heartbeat_us, 37);
 });
