@@ -1,7 +1,8 @@
 /**
  * Gateway CPU per delivery in realistic regimes, measured the same way for every server: the same
  * generator (`bfg load`, one message per scheduler turn, on schedule) drives `bfg serve`, a plain `ws`
- * rooms server (test/peers/ws-chat.ts, through the template adapter) and a Socket.IO 4 app
+ * rooms server (test/peers/ws-chat.ts, through the template adapter, with ws's README heartbeat every
+ * 25 s: all three ping their peers at bfg's interval) and a Socket.IO 4 app
  * (test/peers/socketio-chat.ts), each in its own process. The server's CPU is read from /proc at the
  * start and the end of the traffic window (after arrivals and a warm-up second), and divided by the
  * deliveries the generator counted in that window.

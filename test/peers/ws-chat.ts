@@ -2,16 +2,36 @@
  * A plain `ws` chat server for the template adapter's tests: {"type":"join","room"} answers
  * {"type":"joined","room"}; {"type":"publish","room",…} goes to every other member as
  * {"type":"message",…}. A planted fault sends every Nth message twice, counted in `stats`.
- * Run as a process: node ws-chat.js [--port P] [--dup-every N]
+ * Run as a process: node ws-chat.js [--port P] [--dup-every N] [--heartbeat-ms MS]
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-/** Starts the server; resolves with its port, what it planted, and a close function. */
-export async function startWsChat(o: { port?: number; dupEvery?: number } = {}) {
+/**
+ * Starts the server; resolves with its port, what it planted, and a close function. It keeps its
+ * peers alive the way ws's README does ("How to detect and close broken connections": a ping every
+ * `heartbeatMs`, 25 s like bfg and Socket.IO, and a peer that sent no pong since the last is
+ * terminated), so a benchmark compares servers doing the same idle work.
+ */
+export async function startWsChat(o: { port?: number; dupEvery?: number; heartbeatMs?: number } = {}) {
   const stats = { messages: 0, duplicated_deliveries: 0 };
   const rooms = new Map<string, Set<WebSocket>>();
   const wss = new WebSocketServer({ port: o.port ?? 0, host: '127.0.0.1' });
+  const alive = new WeakSet<WebSocket>();
+  const beat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) { ws.terminate(); continue; }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, o.heartbeatMs ?? 25_000).unref();
+  wss.on('close', () => clearInterval(beat));
+  // one listener shared by every socket, as in ws's README
+  function heartbeat(this: WebSocket) { alive.add(this); }
+  wss.on('connection', (ws) => {
+    alive.add(ws);
+    ws.on('pong', heartbeat);
+  });
   wss.on('connection', (ws) => ws.on('message', (data) => {
     let f: { type?: string; room?: string };
     try { f = JSON.parse(String(data)); } catch { return; }
@@ -36,6 +56,6 @@ export async function startWsChat(o: { port?: number; dupEvery?: number } = {}) 
 
 if (process.argv[1]?.endsWith('ws-chat.js')) {
   const arg = (k: string) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : undefined; };
-  const app = await startWsChat({ port: Number(arg('--port') ?? 0), dupEvery: Number(arg('--dup-every') ?? 0) });
+  const app = await startWsChat({ port: Number(arg('--port') ?? 0), dupEvery: Number(arg('--dup-every') ?? 0), heartbeatMs: Number(arg('--heartbeat-ms') ?? 25_000) });
   console.log(`ws chat listening on ws://127.0.0.1:${app.port}`);
 }
