@@ -29,7 +29,7 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   const servers = serversNeeded(i.target_connections, per.connections);
   add('servers for the target', servers, 'servers', 'ceil(target_connections / connections per server)');
   add('servers with redundancy', serversNeeded(i.target_connections, per.connections, i.redundancy), 'servers', '× redundancy');
-  add('kernel socket buffers per server', Math.round(kernelBufferGiB(per.connections, i.rmem_bytes, i.wmem_bytes) * 100) / 100, 'GiB', 'connections × (rmem + wmem) / 1024³ (on top of mem_per_conn if that excludes them)');
+  add('kernel socket buffers per server', round2(kernelBufferGiB(per.connections, i.rmem_bytes, i.wmem_bytes)), 'GiB', 'connections × (rmem + wmem) / 1024³ (on top of mem_per_conn if that excludes them)');
   const classes = i.room_classes ?? [{ rooms: i.rooms, members: i.room_size }];
   const subs = subscriptionsPerServer(classes, servers);
   add('room subscriptions per server', Math.round(subs), 'subscriptions', 'Σ rooms × (1 − (1 − 1/servers)^members)');
@@ -40,9 +40,9 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('bus deliveries per second at peak', Math.round(busMsgs), 'msgs/s', 'peak msgs/s × servers × (1 − (1 − 1/servers)^mean members)');
   add('bus nodes', bus.nodes, 'nodes', `max(by subscriptions ${bus.bySubscriptions}, by throughput ${bus.byThroughput}): ${bus.binding} binds`);
   add('socket writes per message', writesPerMessage(i.room_size), 'writes', 'room_size − 1');
-  add('writes on the sender\'s server', Math.round(writesOnSenderServer(i.room_size, servers) * 100) / 100, 'writes', 'max(0, room_size / servers − 1)');
+  add('writes on the sender\'s server', round2(writesOnSenderServer(i.room_size, servers)), 'writes', 'max(0, room_size / servers − 1)');
   add('fleet writes per second (one room)', fleetWritesPerSec(i.room_msgs_per_sec, i.room_size), 'writes/s', 'room_msgs_per_sec × (room_size − 1)');
-  add('writes per second per server (one room)', Math.round(writesPerSecPerServer(i.room_msgs_per_sec, i.room_size, servers) * 100) / 100, 'writes/s', 'fleet writes / servers');
+  add('writes per second per server (one room)', round2(writesPerSecPerServer(i.room_msgs_per_sec, i.room_size, servers)), 'writes/s', 'fleet writes / servers');
   // an idle connection still costs CPU: its ping and pong every interval, paid before any fan-out
   const hbCores = heartbeatCores(per.connections, i.heartbeat_s, i.heartbeat_us);
   const spareCores = i.cores_per_server - hbCores;
@@ -62,7 +62,7 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('messages per day', msgsPerDay(i.daily_users, i.msgs_per_user_per_day), 'msgs', 'daily_users × msgs_per_user_per_day');
   add('average messages per second', Math.round(avgMsgsPerSec(i.daily_users, i.msgs_per_user_per_day)), 'msgs/s', 'messages per day / 86,400');
   add('peak messages per second', Math.round(peak), 'msgs/s', 'average × peak_factor');
-  add('stored per day', Math.round((storedBytesPerDay(i.daily_users, i.msgs_per_user_per_day, i.bytes_per_msg) / 1024 ** 3) * 100) / 100, 'GiB', 'messages per day × bytes_per_msg');
+  add('stored per day', round2(storedBytesPerDay(i.daily_users, i.msgs_per_user_per_day, i.bytes_per_msg) / 1024 ** 3), 'GiB', 'messages per day × bytes_per_msg');
   const fleet = Math.max(servers, byCpu) * i.redundancy;
   const storm = aggregateStorm({
     ...STORM_DEFAULTS, clients: Math.min(i.target_connections, fleet * per.connections), servers: fleet, kill: Math.min(i.kill, fleet - 1),

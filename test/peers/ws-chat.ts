@@ -31,15 +31,17 @@ export async function startWsChat(o: { port?: number; dupEvery?: number; heartbe
   wss.on('connection', (ws) => {
     alive.add(ws);
     ws.on('pong', heartbeat);
+    ws.on('message', (data) => relay(ws, data));
   });
-  wss.on('connection', (ws) => ws.on('message', (data) => {
+  function relay(ws: WebSocket, data: unknown): void {
     let f: { type?: string; room?: string };
     try { f = JSON.parse(String(data)); } catch { return; }
     if (typeof f.room !== 'string') return;
     if (f.type === 'join') {
       (rooms.get(f.room) ?? rooms.set(f.room, new Set()).get(f.room)!).add(ws);
       ws.once('close', () => rooms.get(f.room!)?.delete(ws));
-      return ws.send(JSON.stringify({ type: 'joined', room: f.room }));
+      ws.send(JSON.stringify({ type: 'joined', room: f.room }));
+      return;
     }
     if (f.type !== 'publish') return;
     const out = JSON.stringify({ ...f, type: 'message' });
@@ -49,7 +51,7 @@ export async function startWsChat(o: { port?: number; dupEvery?: number; heartbe
       peer.send(out);
       if (twice) { peer.send(out); stats.duplicated_deliveries++; }
     }
-  }));
+  }
   await new Promise((r) => wss.once('listening', r));
   return { port: (wss.address() as AddressInfo).port, stats, close: () => new Promise((r) => wss.close(r)) };
 }
