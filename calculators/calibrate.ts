@@ -43,9 +43,9 @@ export function calibrateCapacity(c: CapacityResult, file: string): Calibration 
   return { values, sources, notes };
 }
 
-/** Gateway CPU-seconds over a run, from its pidusage samples (one a second). */
-function gatewayCpuSeconds(r: RunResult): number {
-  return (r.server?.samples ?? []).reduce((a, s) => a + s.cpu_pct / 100, 0);
+/** Gateway CPU-seconds in pidusage samples (one a second per process). */
+function cpuSeconds(samples: readonly { cpu_pct: number }[]): number {
+  return samples.reduce((a, s) => a + s.cpu_pct / 100, 0);
 }
 
 /** The gateway's heartbeat interval in a --serve run: its --heartbeat-ms in the scenario's serve.args, else bfg serve's default (25 s). */
@@ -84,8 +84,8 @@ export function calibrateHeartbeat(r: RunResult): HeartbeatCalibration | string 
   // the sweep pings every connection once per interval: fewer than 4 intervals would weigh one sweep too much
   if (idleS < 4 * hbS) return `no idle stretch of at least 4 heartbeat intervals (${4 * hbS} s) after one interval of calm: ${idleS} s found (hold idle sockets longer, as bench:idle does)`;
   // a sample at t covers the second before it (pidusage: CPU since its last call for that process)
-  const cpuSeconds = samples.filter((s) => spans.some(([a, b]) => s.t > a && s.t <= b)).reduce((a, s) => a + s.cpu_pct / 100, 0);
-  return { us: heartbeatUsMeasured(cpuSeconds, connectionSeconds, hbS), idleS, heartbeatS: hbS, connections, cpuSeconds };
+  const idleCpuS = cpuSeconds(samples.filter((s) => spans.some(([a, b]) => s.t > a && s.t <= b)));
+  return { us: heartbeatUsMeasured(idleCpuS, connectionSeconds, hbS), idleS, heartbeatS: hbS, connections, cpuSeconds: idleCpuS };
 }
 
 /** The measured inputs a result provides. */
@@ -99,7 +99,7 @@ export function calibrate(r: RunResult, file: string): Calibration {
     values.mem_per_conn_kib = Math.round((per / 1024) * 100) / 100;
     sources.mem_per_conn_kib = { provenance: 'measured', note: `gateway RSS per connection at ${r.stats.peak_connections} connections, ${where}` };
   } else notes.push('mem_per_conn_kib: the result has no gateway RSS per connection (run bfg load with --serve)');
-  const cpu = gatewayCpuSeconds(r);
+  const cpu = cpuSeconds(r.server?.samples ?? []);
   if (cpu > 0 && r.stats.connects > 0) {
     values.accept_per_core_per_sec = Math.round(r.stats.connects / cpu);
     sources.accept_per_core_per_sec = { provenance: 'measured', note: `connections accepted per gateway CPU-second over the whole run (a lower bound: the CPU also served traffic), ${where}` };
