@@ -9,22 +9,41 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { runLoad } from '../../loadgen/run/coordinator.js';
 import { parseScenario } from '../../loadgen/scenario/scenario.js';
 import { BFG } from '../helpers/cli.js';
-import { cpuSeconds, ioCalls, listening } from '../helpers/proc.js';
+import { cpuSeconds, ioCalls, listening, pin } from '../helpers/proc.js';
 
 export type Server = 'bfg' | 'ws' | 'socketio';
 export const SERVERS: Server[] = ['bfg', 'ws', 'socketio'];
 const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
 
-/** starts one server process; resolves with it and its URL */
-export function startServer(kind: Server): Promise<{ proc: ChildProcess; url: string }> {
+let placement: { server: string; generator: string } | null = null;
+
+/**
+ * Where the servers and the generator run, set once before any server starts: every server on CPU 0,
+ * this process (the coordinator, and the agents it starts, which inherit it) on the others. The agent
+ * waits out the last 2 ms before each due send on the CPU (its send lag stays under a millisecond), so
+ * at 500 sends/s it keeps most of a core busy: unpinned, that core is often the server's. Null on one
+ * CPU or without taskset.
+ */
+export function place(): typeof placement {
+  const n = os.cpus().length;
+  const rest = n > 2 ? `1-${n - 1}` : '1';
+  placement = n > 1 && pin(process.pid, rest) ? { server: '0', generator: rest } : null;
+  return placement;
+}
+
+/** starts one server process (on the server's CPU when `placement` is set); resolves with it and its URL */
+export async function startServer(kind: Server): Promise<{ proc: ChildProcess; url: string }> {
   const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none', '--msg-rate', '100000', '--msg-burst', '100000', '--accept-rate', '100000', '--accept-burst', '100000']
     : [`${PEERS}${kind === 'ws' ? 'ws-chat.js' : 'socketio-chat.js'}`, '--port', '0'];
-  return listening(args);
+  const started = await listening(args);
+  if (placement && !pin(started.proc.pid!, placement.server)) throw new Error(`could not pin ${kind} to CPU ${placement.server} with taskset`);
+  return started;
 }
 
 const TEMPLATE = (YAML.parse(readFileSync('scenarios/template-echo.yaml', 'utf8')) as { template: unknown }).template;
@@ -65,15 +84,28 @@ export async function measure(kind: Server, url: string, pid: number, g: Regime,
 }
 
 /**
+ * Two servers under one regime at the same time, each driven by its own generator. Alternating rounds
+ * compare two moments of a shared VM (steal, clock, neighbours move a server's CPU per delivery by
+ * ±30% here); servers measured at the same moment share them, so the ratio of one round is close to
+ * the ratio of their costs. Each side is measured as `measure` measures it.
+ */
+export function measurePaired(a: { kind: Server; url: string; pid: number }, b: { kind: Server; url: string; pid: number }, g: Regime, windowS = 5): Promise<[Measured, Measured]> {
+  return Promise.all([measure(a.kind, a.url, a.pid, g, windowS), measure(b.kind, b.url, b.pid, g, windowS)]);
+}
+
+/**
  * Saturation: the rate per room ramps over `rampS` (stages); the highest delivery rate of a bucket
  * whose p99 stayed under `sloMs`, per core the server used then. Reports the generator's trust: past
  * its own limit the figure is the generator's, and is printed as such.
  */
 export async function saturate(kind: Server, url: string, pid: number, g: Regime, maxRate: number, rampS = 15, sloMs = 100) {
-  const arriveS = g.users / 2000 + 0.5;
+  // the ramp starts after a settle of 2 s with every socket open and joined: a server still working
+  // through the arrivals (Socket.IO's handshakes: about 0.5 ms each) would have its first buckets'
+  // p99 charged to the ramp
+  const arriveS = g.users / 2000 + 0.5, settleS = 2;
   const s = parseScenario({
     name: `saturation ${g.name}`, agents: g.agents ?? 0, rooms: { size: g.size }, messages: { rate_per_room: 0, body_bytes: 64 }, timeline_ms: 1000, drain_s: 1,
-    stages: [{ duration_s: arriveS, users: g.users, rate_per_room: 0 }, { duration_s: rampS, rate_per_room: maxRate }],
+    stages: [{ duration_s: arriveS, users: g.users, rate_per_room: 0 }, { duration_s: settleS, rate_per_room: 0 }, { duration_s: rampS, rate_per_room: maxRate }],
     ...protocolOf(kind),
   });
   // the server's CPU sampled at every bucket's end (t0 + k s), as the timeline names its buckets
@@ -87,7 +119,7 @@ export async function saturate(kind: Server, url: string, pid: number, g: Regime
   let best = { perS: 0, corePct: NaN, t: 0 };
   for (let i = 1; i < r.timeline.length; i++) {
     const p = r.timeline[i], q = r.timeline[i - 1];
-    if (p.t <= arriveS || p.p99_ms === undefined || p.p99_ms >= sloMs) continue;
+    if (p.t <= arriveS + settleS || p.p99_ms === undefined || p.p99_ms >= sloMs) continue;
     const perS = p.received - q.received;
     const c = cpu[p.t] !== undefined && cpu[p.t - 1] !== undefined ? (cpu[p.t] - cpu[p.t - 1]) * 100 : NaN;
     if (perS > best.perS) best = { perS, corePct: c, t: p.t };

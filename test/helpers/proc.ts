@@ -1,5 +1,5 @@
 /** Server processes for benches: start one and wait for its URL; read its CPU and RSS from /proc. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** user + system CPU seconds of a process (/proc/<pid>/stat counts clock ticks of 10 ms on Linux) */
@@ -17,6 +17,20 @@ export function ioCalls(pid: number): { reads: number; writes: number } {
 /** resident set size of a process, bytes */
 export function rssBytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Pins a process and all its threads to `cpus` (taskset's list, "0" or "1-15"), so a measured server
+ * and the generator that drives it do not take turns on one core; false where taskset is missing or
+ * refused (the run then says it is not pinned).
+ */
+export function pin(pid: number, cpus: string): boolean {
+  try {
+    execFileSync('taskset', ['-acp', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** starts `node ARGS` and resolves when it prints "listening on ws://host:port" */
