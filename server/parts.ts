@@ -13,7 +13,7 @@ export interface Parts { hub: Hub; broker: Broker; presence: Presence }
 /** The embedded parts: everything in this process. */
 export function memoryParts(o: Readonly<GatewayOptions>): Parts {
   const hub = new Hub();
-  return { hub, broker: new MemoryBroker(new MemoryStore(o.history)), presence: new MemoryPresence(hub) };
+  return { hub, broker: new MemoryBroker(new MemoryStore(o.history, o.historyBytes)), presence: new MemoryPresence(hub) };
 }
 
 /**

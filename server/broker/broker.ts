@@ -30,6 +30,8 @@ export interface Envelope {
 export interface Publish {
   room: string; id: string; from: string; body: Body; meta?: Meta;
   topics: readonly string[]; origin: string; t0: number;
+  /** body + meta bytes as counted against maxBody (a store that keeps messages in memory counts them) */
+  bytes?: number;
 }
 
 export interface RoomHead { head: number; epoch: string }

@@ -35,24 +35,57 @@ export class MemoryBroker extends LogBroker implements Broker {
 /**
  * One room's log. `ids` maps `from\0id` to seq for idempotent retries; it is rotated into `oldIds`
  * every `history` appends, so it remembers between history and 2×history messages, like the ring.
+ * `bytes` is what the log holds by the store's count (`sizes` per ring slot).
  */
-interface Log { epoch: string; head: number; ring: (MsgFrame | undefined)[]; ids: Map<string, number>; oldIds: Map<string, number> }
+interface Log {
+  epoch: string; head: number; ring: (MsgFrame | undefined)[]; sizes: number[]; bytes: number;
+  ids: Map<string, number>; oldIds: Map<string, number>;
+}
+
+/** what a message costs the store by its count: body and meta, plus its object, its id and its ids entry */
+const MSG_OVERHEAD = 256;
+/** what an empty log costs: its ring, its maps and its epoch */
+const LOG_OVERHEAD = 1024;
 
 export class MemoryStore implements Store {
   private readonly logs = new Map<string, Log>();
-  constructor(private readonly history: number) {}
+  /** logs of rooms no local member is in (DM logs, rooms everyone left), least recently written first: the ones the budget drops */
+  private readonly idle = new Map<string, Log>();
+  /** rooms whose head a join read and whose last member has not left */
+  private readonly pinned = new Set<string>();
+  private total = 0;
+  /** room logs dropped to stay within the budget, since start */
+  evicted = 0;
 
-  private log(room: string): Log {
+  /**
+   * `history`: messages kept per room. `budgetBytes`: what all logs may hold by the store's count
+   * (body + meta + 256 per message, 1 KiB per log); past it the least recently written log of a
+   * room with no member is dropped whole, so a later join gets a new epoch and `recovered: false`
+   * (as after a lost log). Rooms with members are never dropped: they are bounded by connections ×
+   * max rooms × history.
+   */
+  constructor(private readonly history: number, private readonly budgetBytes = Infinity) {}
+
+  private log(room: string, pin: boolean): Log {
     let log = this.logs.get(room);
     if (!log) {
-      log = { epoch: randomUUID(), head: 0, ring: new Array(this.history), ids: new Map(), oldIds: new Map() };
+      log = { epoch: randomUUID(), head: 0, ring: new Array(this.history), sizes: new Array(this.history).fill(0), bytes: LOG_OVERHEAD, ids: new Map(), oldIds: new Map() };
       this.logs.set(room, log);
+      this.total += LOG_OVERHEAD;
+    }
+    if (pin) {
+      this.pinned.add(room);
+      this.idle.delete(room);
+    } else if (!this.pinned.has(room)) {
+      // most recently written last: re-inserted so the budget drops the oldest first
+      this.idle.delete(room);
+      this.idle.set(room, log);
     }
     return log;
   }
 
   async append(m: NewMessage): Promise<Appended> {
-    const log = this.log(m.room);
+    const log = this.log(m.room, false);
     const key = `${m.from}\0${m.id}`;
     const first = log.ids.get(key) ?? log.oldIds.get(key);
     if (first !== undefined) {
@@ -61,13 +94,32 @@ export class MemoryStore implements Store {
     const seq = ++log.head;
     const msg: MsgFrame = { op: 'msg', room: m.room, seq, id: m.id, from: m.from, ts: Date.now(), body: m.body };
     if (m.meta !== undefined) msg.meta = m.meta;
-    log.ring[seq % this.history] = msg;
+    const slot = seq % this.history;
+    const size = (m.bytes ?? (typeof m.body === 'string' ? Buffer.byteLength(m.body) : m.body.length)) + MSG_OVERHEAD;
+    log.ring[slot] = msg;
+    const grown = size - log.sizes[slot];
+    log.sizes[slot] = size;
+    log.bytes += grown;
+    this.total += grown;
     log.ids.set(key, seq);
     if (seq % this.history === 0) {
       log.oldIds = log.ids;
       log.ids = new Map();
     }
+    if (this.total > this.budgetBytes) this.trim(m.room);
     return { msg, epoch: log.epoch, duplicate: false };
+  }
+
+  /** drops the least recently written logs of rooms without members until the count is within the budget (never `keep`, just written) */
+  private trim(keep: string): void {
+    for (const [room, log] of this.idle) {
+      if (this.total <= this.budgetBytes) return;
+      if (room === keep) continue;
+      this.idle.delete(room);
+      this.logs.delete(room);
+      this.total -= log.bytes;
+      this.evicted++;
+    }
   }
 
   async range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> {
@@ -80,8 +132,9 @@ export class MemoryStore implements Store {
     return out;
   }
 
+  /** a join reads the head: its room has a member from here until `release` */
   async head(room: string): Promise<RoomHead> {
-    const log = this.log(room);
+    const log = this.log(room, true);
     return { head: log.head, epoch: log.epoch };
   }
 
@@ -90,13 +143,30 @@ export class MemoryStore implements Store {
     return log ? { head: log.head, epoch: log.epoch } : null;
   }
 
+  /** the room's last member left: an empty log is freed, one with messages may be dropped by the budget */
   async release(room: string): Promise<void> {
-    if (this.logs.get(room)?.head === 0) this.logs.delete(room);
+    this.pinned.delete(room);
+    const log = this.logs.get(room);
+    if (!log) return;
+    if (log.head === 0) {
+      this.logs.delete(room);
+      this.idle.delete(room);
+      this.total -= log.bytes;
+      return;
+    }
+    this.idle.delete(room);
+    this.idle.set(room, log);
+    if (this.total > this.budgetBytes) this.trim('');
   }
 
   /** rooms with a log in memory (for tests of bounded memory) */
   get size(): number {
     return this.logs.size;
+  }
+
+  /** what the logs hold by the store's count (body + meta + 256 per message, 1 KiB per log) */
+  get bytes(): number {
+    return this.total;
   }
 
   healthy(): boolean {

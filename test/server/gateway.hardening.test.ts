@@ -87,6 +87,38 @@ describe('memory is bounded for every input', () => {
     await g.gw.close();
   });
 
+  test('writing to 1,000 ever new rooms and DMs to 500 ever new users keeps the embedded store within its budget', async () => {
+    const store = new MemoryStore(100, 100_000);
+    const g = await startGateway({ msgRate: 1e6, msgBurst: 1e6 }, { broker: new MemoryBroker(store) });
+    const c = await TestClient.connect(`${g.url}/?user=writer`);
+    const friend = await TestClient.connect(`${g.url}/?user=friend`);
+    await friend.join('kept');
+    await c.join('kept');
+    c.send(send('kept', 'k0', 'stays'));
+    for (let batch = 0; batch < 10; batch++) {
+      for (let i = batch * 100; i < (batch + 1) * 100; i++) {
+        c.send({ op: 'join', room: `new-${i}` });
+        c.send(send(`new-${i}`, `m${i}`, 'y'.repeat(500)));
+        c.send({ op: 'leave', room: `new-${i}` });
+        if (i % 2 === 0) c.send({ op: 'dm', to: `stranger-${i}`, id: `d${i}`, body: 'z'.repeat(500) } as unknown as ClientFrame);
+      }
+      await c.waitFor((f) => f.op === 'left', (batch + 1) * 100, 60_000);
+      assert.ok(store.bytes <= 100_000, `after ${(batch + 1) * 100} rooms the store holds ${store.bytes} bytes by its count`);
+    }
+    await c.waitFor((f) => f.op === 'ack' && f.id === 'd998');
+    assert.ok(store.evicted > 1000, `logs were dropped: ${store.evicted}`);
+    assert.ok(store.size < 100, `logs kept: ${store.size}`);
+    // the room with members kept its log through all of it
+    const late = await TestClient.connect(`${g.url}/?user=late`);
+    late.send({ op: 'join', room: 'kept', after: 0 } as unknown as ClientFrame);
+    const [joined] = await late.waitFor((f) => f.op === 'joined');
+    assert.equal((joined as { head: number }).head, 1);
+    await late.waitFor((f) => f.op === 'msg' && f.id === 'k0');
+    await stillWorks(c);
+    c.close(); friend.close(); late.close();
+    await g.gw.close();
+  });
+
   test('--max-rooms holds against a burst: 150 joins in one write with a limit of 100', async () => {
     const g = await startGateway({ maxRooms: 100, msgRate: 1e6, msgBurst: 1e6 });
     const c = await TestClient.connect(`${g.url}/?user=burst`);
