@@ -8,10 +8,11 @@
  * keyspace), so where() is one pipeline of HGETALL.
  * Each incarnation also keeps the set of its users, so when one dies a survivor (a lock picks it)
  * removes exactly its entries, in pipelined batches, and drops it from the registry. Entries naming
- * dead nodes are also removed lazily on read. An idle fleet sends nothing per user.
+ * incarnations seen registered and dead are also removed lazily on read. An idle fleet sends nothing
+ * per user.
  * A node that was only late (a beat more than the TTL behind: a stalled or starved process) is alive:
  * the survivor stops cleaning as soon as its key is back, and the node, finding at its next beat that
- * its registration was dropped, writes its users back.
+ * its registration was dropped, comes back as a new incarnation and writes its users back under it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -32,7 +33,10 @@ export class RedisPresence implements Presence {
   private timer?: NodeJS.Timeout;
   /** live nodes at the last beat with their incarnations (this node always counts) */
   private live = new Map<string, string>();
-  private readonly incarnation = randomUUID();
+  /** incarnations registered but dead at the last beat (`node:incarnation`): the only ones a read forgets */
+  private dead = new Set<string>();
+  /** changes when the fleet took this node for dead: its users come back under a new one (see `comeBack`) */
+  private incarnation = randomUUID();
   private firstBeat: Promise<void> = Promise.resolve();
   /** the first beat registered this incarnation: a later one that registers it again finds it was dropped */
   private registered = false;
@@ -66,7 +70,10 @@ export class RedisPresence implements Presence {
     const [, [, added], [, members]] = (await this.redis.pipeline()
       .set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs).sadd(REGISTRY, me).smembers(REGISTRY).exec()) as [unknown, [unknown, number], [unknown, string[]]];
     // registered anew after the first beat: a survivor took this node for dead and removed its users
-    if (this.registered && added === 1) void this.writeBack().catch(() => {});
+    if (this.registered && added === 1) {
+      await this.comeBack(me);
+      return;
+    }
     this.registered = true;
     const regs = members.map((m) => [m.slice(0, m.lastIndexOf(':')), m.slice(m.lastIndexOf(':') + 1)] as const);
     const nodes = [...new Set(regs.map(([n]) => n))];
@@ -74,7 +81,13 @@ export class RedisPresence implements Presence {
     const live = new Map<string, string>([[this.node, this.incarnation]]);
     nodes.forEach((n, i) => { if (values[i]) live.set(n, values[i]!); });
     this.live = live;
-    for (const [n, inc] of regs) if (live.get(n) !== inc) void this.cleanUp(n, inc).catch(() => {});
+    const dead = new Set<string>();
+    for (const [n, inc] of regs) {
+      if (live.get(n) === inc) continue;
+      dead.add(`${n}:${inc}`);
+      void this.cleanUp(n, inc).catch(() => {});
+    }
+    this.dead = dead;
   }
 
   async online(user: string): Promise<void> {
@@ -95,13 +108,30 @@ export class RedisPresence implements Presence {
     users.forEach((u, i) => {
       const entries = Object.entries((res[i]?.[1] as Record<string, string>) ?? {});
       out[u] = entries.some(([n, inc]) => this.alive(n, inc));
-      for (const [n, inc] of entries) if (!this.alive(n, inc)) stale.push([userKey(u), n, inc]);
+      // an incarnation this node has not seen registered may be one that registered since its last
+      // beat (a node back from being taken for dead): offline for now, but not forgotten
+      for (const [n, inc] of entries) if (!this.alive(n, inc) && this.dead.has(`${n}:${inc}`)) stale.push([userKey(u), n, inc]);
     });
     if (stale.length) void this.forget(stale).catch(() => {});
     return out;
   }
 
-  /** writes every local user's entry again (after the fleet took this node for dead), in pipelined batches */
+  /**
+   * The fleet took this node for dead: it comes back as a new incarnation and writes its users again
+   * under it. A reader whose view is a beat old still takes the old incarnation for dead and forgets
+   * entries that name it; entries written back under the old one would be forgotten again, and stay
+   * gone, while ones naming the new incarnation are safe (the forget compares the incarnation).
+   */
+  private async comeBack(oldMe: string): Promise<void> {
+    const old = this.incarnation;
+    this.incarnation = randomUUID();
+    this.live.set(this.node, this.incarnation);
+    await this.redis.pipeline().set(nodeKey(this.node), this.incarnation, 'PX', this.staleMs)
+      .sadd(REGISTRY, `${this.node}:${this.incarnation}`).srem(REGISTRY, oldMe).del(usersKey(this.node, old)).exec();
+    await this.writeBack();
+  }
+
+  /** writes every local user's entry again under this incarnation, in pipelined batches */
   private async writeBack(): Promise<void> {
     let batch: string[] = [], n = 0;
     const flush = async () => {
