@@ -76,12 +76,14 @@ export class MemoryStore implements Store {
     if (pin) {
       this.pinned.add(room);
       this.idle.delete(room);
-    } else if (!this.pinned.has(room)) {
-      // most recently written last: re-inserted so the budget drops the oldest first
-      this.idle.delete(room);
-      this.idle.set(room, log);
-    }
+    } else if (!this.pinned.has(room)) this.toIdleEnd(room, log);
     return log;
+  }
+
+  /** puts a room without members last among the logs the budget may drop (the most recently written or left) */
+  private toIdleEnd(room: string, log: Log): void {
+    this.idle.delete(room);
+    this.idle.set(room, log);
   }
 
   async append(m: NewMessage): Promise<Appended> {
@@ -102,7 +104,7 @@ export class MemoryStore implements Store {
     log.bytes += grown;
     this.total += grown;
     log.ids.set(key, seq);
-    if (seq % this.history === 0) {
+    if (slot === 0) {
       log.oldIds = log.ids;
       log.ids = new Map();
     }
@@ -154,8 +156,7 @@ export class MemoryStore implements Store {
       this.total -= log.bytes;
       return;
     }
-    this.idle.delete(room);
-    this.idle.set(room, log);
+    this.toIdleEnd(room, log);
     if (this.total > this.budgetBytes) this.trim('');
   }
 
