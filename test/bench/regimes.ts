@@ -117,14 +117,39 @@ export async function saturate(kind: Server, url: string, pid: number, g: Regime
   const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart });
   for (const t of timers) clearTimeout(t);
   let best = { perS: 0, corePct: NaN, t: 0 };
+  let under = 0, failAt = NaN;
   for (let i = 1; i < r.timeline.length; i++) {
     const p = r.timeline[i], q = r.timeline[i - 1];
-    if (p.t <= arriveS + settleS || p.p99_ms === undefined || p.p99_ms >= sloMs) continue;
+    if (p.t <= arriveS + settleS) continue;
+    if (p.p99_ms === undefined || p.p99_ms >= sloMs) {
+      if (p.p99_ms !== undefined && Number.isNaN(failAt)) failAt = p.t;
+      continue;
+    }
+    under++;
     const perS = p.received - q.received;
     const c = cpu[p.t] !== undefined && cpu[p.t - 1] !== undefined ? (cpu[p.t] - cpu[p.t - 1]) * 100 : NaN;
     if (perS > best.perS) best = { perS, corePct: c, t: p.t };
   }
-  return { ...best, trusted: r.trusted, why: r.untrusted_reasons, saturated: r.agents.some((a) => a.trust.saturated) };
+  // the per-room rate the ramp had reached at the end of the first bucket over the SLO
+  const failRate = Number.isNaN(failAt) ? NaN : (maxRate * Math.min(rampS, failAt - arriveS - settleS)) / rampS;
+  return { ...best, under, failRate, maxRate, trusted: r.trusted, why: r.untrusted_reasons, saturated: r.agents.some((a) => a.trust.saturated) };
+}
+
+/** buckets under the SLO below which a ramp is too coarse to place a server's limit */
+export const FINE_BUCKETS = 4;
+
+/**
+ * `saturate`, and once more on a ramp that ends where the first ends for this server (the rate at its
+ * first bucket over the SLO) when the first held fewer than FINE_BUCKETS buckets under the SLO: a
+ * server whose limit is in the ramp's first second or two gets the same resolution as one whose limit
+ * is at its end. The same rule for every server; `coarse` and `fine` are the two ramps.
+ */
+export async function saturateFine(kind: Server, url: string, pid: number, g: Regime, maxRate: number) {
+  const first = await saturate(kind, url, pid, g, maxRate);
+  type Ramp = Awaited<ReturnType<typeof saturate>>;
+  if (first.under >= FINE_BUCKETS || Number.isNaN(first.failRate)) return { ...first, coarse: first, fine: undefined as Ramp | undefined };
+  const fine = await saturate(kind, url, pid, g, Math.max(1, Math.ceil(first.failRate)));
+  return { ...(fine.perS >= first.perS ? fine : first), coarse: first, fine };
 }
 
 /** What one connection costs a server to open: its /proc CPU and syscalls from the run's start to 1 s after the last arrival, per socket opened. */
