@@ -20,6 +20,7 @@ export const OPTIONS = {
   kafka: { kind: 'string', d: undefined, help: 'Kafka brokers host:port,… for --bus kafka' },
   history: { kind: 'int', d: 100, positive: true, help: 'messages kept per room in the hot history' },
   historyBytes: { kind: 'int', d: 256 * 2 ** 20, positive: true, help: 'embedded store: bytes of history kept in all (body + meta + 256 per message); past it the least recently written log of a room with no member is dropped (a later join: new epoch, recovered false)' },
+  historyTtlS: { kind: 'int', d: 7 * 86_400, min: 0, help: 'Redis store: a room\'s log (its stream, seq, epoch and ids) expires this many seconds after its last message, so writing to ever new rooms or DM peers cannot grow Redis for ever (a later join: new epoch, recovered false); 0 keeps logs until Redis evicts them' },
   maxRecover: { kind: 'int', d: 1000, positive: true, help: 'most messages replayed by one join with after=' },
   maxPayload: { kind: 'int', d: 1 << 20, positive: true, help: 'largest WebSocket frame in bytes; larger closes with 1009' },
   maxBody: { kind: 'int', d: 64 * 1024, positive: true, help: 'largest message body in bytes; larger gets error too_large' },

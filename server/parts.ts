@@ -36,11 +36,11 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   const presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
   let broker: Broker;
   if (o.bus === 'redis') {
-    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster });
+    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, o.historyTtlS * 1000);
     broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   } else if (o.bus === 'kafka') {
     const { KafkaBroker } = await import('./broker/kafka.js');
-    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null), {
+    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, o.historyTtlS * 1000), {
       brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions,
       publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
@@ -51,7 +51,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
       throw err;
     }
     broker = kafka;
-  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null)); // one node, its log in Redis
+  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, o.historyTtlS * 1000)); // one node, its log in Redis
   return { hub: new Hub(), broker, presence };
 }
 

@@ -82,6 +82,9 @@ export class RedisBroker extends LogBroker implements Broker {
  * Redis loses the log, the next append creates a new epoch and old seqs are never trusted. A retry
  * of (from, id) is answered with its first seq from a hash of recent ids, rotated every `history`
  * appends (so it remembers between history and 2×history messages, and never grows past that).
+ * Every append sets the log's five keys to expire `ttlMs` later (PERSIST with 0, for an epoch a join
+ * made with its short TTL): a room nobody writes to any more leaves Redis, as the embedded store
+ * drops memberless logs past its budget; its next join gets a new epoch and `recovered: false`.
  */
 const APPEND = `
 local epoch = redis.call('GET', KEYS[3])
@@ -89,8 +92,6 @@ if not epoch then
   epoch = ARGV[1]
   redis.call('SET', KEYS[3], epoch)
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[4], KEYS[5])
-else
-  redis.call('PERSIST', KEYS[3])
 end
 local first = redis.call('HGET', KEYS[4], ARGV[7]) or redis.call('HGET', KEYS[5], ARGV[7])
 if first then return {tonumber(first), epoch, 1} end
@@ -99,9 +100,29 @@ local msg = ARGV[3] .. seq .. ARGV[4]
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'm', msg)
 redis.call('HSET', KEYS[4], ARGV[7], seq)
 if seq % tonumber(ARGV[2]) == 0 then redis.call('RENAME', KEYS[4], KEYS[5]) end
+local ttl = tonumber(ARGV[8])
+if ttl > 0 then
+  -- the epoch goes first: a log is never seen without its epoch's end (see HEAD)
+  redis.call('PEXPIRE', KEYS[3], ttl)
+  for _, i in ipairs({1, 2, 4, 5}) do redis.call('PEXPIRE', KEYS[i], ttl + 60000) end
+else
+  redis.call('PERSIST', KEYS[3])
+end
 local pub = ARGV[6] == '1' and 'SPUBLISH' or 'PUBLISH'
-for i = 8, #ARGV do redis.call(pub, ARGV[i], ARGV[5] .. epoch .. '\\n' .. msg) end
+for i = 9, #ARGV do redis.call(pub, ARGV[i], ARGV[5] .. epoch .. '\\n' .. msg) end
 return {seq, epoch, 0}`;
+
+/**
+ * A join's head: the seq and epoch, and for a room without an epoch a new one (with a short TTL) and
+ * an empty log. Whatever is left of a log whose epoch expired or was evicted is dropped with it, as an
+ * append with no epoch does, so a seq never restarts under an epoch a client already holds.
+ */
+const HEAD = `
+local epoch = redis.call('GET', KEYS[2])
+if epoch then return {redis.call('GET', KEYS[1]) or '0', epoch} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
+return {'0', ARGV[1]}`;
 
 // an empty room's epoch (made by a join) is deleted when its last member leaves, and expires anyway
 const RELEASE = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('DEL', KEYS[2]) end return 0`;
@@ -110,6 +131,7 @@ const EMPTY_EPOCH_TTL_MS = 3_600_000;
 type Scripts = {
   bfgAppend: (...a: (string | number)[]) => Promise<[number, string, number]>;
   bfgRelease: (...a: string[]) => Promise<number>;
+  bfgHead: (...a: (string | number)[]) => Promise<[string, string]>;
 };
 
 export class RedisStore implements Store {
@@ -118,11 +140,13 @@ export class RedisStore implements Store {
   private readonly breaker = new Breaker();
   private readonly sharded: boolean;
 
-  constructor(private readonly redis: Redis, private readonly history: number, fused: { sharded: boolean } | null) {
+  /** `ttlMs`: a log's keys expire this long after its last append (0: never) */
+  constructor(private readonly redis: Redis, private readonly history: number, fused: { sharded: boolean } | null, private readonly ttlMs = 0) {
     this.publishes = fused !== null;
     this.sharded = fused?.sharded ?? false;
     redis.defineCommand('bfgAppend', { numberOfKeys: 5, lua: APPEND });
     redis.defineCommand('bfgRelease', { numberOfKeys: 2, lua: RELEASE });
+    redis.defineCommand('bfgHead', { numberOfKeys: 5, lua: HEAD });
   }
 
   private get scripts(): Scripts {
@@ -140,7 +164,7 @@ export class RedisStore implements Store {
     const head = this.publishes ? envelopeHead(m.origin ?? '', m.t0 ?? ts) : '';
     const k = (part: string) => roomKey(m.room, part);
     const [seq, epoch, dup] = await this.breaker.run(() => this.scripts.bfgAppend(k('seq'), k('log'), k('epoch'), k('ids'), k('ids0'),
-      randomUUID(), this.history, json.slice(0, at), json.slice(at + 1), head, this.sharded ? '1' : '0', `${m.from}\0${m.id}`, ...channels));
+      randomUUID(), this.history, json.slice(0, at), json.slice(at + 1), head, this.sharded ? '1' : '0', `${m.from}\0${m.id}`, this.ttlMs, ...channels));
     msg.seq = Number(seq);
     return { msg, epoch: String(epoch), duplicate: Number(dup) === 1 };
   }
@@ -151,11 +175,10 @@ export class RedisStore implements Store {
   }
 
   async head(room: string): Promise<RoomHead> {
-    const found = await this.peek(room);
-    if (found) return found;
-    // an empty room: create its epoch now (NX: a concurrent creator wins), so joined carries it
-    await this.breaker.run(() => this.redis.set(roomKey(room, 'epoch'), randomUUID(), 'PX', EMPTY_EPOCH_TTL_MS, 'NX'));
-    return (await this.peek(room)) ?? { head: 0, epoch: '' };
+    // an empty room gets its epoch now, so joined carries it (one script: a concurrent creator wins)
+    const k = (part: string) => roomKey(room, part);
+    const [seq, epoch] = await this.breaker.run(() => this.scripts.bfgHead(k('seq'), k('epoch'), k('log'), k('ids'), k('ids0'), randomUUID(), EMPTY_EPOCH_TTL_MS));
+    return { head: Number(seq), epoch: String(epoch) };
   }
 
   async peek(room: string): Promise<RoomHead | null> {

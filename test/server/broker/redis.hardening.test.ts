@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { encodeFrame, type ClientFrame } from '../../../protocol/index.js';
+import { dmRoom, encodeFrame, type ClientFrame } from '../../../protocol/index.js';
 import { Gateway } from '../../../server/gateway.js';
 import { gatewayOptions, type GatewayOptions } from '../../../server/options.js';
 import { checkPersistence, openParts } from '../../../server/parts.js';
@@ -124,6 +124,51 @@ describe('bounded memory and one access rule (real Redis)', () => {
     admin.disconnect();
     c.close();
     r.stop();
+  });
+
+  test('a room nobody writes to leaves Redis --history-ttl after its last message, epoch first; its next join gets a new epoch and an empty log', async () => {
+    const r = await startRedis();
+    const n = await node(r, 'ttl1', { historyTtlS: 1 });
+    const admin = new Redis(r.url);
+    const keys = (room: string) => ['seq', 'log', 'epoch', 'ids', 'ids0'].map((p) => `bfg:{${room}}:${p}`);
+    const a = await TestClient.connect(`${n.url}/?user=writer`);
+    const j = await a.join('quiet');
+    for (let i = 0; i < 3; i++) a.send(send('quiet', `q${i}`, 'x'));
+    a.send({ op: 'dm', to: 'new-peer', id: 'd1', body: 'hi' });
+    await a.waitFor((f) => f.op === 'ack', 4, 10_000);
+    // a DM to a never seen user expires the same way: writing to ever new peers cannot grow Redis
+    for (const room of ['quiet', dmRoom('writer', 'new-peer')]) {
+      const [seq, log, epoch] = await Promise.all(keys(room).slice(0, 3).map((k) => admin.pttl(k)));
+      assert.ok(epoch > 0 && epoch <= 1000, `${room}: the epoch expires within the TTL (${epoch} ms)`);
+      for (const t of [seq, log]) assert.ok(t > 60_000 && t <= 61_000, `${room}: the log outlives its epoch by a minute (${t} ms)`);
+    }
+    await until(async () => (await admin.exists(keys('quiet')[2])) === 0, 5000, 'the epoch expired');
+    assert.equal(await admin.exists(keys('quiet')[1]), 1, 'the stream is still there, without its epoch');
+    // a member's rejoin after the epoch expired: new epoch, nothing recovered, and the rest of the old log gone
+    const b = await TestClient.connect(`${n.url}/?user=reader`);
+    const k = await b.join('quiet', 3, j.epoch);
+    assert.notEqual(k.epoch, j.epoch, 'a new epoch');
+    assert.equal(k.recovered, false);
+    assert.equal(k.head, 0, 'the new epoch starts empty');
+    assert.equal(await admin.exists(keys('quiet')[0], keys('quiet')[1], keys('quiet')[3]), 0, 'the old seq, stream and ids went with the epoch');
+    a.send(send('quiet', 'q9', 'after'));
+    const [ack] = await a.waitFor((f) => f.op === 'ack' && (f as { id: string }).id === 'q9', 1, 10_000);
+    assert.equal((ack as { seq: number }).seq, 1, 'seq 1 of the new epoch');
+    const [m] = await b.waitFor((f) => f.op === 'msg', 1, 10_000);
+    assert.equal((m as { seq: number }).seq, 1, 'the rejoined member gets it live');
+    a.close(); b.close(); admin.disconnect(); r.stop();
+  });
+
+  test('--history-ttl 0 keeps a room\'s log without expiry', async () => {
+    const r = await startRedis();
+    const n = await node(r, 'ttl0', { historyTtlS: 0 });
+    const admin = new Redis(r.url);
+    const a = await TestClient.connect(`${n.url}/?user=keeper`);
+    await a.join('kept');
+    a.send(send('kept', 'k1', 'x'));
+    await a.waitFor((f) => f.op === 'ack', 1, 10_000);
+    for (const p of ['seq', 'log', 'epoch', 'ids']) assert.equal(await admin.pttl(`bfg:{kept}:${p}`), -1, `${p} has no TTL`);
+    a.close(); admin.disconnect(); r.stop();
   });
 
   test('nobody can join an inbox: bob keeps getting his DMs across nodes', async () => {
