@@ -82,8 +82,8 @@ export class RedisBroker extends LogBroker implements Broker {
  * Redis loses the log, the next append creates a new epoch and old seqs are never trusted. A retry
  * of (from, id) is answered with its first seq from a hash of recent ids, rotated every `history`
  * appends (so it remembers between history and 2×history messages, and never grows past that).
- * Every append sets the log's five keys to expire `ttlMs` later (PERSIST with 0, for an epoch a join
- * made with its short TTL): a room nobody writes to any more leaves Redis, as the embedded store
+ * Appends keep the log's five keys expiring `ttlMs` after the last of them (within 1%; PERSIST with 0,
+ * for an epoch a join made with its short TTL): a room nobody writes to any more leaves Redis, as the embedded store
  * drops memberless logs past its budget; its next join gets a new epoch and `recovered: false`.
  */
 const APPEND = `
@@ -102,9 +102,13 @@ redis.call('HSET', KEYS[4], ARGV[7], seq)
 if seq % tonumber(ARGV[2]) == 0 then redis.call('RENAME', KEYS[4], KEYS[5]) end
 local ttl = tonumber(ARGV[8])
 if ttl > 0 then
-  -- the epoch goes first: a log is never seen without its epoch's end (see HEAD)
-  redis.call('PEXPIRE', KEYS[3], ttl)
-  for _, i in ipairs({1, 2, 4, 5}) do redis.call('PEXPIRE', KEYS[i], ttl + 60000) end
+  -- refreshed when 1% of the TTL has passed since the last refresh, and on the append after a new log
+  -- or a rotation of its ids (keys made without a TTL): one PTTL per append instead of five PEXPIREs
+  if (seq - 1) % tonumber(ARGV[2]) == 0 or redis.call('PTTL', KEYS[1]) < ttl + 60000 - math.floor(ttl / 100) then
+    -- the epoch goes first: a log is never seen without its epoch's end (see HEAD)
+    redis.call('PEXPIRE', KEYS[3], ttl)
+    for _, i in ipairs({1, 2, 4, 5}) do redis.call('PEXPIRE', KEYS[i], ttl + 60000) end
+  end
 else
   redis.call('PERSIST', KEYS[3])
 end

@@ -159,6 +159,28 @@ describe('bounded memory and one access rule (real Redis)', () => {
     a.close(); b.close(); admin.disconnect(); r.stop();
   });
 
+  test('a room written to more often than its --history-ttl keeps its log and epoch past that TTL', async () => {
+    const r = await startRedis();
+    const n = await node(r, 'ttl2', { historyTtlS: 1 });
+    const admin = new Redis(r.url);
+    const a = await TestClient.connect(`${n.url}/?user=talker`);
+    const j = await a.join('busy');
+    const started = Date.now();
+    let i = 0;
+    // every 250 ms for 3 TTLs: each write finds the keys' TTL run down by more than 1% and refreshes it
+    while (Date.now() - started < 3000) {
+      a.send(send('busy', `b${i}`, 'x'));
+      await a.waitFor((f) => f.op === 'ack' && (f as { id: string }).id === `b${i}`, 1, 10_000);
+      i++;
+      await until(() => Date.now() - started >= i * 250, 1000, 'the next write\'s time');
+    }
+    assert.equal(await admin.get('bfg:{busy}:epoch'), j.epoch, 'the same epoch throughout');
+    assert.equal(Number(await admin.get('bfg:{busy}:seq')), i, 'every seq kept');
+    const ttl = await admin.pttl('bfg:{busy}:epoch');
+    assert.ok(ttl > 0 && ttl <= 1000, `still expiring (${ttl} ms)`);
+    a.close(); admin.disconnect(); r.stop();
+  });
+
   test('--history-ttl 0 keeps a room\'s log without expiry', async () => {
     const r = await startRedis();
     const n = await node(r, 'ttl0', { historyTtlS: 0 });
