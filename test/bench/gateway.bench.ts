@@ -187,7 +187,7 @@ for (const g of REGIMES) {
 console.log(`\n(c) saturation: fresh server processes, 50 rooms x 20, every socket joined and settled 2 s, then the rate per room ramped 0 -> 400 msgs/s over 15 s; the highest deliveries/s of a 1 s bucket with p99 < 100 ms (measured). A server with fewer than ${FINE_BUCKETS} buckets under the SLO is ramped again, 0 -> the rate of its first bucket over the SLO, and its figure is the better of the two ramps`);
 const sat = {} as Record<Server, Awaited<ReturnType<typeof saturateFine>>>;
 // fresh server processes for (c): what the regimes above left in a server must not decide its limit (in
-// one run Socket.IO, warm from them, sustained 36,845/s, and a fresh one 60,544/s minutes later)
+// one run Socket.IO, warm from them, sustained 36,845/s, and a fresh one 60,544/s in a separate run)
 for (const k of SERVERS) {
   servers[k].proc.kill();
   servers[k] = await startServer(k);
