@@ -1,5 +1,5 @@
 /**
- * npm run bench:store — what the Redis store's --history-ttl costs Redis: CPU per append (Redis's own
+ * npm run bench:store — what the Redis store's --history-ttl-s costs Redis: CPU per append (Redis's own
  * INFO cpu, user + system) with the default TTL beside no TTL, in alternating rounds on one private
  * Redis, as a ratio. Each round appends BENCH_APPENDS messages over 50 rooms, 200 in flight, with the
  * fused publish of `--bus redis --store redis`.
@@ -44,7 +44,7 @@ for (let k = 0; k < ROUNDS; k++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs: number[]) => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
 console.log(`Redis store, measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}, ${APPENDS} appends per round over 50 rooms, ${ROUNDS} alternating rounds, median [min..max]`);
-console.log(`  Redis CPU per append (µs, INFO cpu): --history-ttl 0 ${fmt(got.none)}; --history-ttl ${DEFAULTS.historyTtlS} (the default) ${fmt(got.ttl)}; ratio ${(median(got.ttl) / median(got.none)).toFixed(2)}x`);
+console.log(`  Redis CPU per append (µs, INFO cpu): --history-ttl-s 0 ${fmt(got.none)}; --history-ttl-s ${DEFAULTS.historyTtlS} (the default) ${fmt(got.ttl)}; ratio ${(median(got.ttl) / median(got.none)).toFixed(2)}x`);
 client.disconnect();
 admin.disconnect();
 r.stop();

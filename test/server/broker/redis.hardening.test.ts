@@ -126,7 +126,7 @@ describe('bounded memory and one access rule (real Redis)', () => {
     r.stop();
   });
 
-  test('a room nobody writes to leaves Redis --history-ttl after its last message, epoch first; its next join gets a new epoch and an empty log', async () => {
+  test('a room nobody writes to leaves Redis --history-ttl-s after its last message, epoch first; its next join gets a new epoch and an empty log', async () => {
     const r = await startRedis();
     const n = await node(r, 'ttl1', { historyTtlS: 1 });
     const admin = new Redis(r.url);
@@ -159,7 +159,7 @@ describe('bounded memory and one access rule (real Redis)', () => {
     a.close(); b.close(); admin.disconnect(); r.stop();
   });
 
-  test('a room written to more often than its --history-ttl keeps its log and epoch past that TTL', async () => {
+  test('a room written to more often than its --history-ttl-s keeps its log and epoch past that TTL', async () => {
     const r = await startRedis();
     const n = await node(r, 'ttl2', { historyTtlS: 1 });
     const admin = new Redis(r.url);
@@ -181,7 +181,7 @@ describe('bounded memory and one access rule (real Redis)', () => {
     a.close(); admin.disconnect(); r.stop();
   });
 
-  test('--history-ttl 0 keeps a room\'s log without expiry', async () => {
+  test('--history-ttl-s 0 keeps a room\'s log without expiry', async () => {
     const r = await startRedis();
     const n = await node(r, 'ttl0', { historyTtlS: 0 });
     const admin = new Redis(r.url);
