@@ -134,6 +134,8 @@ console.log(row('base RSS of bfg serve (CLI)', cb / 2 ** 20, cp / 2 ** 20, atMos
 const CPU_ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 3);
 /** rounds of (b) with bfg and plain ws driven at the same time, for its verdict */
 const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 5);
+/** rounds of (b) with bfg beside the plain ws relay answering each publish with an ack (0: not run, to stay under 10 minutes) */
+const ACK_ROUNDS = Number(process.env.BENCH_ACK_ROUNDS ?? 0);
 const REGIMES: Regime[] = [
   { name: '(a) 1 room x 1000, 20 msgs/s', users: 1000, size: 1000, rate: 20 },
   { name: '(a) 1 room x 1000, 100 msgs/s', users: 1000, size: 1000, rate: 100, agents: 2 },
@@ -170,6 +172,19 @@ for (const g of REGIMES) {
       : below === 0 ? `NOT met in any round, median ${median(ratios).toFixed(2)}x`
       : `${median(ratios) <= 1 ? 'met on the median' : 'NOT met on the median'} (${median(ratios).toFixed(2)}x), but ${below} of ${ratios.length} rounds at or below 1.00: not a reliable verdict`;
     console.log(`${''.padEnd(34)} target (b): bfg <= 1.00x plain ws: ${verdict}. Alternating rounds above: ${(med('bfg') / med('ws')).toFixed(2)}x${overlap ? ', their ranges overlapping' : ''}`);
+    if (ACK_ROUNDS > 0) {
+      // how much of the gap is the ack: the same relay, answering each publish with an ack to its sender
+      // as bfg does (one more write per message); warmed through (b) once, then paired with bfg
+      const acked = await startServer('ws', ['--ack']);
+      const side = { kind: 'ws' as const, url: acked.url, pid: acked.proc.pid! };
+      await measure(side.kind, side.url, side.pid, g);
+      const got: [Measured, Measured][] = [];
+      for (let r = 0; r < ACK_ROUNDS; r++) got.push(await measurePaired({ kind: 'bfg', url: servers.bfg.url, pid: servers.bfg.proc.pid! }, side, g));
+      acked.proc.kill();
+      const rs = got.map(([x, y]) => x.cpuUsPerDelivery / y.cpuUsPerDelivery);
+      console.log(`${'(b) bfg and plain ws + ack at once'.padEnd(34)} ${fmt(got.map(([x]) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(got.map(([, y]) => y.cpuUsPerDelivery)).padStart(22)} ${''.padStart(22)}  ${median(rs).toFixed(2).padStart(6)}  ${''.padStart(7)}  ${got.some(([x, y]) => !x.trusted || !y.trusted) ? 'UNTRUSTED in some pair(s)' : 'trusted'}`);
+      console.log(`${''.padEnd(34)} no target (the issue's baseline is the relay without acks): bfg/(ws + ack) per round ${rs.map((x) => x.toFixed(3)).join(', ')}; write syscalls per delivery ${median(got.map(([, y]) => y.writesPerDelivery)).toFixed(3)} for ws + ack against bfg's ${median(got.map(([x]) => x.writesPerDelivery)).toFixed(3)}`);
+    }
   }
 }
 {

@@ -37,10 +37,10 @@ export function place(): typeof placement {
   return placement;
 }
 
-/** starts one server process (on the server's CPU when `placement` is set); resolves with it and its URL */
-export async function startServer(kind: Server): Promise<{ proc: ChildProcess; url: string }> {
-  const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none', '--msg-rate', '100000', '--msg-burst', '100000', '--accept-rate', '100000', '--accept-burst', '100000']
-    : [`${PEERS}${kind === 'ws' ? 'ws-chat.js' : 'socketio-chat.js'}`, '--port', '0'];
+/** starts one server process (on the server's CPU when `placement` is set), `extra` appended to its arguments; resolves with it and its URL */
+export async function startServer(kind: Server, extra: string[] = []): Promise<{ proc: ChildProcess; url: string }> {
+  const args = [...(kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none', '--msg-rate', '100000', '--msg-burst', '100000', '--accept-rate', '100000', '--accept-burst', '100000']
+    : [`${PEERS}${kind === 'ws' ? 'ws-chat.js' : 'socketio-chat.js'}`, '--port', '0']), ...extra];
   const started = await listening(args);
   if (placement && !pin(started.proc.pid!, placement.server)) throw new Error(`could not pin ${kind} to CPU ${placement.server} with taskset`);
   return started;

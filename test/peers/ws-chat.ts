@@ -1,8 +1,10 @@
 /**
  * A plain `ws` chat server for the template adapter's tests: {"type":"join","room"} answers
  * {"type":"joined","room"}; {"type":"publish","room",…} goes to every other member as
- * {"type":"message",…}. A planted fault sends every Nth message twice, counted in `stats`.
- * Run as a process: node ws-chat.js [--port P] [--dup-every N] [--heartbeat-ms MS]
+ * {"type":"message",…}. A planted fault sends every Nth message twice, counted in `stats`. With `ack`,
+ * the sender gets {"type":"ack","id"} after the relay, as bfg's sender gets its ack (for benchmarks
+ * that separate the ack's cost from the rest of bfg's per-message work).
+ * Run as a process: node ws-chat.js [--port P] [--dup-every N] [--heartbeat-ms MS] [--ack]
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -13,7 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * `heartbeatMs`, 25 s like bfg and Socket.IO, and a peer that sent no pong since the last is
  * terminated), so a benchmark compares servers doing the same idle work.
  */
-export async function startWsChat(o: { port?: number; dupEvery?: number; heartbeatMs?: number } = {}) {
+export async function startWsChat(o: { port?: number; dupEvery?: number; heartbeatMs?: number; ack?: boolean } = {}) {
   const stats = { messages: 0, duplicated_deliveries: 0 };
   const rooms = new Map<string, Set<WebSocket>>();
   const wss = new WebSocketServer({ port: o.port ?? 0, host: '127.0.0.1' });
@@ -51,6 +53,7 @@ export async function startWsChat(o: { port?: number; dupEvery?: number; heartbe
       peer.send(out);
       if (twice) { peer.send(out); stats.duplicated_deliveries++; }
     }
+    if (o.ack) ws.send(JSON.stringify({ type: 'ack', id: (f as { id?: unknown }).id }));
   }
   await new Promise((r) => wss.once('listening', r));
   return { port: (wss.address() as AddressInfo).port, stats, close: () => new Promise((r) => wss.close(r)) };
@@ -58,6 +61,6 @@ export async function startWsChat(o: { port?: number; dupEvery?: number; heartbe
 
 if (process.argv[1]?.endsWith('ws-chat.js')) {
   const arg = (k: string) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : undefined; };
-  const app = await startWsChat({ port: Number(arg('--port') ?? 0), dupEvery: Number(arg('--dup-every') ?? 0), heartbeatMs: Number(arg('--heartbeat-ms') ?? 25_000) });
+  const app = await startWsChat({ port: Number(arg('--port') ?? 0), dupEvery: Number(arg('--dup-every') ?? 0), heartbeatMs: Number(arg('--heartbeat-ms') ?? 25_000), ack: process.argv.includes('--ack') });
   console.log(`ws chat listening on ws://127.0.0.1:${app.port}`);
 }
