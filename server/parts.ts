@@ -35,12 +35,13 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   }
   const presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
   let broker: Broker;
+  const ttlMs = o.historyTtlS * 1000;
   if (o.bus === 'redis') {
-    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, o.historyTtlS * 1000);
+    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, ttlMs);
     broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   } else if (o.bus === 'kafka') {
     const { KafkaBroker } = await import('./broker/kafka.js');
-    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, o.historyTtlS * 1000), {
+    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, ttlMs), {
       brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions,
       publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
@@ -51,7 +52,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
       throw err;
     }
     broker = kafka;
-  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, o.historyTtlS * 1000)); // one node, its log in Redis
+  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs)); // one node, its log in Redis
   return { hub: new Hub(), broker, presence };
 }
 
