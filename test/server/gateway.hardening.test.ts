@@ -145,6 +145,23 @@ describe('memory is bounded for every input', () => {
     await g.gw.close();
   });
 
+  test('connections that send nothing at all are dropped within the handshake timeout and stop counting', async () => {
+    const g = await startGateway({ maxConnections: 50, handshakeTimeoutMs: 300 });
+    const silent = await Promise.all(Array.from({ length: 40 }, () => new Promise<net.Socket>((resolve) => {
+      const s = net.connect(g.port, '127.0.0.1', () => resolve(s));
+      s.on('error', () => {});
+      s.resume(); // reads what the server says (a 408) and so sees the close
+    })));
+    await until(() => g.gw.pendingConnections === 40, 5000, 'the silent connections counted as pending');
+    await until(() => silent.every((s) => s.destroyed || s.closed || s.readableEnded), 10_000, 'every silent connection dropped');
+    await until(() => g.gw.pendingConnections === 0, 5000, 'no pending connection left');
+    const c = await TestClient.connect(`${g.url}/?user=after-silence`);
+    await stillWorks(c);
+    c.close();
+    for (const s of silent) s.destroy();
+    await g.gw.close();
+  });
+
   test('1,000 half-open upgrades do not lock out a valid client: they count toward maxConnections and time out', async () => {
     const g = await startGateway({ maxConnections: 50, handshakeTimeoutMs: 300 });
     const half: net.Socket[] = [];
@@ -152,6 +169,7 @@ describe('memory is bounded for every input', () => {
     for (let i = 0; i < 1000; i++) {
       const s = net.connect(g.port, '127.0.0.1');
       s.on('error', () => {});
+      s.resume(); // reads what the server says (a 408) and so sees the close
       s.on('connect', () => s.write('GET /?user=x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n')); // never finished
       half.push(s);
       peak = Math.max(peak, g.gw.pendingConnections);
