@@ -14,6 +14,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
 import WebSocket from 'ws';
+import { median, spread as fmt } from './stats.js';
 import { SERVERS, connectCost, FINE_BUCKETS, measure, measurePaired, place, saturateFine, startServer, type ConnectCost, type Measured, type Regime, type Server } from './regimes.js';
 
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
@@ -85,7 +86,6 @@ async function idleMemory(kind: Kind): Promise<{ rss: number; heap: number; rss2
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** a target's verdict, printed the same way on every row */
 const atMost = (ratio: number, target: number) => `<= ${target.toFixed(2)}: ${ratio <= target ? 'met' : `NOT met, ${ratio.toFixed(2)}x`}`;
@@ -144,7 +144,15 @@ const REGIMES: Regime[] = [
 const where = place();
 console.log(`\nplacement: ${where ? `every server pinned to CPU ${where.server}, the generator (coordinator and agents) to CPU ${where.generator} (taskset)` : 'not pinned (one CPU, or no taskset): servers and generator share the cores'}`);
 const servers = Object.fromEntries(await Promise.all(SERVERS.map(async (k) => [k, await startServer(k)] as const))) as Record<Server, Awaited<ReturnType<typeof startServer>>>;
-const fmt = (xs: number[]) => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
+/** `rounds` rounds of regime `g` with bfg and `other` driven at the same time; prints their row and returns each round's pair and bfg/other ratio */
+async function pairedWithBfg(name: string, other: { kind: Server; url: string; pid: number }, g: Regime, rounds: number) {
+  const pairs: [Measured, Measured][] = [];
+  for (let r = 0; r < rounds; r++) pairs.push(await measurePaired({ kind: 'bfg', url: servers.bfg.url, pid: servers.bfg.proc.pid! }, other, g));
+  const ratios = pairs.map(([x, y]) => x.cpuUsPerDelivery / y.cpuUsPerDelivery);
+  const untrusted = pairs.filter(([x, y]) => !x.trusted || !y.trusted).length;
+  console.log(`${name.padEnd(34)} ${fmt(pairs.map(([x]) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(pairs.map(([, y]) => y.cpuUsPerDelivery)).padStart(22)} ${''.padStart(22)}  ${median(ratios).toFixed(2).padStart(6)}  ${''.padStart(7)}  ${untrusted ? `UNTRUSTED in ${untrusted} of ${rounds} pair(s)` : 'trusted'}`);
+  return { pairs, ratios };
+}
 console.log(`\nserver CPU per delivery (µs, measured: /proc user+system of the server over a ${5} s traffic window / deliveries in it; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
 console.log(`${'regime'.padEnd(34)} ${'bfg'.padStart(22)} ${'plain ws'.padStart(22)} ${'socket.io'.padStart(22)}  bfg/ws  bfg/sio  generator`);
 for (const g of REGIMES) {
@@ -161,11 +169,7 @@ for (const g of REGIMES) {
     // plain ws ran at the same time (each with its own generator), one ratio per round
     const b = got.bfg.map((x) => x.cpuUsPerDelivery), w = got.ws.map((x) => x.cpuUsPerDelivery);
     const overlap = Math.max(...b) >= Math.min(...w) && Math.max(...w) >= Math.min(...b);
-    const pairs: [Measured, Measured][] = [];
-    for (let r = 0; r < PAIRED_ROUNDS; r++) pairs.push(await measurePaired({ kind: 'bfg', url: servers.bfg.url, pid: servers.bfg.proc.pid! }, { kind: 'ws', url: servers.ws.url, pid: servers.ws.proc.pid! }, g));
-    const ratios = pairs.map(([x, y]) => x.cpuUsPerDelivery / y.cpuUsPerDelivery);
-    const untrusted = pairs.filter(([x, y]) => !x.trusted || !y.trusted).length;
-    console.log(`${'(b) bfg and plain ws at once'.padEnd(34)} ${fmt(pairs.map(([x]) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(pairs.map(([, y]) => y.cpuUsPerDelivery)).padStart(22)} ${''.padStart(22)}  ${median(ratios).toFixed(2).padStart(6)}  ${''.padStart(7)}  ${untrusted ? `UNTRUSTED in ${untrusted} of ${PAIRED_ROUNDS} pair(s)` : 'trusted'}`);
+    const { ratios } = await pairedWithBfg('(b) bfg and plain ws at once', { kind: 'ws', url: servers.ws.url, pid: servers.ws.proc.pid! }, g, PAIRED_ROUNDS);
     console.log(`${''.padEnd(34)} bfg/ws of each of ${PAIRED_ROUNDS} rounds where both ran at the same time (measured): ${ratios.map((x) => x.toFixed(3)).join(', ')}; median ${fmt(ratios)}`);
     const below = ratios.filter((x) => x <= 1).length;
     const verdict = below === ratios.length ? `met in every round (median ${median(ratios).toFixed(2)}x)`
@@ -178,11 +182,8 @@ for (const g of REGIMES) {
       const acked = await startServer('ws', ['--ack']);
       const side = { kind: 'ws' as const, url: acked.url, pid: acked.proc.pid! };
       await measure(side.kind, side.url, side.pid, g);
-      const got: [Measured, Measured][] = [];
-      for (let r = 0; r < ACK_ROUNDS; r++) got.push(await measurePaired({ kind: 'bfg', url: servers.bfg.url, pid: servers.bfg.proc.pid! }, side, g));
+      const { pairs: got, ratios: rs } = await pairedWithBfg('(b) bfg and plain ws + ack at once', side, g, ACK_ROUNDS);
       acked.proc.kill();
-      const rs = got.map(([x, y]) => x.cpuUsPerDelivery / y.cpuUsPerDelivery);
-      console.log(`${'(b) bfg and plain ws + ack at once'.padEnd(34)} ${fmt(got.map(([x]) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(got.map(([, y]) => y.cpuUsPerDelivery)).padStart(22)} ${''.padStart(22)}  ${median(rs).toFixed(2).padStart(6)}  ${''.padStart(7)}  ${got.some(([x, y]) => !x.trusted || !y.trusted) ? 'UNTRUSTED in some pair(s)' : 'trusted'}`);
       console.log(`${''.padEnd(34)} no target (the issue's baseline is the relay without acks): bfg/(ws + ack) per round ${rs.map((x) => x.toFixed(3)).join(', ')}; write syscalls per delivery ${median(got.map(([, y]) => y.writesPerDelivery)).toFixed(3)} for ws + ack against bfg's ${median(got.map(([x]) => x.writesPerDelivery)).toFixed(3)}`);
     }
   }

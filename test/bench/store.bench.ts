@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { RedisStore } from '../../server/broker/redis.js';
 import { DEFAULTS } from '../../server/options.js';
 import { startRedis } from '../helpers/redis.js';
+import { median, spread as fmt } from './stats.js';
 
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -41,8 +42,6 @@ for (let k = 0; k < ROUNDS; k++) {
   got.none.push(await round(0, `none${k}`));
   got.ttl.push(await round(ttl, `ttl${k}`));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (xs: number[]) => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}]`;
 console.log(`Redis store, measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}, ${APPENDS} appends per round over 50 rooms, ${ROUNDS} alternating rounds, median [min..max]`);
 console.log(`  Redis CPU per append (µs, INFO cpu): --history-ttl-s 0 ${fmt(got.none)}; --history-ttl-s ${DEFAULTS.historyTtlS} (the default) ${fmt(got.ttl)}; ratio ${(median(got.ttl) / median(got.none)).toFixed(2)}x`);
 client.disconnect();
