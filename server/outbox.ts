@@ -1,13 +1,14 @@
 /**
  * Outbound path: server frames are built once per message (server frames are unmasked, so the bytes
  * of one message are the same for every recipient: fan-out writes one buffer to all), and the frames
- * queued for a session during one event-loop turn are written in one corked batch (one writev) at the
- * end of the turn; the slow-consumer cap is checked per batch.
+ * queued for a session during one event-loop turn are written in one batch (one writev) at the end of
+ * the turn (socket-write.ts); the slow-consumer cap is checked per batch.
  */
 import { wsFrame, wsTextFrame } from '../common/ws-frame.js';
 import { CLOSE, ERRORS, encodeFrame, frameJson, type Format, type ServerFrame } from '../protocol/index.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
+import { pendingBytes, writeFrames } from './socket-write.js';
 
 /** One complete, unfragmented WebSocket data frame (text for JSON, binary for msgpack). */
 export function dataFrame(payload: Buffer, binary: boolean): Buffer {
@@ -55,7 +56,8 @@ export class Outbox {
 
   /** bytes waiting for a session: queued this turn plus unsent in its socket */
   queued(s: Session): number {
-    let n = s.socket?.writableLength ?? 0;
+    const sock = s.socket;
+    let n = sock ? pendingBytes(sock) : 0;
     const out = s.out;
     if (Array.isArray(out)) for (const b of out) n += b.length;
     else if (out) n += out.length;
@@ -74,16 +76,9 @@ export class Outbox {
       if (s.closing) continue;
       const sock = s.socket;
       if (!sock || sock.destroyed) continue;
-      if (!Array.isArray(out)) {
-        frames++;
-        sock.write(out);
-      } else {
-        frames += out.length;
-        sock.cork();
-        for (const b of out) sock.write(b);
-        sock.uncork();
-      }
-      if (sock.writableLength > this.slowBytes) this.dropSlow(s);
+      frames += Array.isArray(out) ? out.length : 1;
+      s.sent += writeFrames(sock, out);
+      if (pendingBytes(sock) > this.slowBytes) this.dropSlow(s);
     }
     dirty.length = 0;
     this.spare = dirty;

@@ -17,8 +17,10 @@ export class Session {
   closing = false;
   /** for heartbeats: bytes read by the last sweep (a pong or any frame moves it; no listener per socket) */
   lastRead = -1;
-  /** for the drain-time limit: bytes written at the last sweep, and since when nothing moved */
-  lastWritten = 0;
+  /** for the drain-time limit: bytes the outbox and the sweeper handed to the socket, how many of them
+   * the kernel had taken at the last sweep, and since when none moved */
+  sent = 0;
+  lastAccepted = 0;
   stalledSince = 0;
 
   constructor(

@@ -4,6 +4,7 @@
  */
 import type { Hub } from './hub.js';
 import type { Outbox } from './outbox.js';
+import { pendingBytes, writeFrames } from './socket-write.js';
 
 /** an empty ping frame (FIN + opcode 0x9, no payload; RFC 6455 §5.5.2), the same bytes for every socket: no allocation per ping */
 const PING = Buffer.from([0x89, 0x00]);
@@ -21,15 +22,15 @@ export function sweep(hub: Hub, outbox: Outbox, slowMs: number): void {
       continue;
     }
     s.lastRead = sock.bytesRead;
-    sock.write(PING);
-    if (sock.writableLength === 0) {
-      s.stalledSince = 0;
-      continue;
-    }
-    if (sock.bytesWritten !== s.lastWritten) {
-      s.lastWritten = sock.bytesWritten;
-      s.stalledSince = now;
-    } else if (s.stalledSince === 0) s.stalledSince = now;
+    s.sent += writeFrames(sock, PING);
+    const pending = pendingBytes(sock);
+    // what the kernel took: more than at the last sweep means output moved (this sweep's ping, queued
+    // behind a stuck socket, adds to sent and to pending alike, so it is not mistaken for progress)
+    const accepted = s.sent - pending;
+    const moved = accepted > s.lastAccepted;
+    s.lastAccepted = accepted;
+    if (pending === 0) s.stalledSince = 0;
+    else if (moved || s.stalledSince === 0) s.stalledSince = now;
     else if (now - s.stalledSince >= slowMs) outbox.dropSlow(s);
   }
 }

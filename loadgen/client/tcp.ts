@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
+import { nodeBinding } from '../../common/binding.js';
 
 /** what the connection reports to its one owner */
 export interface WireOwner {
@@ -27,16 +28,8 @@ export interface Wire {
   pause(on: boolean): void;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- Node's internal bindings are untyped */
-const binding = (name: string): any => {
-  try {
-    return (process as unknown as { binding(n: string): any }).binding(name);
-  } catch {
-    return undefined;
-  }
-};
-const tcp = process.env.BFG_TCP === 'net' ? undefined : binding('tcp_wrap');
-const stream = tcp && binding('stream_wrap');
+const tcp = nodeBinding('tcp_wrap');
+const stream = tcp && nodeBinding('stream_wrap');
 const RAW = Boolean(tcp?.TCP && stream?.WriteWrap && stream.streamBaseState);
 
 interface Handle {
