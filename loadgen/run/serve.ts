@@ -9,14 +9,30 @@ const BFG = fileURLToPath(new URL('../../bin/bfg.js', import.meta.url));
 
 export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; samples: ServerSample[]; kill(node: number): void; stop(): Promise<void> }
 
-function node(args: readonly string[]): Promise<{ proc: ChildProcess; port: number }> {
+/** writes a gateway's output to this run's stderr, each whole line named by its node (`[n3] …`) */
+function forward(label: string, stream: NodeJS.ReadableStream): void {
+  let rest = '';
+  stream.on('data', (d: Buffer) => {
+    const lines = (rest + d).split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) if (l) process.stderr.write(`[${label}] ${l}\n`);
+  });
+}
+
+function node(args: readonly string[], label: string): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(process.execPath, [BFG, 'serve', '--port', '0', '--auth', 'none', '--admin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const on = (d: Buffer) => {
       out += d;
       const m = /listening on ws:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]) });
+      if (!m) return;
+      proc.stdout!.off('data', on).resume(); // read on (a full pipe would stall the gateway), show nothing
+      proc.stderr!.off('data', on);
+      // what a gateway says on stderr while the run goes on (a node taken for dead, a bus message
+      // dropped, an internal error) reaches the user, not a buffer nobody reads
+      forward(label, proc.stderr!);
+      resolve({ proc, port: Number(m[1]) });
     };
     proc.stdout!.on('data', on);
     proc.stderr!.on('data', on);
@@ -28,7 +44,7 @@ function node(args: readonly string[]): Promise<{ proc: ChildProcess; port: numb
 export async function startGateway(args: readonly string[], t0: () => number, nodes = 1, redis?: string): Promise<Served> {
   if (nodes > 1 && !redis) throw new BfgError('bad_option', `serve.nodes ${nodes}: a fleet needs Redis: pass --redis redis://host:port (scripts/redis.sh start 6390 starts one)`);
   const fleetArgs = nodes > 1 ? ['--bus', 'redis', '--store', 'redis', '--redis', redis!] : redis ? ['--bus', 'redis', '--store', 'redis', '--redis', redis] : [];
-  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...args])));
+  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...args], `n${i + 1}`)));
   const procs = started.map((s) => s.proc);
   const samples: ServerSample[] = [];
   const timer = setInterval(() => {
