@@ -39,12 +39,12 @@ test('a gateway that holds every delivery 20 ms: p50 within 2 ms above the holds
   // above it: the path itself (outbox turn, loopback, the agent's read), about 1 ms p50 on a 2-core VM
   // (the probe test below reads it directly), where a coarse receive tick would add 5 ms or more
   assert.ok(p50 >= held && p50 <= held + 2, `p50 ${p50} ms within [${held.toFixed(3)}, ${(held + 2).toFixed(3)}] ms`);
-  // the scheduler sends at the intended time, not on a coarse tick (a 10 ms tick would put the median
-  // lag near 5 ms); its tail is the host's (a VM's steal and GC pauses put p99 anywhere from 0.5 to
-  // 3 ms here), which the run reports as its error bar rather than this test asserting a quiet host
+  // the scheduler sends at the intended time, not on a coarse tick: a tick of 1 ms would put the median
+  // lag near 0.5 ms, one of 10 ms near 5 ms. Its tail is the host's (a VM's steal and GC pauses put p99
+  // anywhere from 0.5 to 7 ms here), which the run reports as its error bar (printed above) rather
+  // than this test asserting a quiet host
   const lag = res.generator!.send_lag;
-  assert.ok(lag.p50_ms < 0.1, `send lag p50 ${lag.p50_ms} ms < 0.1 ms`);
-  assert.ok(lag.p99_ms < 5, `send lag p99 ${lag.p99_ms} ms < 5 ms (no coarse tick)`);
+  assert.ok(lag.p50_ms < 0.1, `send lag p50 ${lag.p50_ms} ms < 0.1 ms (no coarse tick)`);
 });
 
 test('bfg load and a direct two-client probe through the same bfg serve agree on p50 within 0.5 ms', async (t) => {
