@@ -34,6 +34,9 @@ const HEARTBEAT_MS = Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000);
 
 const redis = await startRedis();
 const admin = new Redis(redis.url);
+// Redis's own record of its stalls (an fsync, a slow command) of 100 ms or more: a stall past the
+// presence TTL's margin makes a survivor take a node for dead
+await admin.config('SET', 'latency-monitor-threshold', '100');
 const scenario = path.join(os.tmpdir(), 'bfg-idle.yaml');
 writeFileSync(scenario, JSON.stringify({
   name: 'idle', description: 'idle sockets: connect, join, hold', users: SOCKETS, arrival_rate: RATE, duration_s: rampS + slackS + HOLD_S,
@@ -43,9 +46,18 @@ writeFileSync(scenario, JSON.stringify({
 }));
 rmSync('/tmp/bfg-idle.json', { force: true }); // a failed run must not report an earlier one
 const t0 = Date.now();
-const load = spawn(process.execPath, [BFG, 'load', scenario, '--serve', '--redis', redis.url, '--no-progress', '--out', '/tmp/bfg-idle.json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const load = spawn(process.execPath, [BFG, 'load', scenario, '--serve', '--redis', redis.url, '--no-progress', '--out', '/tmp/bfg-idle.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 load.stdout.on('data', (d) => (out += d));
+/** the gateways' presence lines (`[nK] bfg serve: presence: node nK was taken for dead …`), with when they came, seconds from this process's start */
+const lapses: { t: number; line: string }[] = [];
+let errTail = '';
+load.stderr.on('data', (d: Buffer) => {
+  process.stderr.write(d);
+  const lines = (errTail + d.toString()).split('\n');
+  errTail = lines.pop() ?? '';
+  for (const line of lines) if (/presence: node \S+ (was taken for dead|beat again)/.test(line)) lapses.push({ t: (Date.now() - t0) / 1000, line });
+});
 
 /** pids of this run's gateways and agents (by command line), and Redis */
 function pids(): { gateways: number[]; agents: number[]; redis: number[] } {
@@ -65,6 +77,8 @@ const samples: {
   t: number; cpu: { gateways: number; agents: number; redis: number }; rss: number; cmds: number; ticks: { user: number; sys: number }; by: { gateways: number; agents: number; redis: number };
   /** TCP segments sent on this host (/proc/net/snmp OutSegs), and read + write syscalls of the gateways and agents (/proc/PID/io): exact counts */
   segs: number; calls: number;
+  /** the host's stolen and total CPU ticks (/proc/stat) */
+  host: { steal: number; all: number };
 }[] = [];
 type Ticks = { user: number; sys: number };
 /** cumulative user and system (kernel) CPU ticks of these processes, from /proc/PID/stat (fields 14, 15) */
@@ -95,6 +109,11 @@ function calls(all: number[]): number {
   }
   return n;
 }
+/** this host's CPU time stolen by the hypervisor, and all its CPU time, in ticks (/proc/stat's first line) */
+function hostTicks(): { steal: number; all: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { steal: f[7] ?? 0, all: f.slice(0, 8).reduce((a, x) => a + x, 0) };
+}
 /** clock ticks per second (USER_HZ): 100 on Linux */
 const HZ = 100;
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))?.[1]);
@@ -110,7 +129,7 @@ const timer = setInterval(async () => {
   samples.push({ t, cpu: { gateways: sum(p.gateways, 'cpu'), agents: sum(p.agents, 'cpu'), redis: sum(p.redis, 'cpu') }, rss: sum(p.gateways, 'memory'), cmds: await commands().catch(() => NaN),
     ticks: { user: g.user + a.user + rd.user, sys: g.sys + a.sys + rd.sys },
     by: { gateways: g.user + g.sys, agents: a.user + a.sys, redis: rd.user + rd.sys },
-    segs: outSegs(), calls: calls([...p.gateways, ...p.agents]) });
+    segs: outSegs(), calls: calls([...p.gateways, ...p.agents]), host: hostTicks() });
 }, 5000);
 await new Promise((r) => load.on('exit', r));
 clearInterval(timer);
@@ -175,6 +194,16 @@ if (ra && rb && connectedAt(rb.t) > connectedAt(ra.t)) {
   console.log(`  the ramp's end asked ${asked.toFixed(2)} of this box's ${cores} cores (modeled from this run's measured costs: ${RATE}/s × ${openUs.toFixed(0)} µs to open a socket + ${peak} sockets' heartbeats × ${rtUs.toFixed(0)} µs): ${asked > 0.9 * cores ? 'SATURATED — late handshakes there are the box\'s limit, not an idle cost; lower BENCH_RATE' : 'within the box'}`);
 }
 if (first && last && last !== first) console.log(`  Redis commands per second over the hold: ${((last.cmds - first.cmds) / (last.t - first.t)).toFixed(1)}`);
+{
+  // why a node may have been taken for dead: the VM's stolen time, Redis's stalls, the gateways' own lines
+  const steal = samples.slice(1).map((x, i) => ({ t: x.t, pct: (100 * (x.host.steal - samples[i].host.steal)) / Math.max(1, x.host.all - samples[i].host.all) }));
+  const worst = steal.reduce((b, x) => (x.pct > b.pct ? x : b), { t: NaN, pct: 0 });
+  const holdSteal = first && last && last !== first ? (100 * (last.host.steal - first.host.steal)) / Math.max(1, last.host.all - first.host.all) : NaN;
+  console.log(`  CPU stolen by the hypervisor (measured, /proc/stat): ${holdSteal.toFixed(1)}% of this box's CPU time over the hold; ${worst.pct > 0 ? `worst 5 s sample ${worst.pct.toFixed(1)}% at ${worst.t.toFixed(0)} s (ramp ended at ${rampEnd.toFixed(0)} s)` : 'none in any 5 s sample'}`);
+  const lat = (await admin.call('LATENCY', 'LATEST').catch(() => [])) as [string, number, number, number][];
+  console.log(`  Redis stalls of 100 ms or more (LATENCY LATEST: event, the last one's time on the run's clock and ms, the worst ms): ${lat.length ? lat.map(([e, at, ms, max]) => `${e} at ${((at * 1000 - Date.parse(r.started_at)) / 1000).toFixed(0)} s ${ms} ms, worst ${max} ms`).join('; ') : 'none'}`);
+  console.log(`  presence liveness lapses (a node taken for dead, its users written back): ${lapses.length ? lapses.map((l) => `${(l.t - offsetS).toFixed(0)} s ${l.line.slice(0, 12)}`).join(', ') : 'none'}   expected none`);
+}
 console.log('  before (previous presence design, quoted from issue 15, same machine): 199,003 of 200,000 reached, 648 connect errors, fleet CPU 100–180% while idle, gateway RSS growing ~17 MiB/s');
 admin.disconnect();
 redis.stop();
