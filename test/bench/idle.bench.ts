@@ -21,6 +21,7 @@ import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
 import { ioCalls } from '../helpers/proc.js';
 import { startRedis } from '../helpers/redis.js';
+import { heartbeatCost, place, startServer, type Server } from './regimes.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200_000);
 const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 600);
@@ -207,4 +208,25 @@ if (first && last && last !== first) console.log(`  Redis commands per second ov
 console.log('  before (previous presence design, quoted from issue 15, same machine): 199,003 of 200,000 reached, 648 connect errors, fleet CPU 100–180% while idle, gateway RSS growing ~17 MiB/s');
 admin.disconnect();
 redis.stop();
+{
+  // the heartbeat floor beside a baseline doing the same work: one bfg serve (embedded) and the plain
+  // ws relay (ws's README heartbeat), each holding BASE_SOCKETS idle sockets pinged every 2 s (more
+  // round trips per second than the fleet's, in less time), driven at the same time by their own
+  // generators, servers on CPU 0 and generators on the other
+  const BASE_SOCKETS = Number(process.env.BENCH_BASE_SOCKETS ?? 9000), BASE_HB_MS = 2000, ROUNDS = 3;
+  const where = place();
+  const kinds: Server[] = ['bfg', 'ws'];
+  const servers = await Promise.all(kinds.map((k) => startServer(k, ['--heartbeat-ms', String(BASE_HB_MS)])));
+  const got = await Array.from({ length: ROUNDS }).reduce<Promise<[number, number][]>>(async (acc) => {
+    const done = await acc;
+    const [b, w] = await Promise.all(kinds.map((k, i) => heartbeatCost(k, servers[i].url, servers[i].proc.pid!, BASE_SOCKETS, BASE_HB_MS)));
+    if (b.errors || w.errors || b.sockets < BASE_SOCKETS || w.sockets < BASE_SOCKETS) console.log(`  baseline round: connect errors bfg ${b.errors}, ws ${w.errors}; sockets ${b.sockets}, ${w.sockets}`);
+    return [...done, [b.cpuUsPerRoundTrip, w.cpuUsPerRoundTrip]];
+  }, Promise.resolve([]));
+  for (const x of servers) x.proc.kill();
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const ratios = got.map(([b, w]) => b / w);
+  console.log(`\n  heartbeat round trip on one server beside plain ws (measured: ${BASE_SOCKETS} idle sockets each, ping every ${BASE_HB_MS / 1000} s, ${ROUNDS} rounds at the same time${where ? `, servers pinned to CPU ${where.server}` : ''}; /proc CPU of the server over 5 intervals / round trips):`);
+  console.log(`  bfg ${got.map(([b]) => b.toFixed(1)).join(', ')} µs; plain ws ${got.map(([, w]) => w.toFixed(1)).join(', ')} µs; bfg / ws per round ${ratios.map((x) => x.toFixed(2)).join(', ')}, median ${med(ratios).toFixed(2)}x: ${med(ratios) <= 1.05 ? 'at the cost of a server that only answers the heartbeat (the fleet\'s idle CPU is that floor, paid at any gateway with this interval)' : 'bfg spends more on an idle socket than a server that only answers the heartbeat'}`);
+}
 process.exit(0);

@@ -172,3 +172,25 @@ export async function connectCost(kind: Server, url: string, pid: number, users:
   const n = r.stats.connects;
   return { cpuUsPerConnect: ((c1 - c0) * 1e6) / n, writesPerConnect: (io1.writes - io0.writes) / n, readsPerConnect: (io1.reads - io0.reads) / n, connects: n, errors: r.stats.connect_errors, trusted: r.trusted };
 }
+
+/** What an idle connection's heartbeat costs a server: its /proc CPU and read + write syscalls per ping/pong round trip. */
+export interface HeartbeatCost { cpuUsPerRoundTrip: number; callsPerRoundTrip: number; sockets: number; errors: number }
+
+/**
+ * Heartbeat cost: `users` sockets arrive at 2,000/s, join their rooms (rooms of 10) and stay idle on a
+ * server started with a `heartbeatMs` ping interval; its CPU is read over `beats` intervals, from one
+ * interval and a second after the last arrival (its first sweep over them done), and divided by the
+ * round trips in that window (sockets × beats). The same generator and window for every server.
+ */
+export async function heartbeatCost(kind: Server, url: string, pid: number, users: number, heartbeatMs: number, beats = 5): Promise<HeartbeatCost> {
+  const arriveS = users / 2000 + 0.5, from = arriveS + heartbeatMs / 1000 + 1, to = from + (beats * heartbeatMs) / 1000;
+  const s = parseScenario({
+    name: `heartbeat ${kind}`, users, arrival_rate: 2000, rooms: { size: 10 }, messages: { rate_per_room: 0 }, duration_s: to + 0.5, drain_s: 0,
+    ...protocolOf(kind),
+  });
+  let edges!: ReturnType<typeof sampleAt>[];
+  const r = await runLoad({ scenario: s, target: url, progress: false, log: () => {}, onStart: (t0) => { edges = [sampleAt(pid, t0, from), sampleAt(pid, t0, to)]; } });
+  const [[c0, io0], [c1, io1]] = await Promise.all(edges);
+  const rts = r.stats.peak_connections * beats;
+  return { cpuUsPerRoundTrip: ((c1 - c0) * 1e6) / rts, callsPerRoundTrip: (io1.reads + io1.writes - io0.reads - io0.writes) / rts, sockets: r.stats.peak_connections, errors: r.stats.connect_errors };
+}
