@@ -21,7 +21,8 @@ import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
 import { ioCalls } from '../helpers/proc.js';
 import { startRedis } from '../helpers/redis.js';
-import { heartbeatCost, place, startServer, type Server } from './regimes.js';
+import { heartbeatCost, place, startServer, type HeartbeatCost, type Server } from './regimes.js';
+import { median } from './stats.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200_000);
 const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 600);
@@ -217,16 +218,17 @@ redis.stop();
   const where = place();
   const kinds: Server[] = ['bfg', 'ws'];
   const servers = await Promise.all(kinds.map((k) => startServer(k, ['--heartbeat-ms', String(BASE_HB_MS)])));
-  const got = await Array.from({ length: ROUNDS }).reduce<Promise<[number, number][]>>(async (acc) => {
-    const done = await acc;
-    const [b, w] = await Promise.all(kinds.map((k, i) => heartbeatCost(k, servers[i].url, servers[i].proc.pid!, BASE_SOCKETS, BASE_HB_MS)));
-    if (b.errors || w.errors || b.sockets < BASE_SOCKETS || w.sockets < BASE_SOCKETS) console.log(`  baseline round: connect errors bfg ${b.errors}, ws ${w.errors}; sockets ${b.sockets}, ${w.sockets}`);
-    return [...done, [b.cpuUsPerRoundTrip, w.cpuUsPerRoundTrip]];
-  }, Promise.resolve([]));
+  const got: HeartbeatCost[][] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const round = await Promise.all(kinds.map((k, j) => heartbeatCost(k, servers[j].url, servers[j].proc.pid!, BASE_SOCKETS, BASE_HB_MS)));
+    if (round.some((x) => x.errors || x.sockets < BASE_SOCKETS)) console.log(`  baseline round ${i + 1}: ${round.map((x, j) => `${kinds[j]} held ${x.sockets}, ${x.errors} connect errors`).join('; ')}`);
+    got.push(round);
+  }
   for (const x of servers) x.proc.kill();
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const ratios = got.map(([b, w]) => b / w);
+  const us = (j: number) => got.map((round) => round[j].cpuUsPerRoundTrip);
+  const calls = (j: number) => median(got.map((round) => round[j].callsPerRoundTrip)).toFixed(2);
+  const ratios = got.map(([b, w]) => b.cpuUsPerRoundTrip / w.cpuUsPerRoundTrip);
   console.log(`\n  heartbeat round trip on one server beside plain ws (measured: ${BASE_SOCKETS} idle sockets each, ping every ${BASE_HB_MS / 1000} s, ${ROUNDS} rounds at the same time${where ? `, servers pinned to CPU ${where.server}` : ''}; /proc CPU of the server over 5 intervals / round trips):`);
-  console.log(`  bfg ${got.map(([b]) => b.toFixed(1)).join(', ')} µs; plain ws ${got.map(([, w]) => w.toFixed(1)).join(', ')} µs; bfg / ws per round ${ratios.map((x) => x.toFixed(2)).join(', ')}, median ${med(ratios).toFixed(2)}x: ${med(ratios) <= 1.05 ? 'at the cost of a server that only answers the heartbeat (the fleet\'s idle CPU is that floor, paid at any gateway with this interval)' : 'bfg spends more on an idle socket than a server that only answers the heartbeat'}`);
+  console.log(`  bfg ${us(0).map((x) => x.toFixed(1)).join(', ')} µs; plain ws ${us(1).map((x) => x.toFixed(1)).join(', ')} µs; read and write syscalls per round trip ${calls(0)} and ${calls(1)} (exact, /proc/PID/io); bfg / ws per round ${ratios.map((x) => x.toFixed(2)).join(', ')}, median ${median(ratios).toFixed(2)}x: ${median(ratios) <= 1.05 ? 'at the cost of a server that only answers the heartbeat (the fleet\'s idle CPU is that floor, paid at any gateway with this interval)' : 'bfg spends more on an idle socket than a server that only answers the heartbeat'}`);
 }
 process.exit(0);
