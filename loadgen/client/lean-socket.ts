@@ -19,6 +19,7 @@ const CLOSE_WAIT_MS = 3000;
 /** What a lean socket reports to its owner; one object shared by many sockets. */
 export interface LeanHandler {
   open(s: LeanSocket): void;
+  /** one message; `payload` is valid only during the call (it may lie in the read buffer the next read reuses): copy what you keep */
   frame(s: LeanSocket, payload: Buffer, binary: boolean): void;
   /** the server's close code, or 1006 when the TCP connection ended without a close frame */
   close(s: LeanSocket, code: number, reason: string): void;
@@ -133,7 +134,8 @@ export class LeanSocket implements WireOwner {
     } else if (rest) buf = Buffer.concat([rest, data]);
     if (this.accept !== null) {
       const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return void (this.rest = buf);
+      // a copy: the read's buffer is reused by the next read
+      if (end < 0) return void (this.rest = Buffer.from(buf));
       const problem = checkResponse(buf.toString('latin1', 0, end), this.accept);
       if (problem) return this.finish(1002, problem);
       this.accept = null;

@@ -5,6 +5,10 @@
  * bare handle (measured by `npm run bench:loadgen`). Falls back to net.Socket where the binding is
  * missing, for host names (the handle dials IP literals only), or with BFG_TCP=net.
  * Reads are handed over one at a time and synchronously; nothing here keeps a per-socket closure.
+ * Every raw connection of the process reads into one shared buffer (libuv's `useUserBuffer`): by
+ * default Node allocates 64 KiB per read and shrinks it, which an idle agent pays for each 2-byte ping
+ * (malloc and free were 6–7% of an idle agent's CPU under `perf`). So a read's bytes are valid only
+ * during `WireOwner.bytes`: an owner copies what it keeps.
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
@@ -14,6 +18,7 @@ import { nodeBinding } from '../../common/binding.js';
 export interface WireOwner {
   /** the TCP connection is up: writes go out from here on */
   connected(): void;
+  /** one read's bytes, valid only during the call (the buffer is reused by the next read): copy what you keep */
   bytes(data: Buffer): void;
   /** the connection is gone (peer's FIN, reset, refused, timed out): `reason` names the errno */
   lost(reason: string): void;
@@ -39,6 +44,7 @@ interface Handle {
   onread(ab: ArrayBuffer): void;
   readStart(): number;
   readStop(): number;
+  useUserBuffer?(b: Uint8Array): void;
   close(): void;
   setNoDelay(on: boolean): number;
   shutdown(req: unknown): number;
@@ -49,6 +55,9 @@ interface Handle {
   connect(req: unknown, ip: string, port: number): number;
   connect6(req: unknown, ip: string, port: number): number;
 }
+
+/** the one read buffer of every raw connection here (reads are handed over synchronously, one at a time) */
+const READ = RAW ? Buffer.allocUnsafe(64 * 1024) : undefined;
 
 /** 'raw' when connections to an IP literal use the bare handle in this process */
 export const transport: 'raw' | 'net' = RAW ? 'raw' : 'net';
@@ -125,14 +134,16 @@ class RawWire implements Wire {
 function afterConnect(status: number, h: Handle): void {
   if (status < 0) return lose(h, `connect ${errname(status)}`);
   h.setNoDelay(true);
+  if (READ && h.useUserBuffer) h.useUserBuffer(READ);
   h.onread = onRead;
   h.readStart();
   h.owner.connected();
 }
 
-function onRead(this: Handle, ab: ArrayBuffer): void {
+/** a read: into the shared buffer (no ArrayBuffer comes then), or, where the handle had none, into one Node allocated */
+function onRead(this: Handle, ab: ArrayBuffer | undefined): void {
   const n = stream.streamBaseState[stream.kReadBytesOrError];
-  if (n > 0) return this.owner.bytes(Buffer.from(ab, stream.streamBaseState[stream.kArrayBufferOffset], n));
+  if (n > 0) return this.owner.bytes(ab ? Buffer.from(ab, stream.streamBaseState[stream.kArrayBufferOffset], n) : READ!.subarray(0, n));
   if (n < 0) lose(this, n === -4095 || errname(n) === 'EOF' ? 'connection ended' : `read ${errname(n)}`);
 }
 
