@@ -55,8 +55,8 @@ export function pendingBytes(sock: Socket): number {
 
 /** libuv finished a write it could not finish at once (only those complete here); a failure closes the socket, as a stream write's would */
 function afterWrite(this: WriteReq, status: number): void {
+  // only a req that went async completes, and it carries its socket (the reused one never does)
   const sock = this.socket as Counted;
-  if (!sock) return;
   if (sock[kHeld]) sock[kHeld]--;
   if (status < 0) sock.destroy();
 }

@@ -1,5 +1,6 @@
 /** `--serve`: starts `bfg serve` node processes for the run, and samples each with pidusage. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
 import { BfgError } from '../../protocol/index.js';
@@ -11,11 +12,8 @@ export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; 
 
 /** writes a gateway's output to this run's stderr, each whole line named by its node (`[n3] …`) */
 function forward(label: string, stream: NodeJS.ReadableStream): void {
-  let rest = '';
-  stream.on('data', (d: Buffer) => {
-    const lines = (rest + d).split('\n');
-    rest = lines.pop()!;
-    for (const l of lines) if (l) process.stderr.write(`[${label}] ${l}\n`);
+  createInterface({ input: stream }).on('line', (l) => {
+    if (l) process.stderr.write(`[${label}] ${l}\n`);
   });
 }
 

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pidusage from 'pidusage';
 import { calibrateHeartbeat } from '../../calculators/calibrate.js';
@@ -53,12 +54,10 @@ let out = '';
 load.stdout.on('data', (d) => (out += d));
 /** the gateways' presence lines (`[nK] bfg serve: presence: node nK was taken for dead …`), with when they came, seconds from this process's start */
 const lapses: { t: number; line: string }[] = [];
-let errTail = '';
-load.stderr.on('data', (d: Buffer) => {
-  process.stderr.write(d);
-  const lines = (errTail + d.toString()).split('\n');
-  errTail = lines.pop() ?? '';
-  for (const line of lines) if (/presence: node \S+ (was taken for dead|beat again)/.test(line)) lapses.push({ t: (Date.now() - t0) / 1000, line });
+// passed through whole lines at a time, and the presence lines counted
+createInterface({ input: load.stderr! }).on('line', (line) => {
+  process.stderr.write(`${line}\n`);
+  if (/presence: node \S+ (was taken for dead|beat again)/.test(line)) lapses.push({ t: (Date.now() - t0) / 1000, line });
 });
 
 /** pids of this run's gateways and agents (by command line), and Redis */
