@@ -35,10 +35,10 @@ export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean
       return;
     case 'send':
       if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.id);
-      if (admit(ctx, s, f, r.bytes)) void publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta, r.bytes);
+      if (admit(ctx, s, f, r.bytes)) publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta, r.bytes);
       return;
     case 'dm':
-      if (admit(ctx, s, f, r.bytes)) void publish(ctx, s, dmRoom(s.user, f.to), f.to === s.user ? [inboxTopic(f.to)] : [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta, r.bytes);
+      if (admit(ctx, s, f, r.bytes)) publish(ctx, s, dmRoom(s.user, f.to), f.to === s.user ? [inboxTopic(f.to)] : [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta, r.bytes);
       return;
     case 'presence':
       if (take(ctx, s)) void presence(ctx, s, f);
@@ -63,18 +63,25 @@ function admit(ctx: Context, s: Session, f: SendFrame | DmFrame, bytes: number):
   return take(ctx, s, f.id);
 }
 
-/** The data path: the broker stores (seq assigned; a retried id is stored once), the ack goes out, then the broker publishes. */
-/** `topics` are distinct (a DM to oneself has one inbox) */
-async function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta: Meta | undefined, bytes: number): Promise<void> {
-  const t0 = Date.now();
+/**
+ * The data path: the broker stores (seq assigned; a retried id is stored once), the ack goes out, then
+ * the broker publishes. `topics` are distinct (a DM to oneself has one inbox). The embedded broker
+ * does it all before returning; others answer through their promise.
+ */
+function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta: Meta | undefined, bytes: number): void {
   try {
-    await ctx.broker.publish({ room, id, from: s.user, body, meta, topics, origin: (s.origin ??= ctx.rooms.originOf(s.id)), t0, bytes },
+    const later = ctx.broker.publish({ room, id, from: s.user, body, meta, topics, origin: (s.origin ??= ctx.rooms.originOf(s.id)), t0: Date.now(), bytes },
       (a) => ctx.send(s, { op: 'ack', id, seq: a.msg.seq }));
+    if (later) later.catch((err: unknown) => refused(ctx, s, id, err));
   } catch (err) {
-    // store_unavailable: nothing stored; bus_unavailable: already acked and stored, members recover it through join after=
-    const e = err instanceof BfgError ? err : new BfgError('store_unavailable', (err as Error).message);
-    ctx.error(s, e.code, e.detail, id);
+    refused(ctx, s, id, err);
   }
+}
+
+/** store_unavailable: nothing stored; bus_unavailable: already acked and stored, members recover it through join after= */
+function refused(ctx: Context, s: Session, id: string, err: unknown): void {
+  const e = err instanceof BfgError ? err : new BfgError('store_unavailable', (err as Error).message);
+  ctx.error(s, e.code, e.detail, id);
 }
 
 async function presence(ctx: Context, s: Session, f: PresenceFrame): Promise<void> {

@@ -8,7 +8,7 @@ import { wsFrame, wsTextFrame } from '../common/ws-frame.js';
 import { CLOSE, ERRORS, encodeFrame, frameJson, type Format, type ServerFrame } from '../protocol/index.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
-import { pendingBytes, writeFrames } from './socket-write.js';
+import { lastWriteSettled, pendingBytes, writeFrames } from './socket-write.js';
 
 /** One complete, unfragmented WebSocket data frame (text for JSON, binary for msgpack). */
 export function dataFrame(payload: Buffer, binary: boolean): Buffer {
@@ -75,10 +75,11 @@ export class Outbox {
       s.out = null;
       if (s.closing) continue;
       const sock = s.socket;
-      if (!sock || sock.destroyed) continue;
+      const n = writeFrames(sock, out);
+      if (n === 0) continue; // destroyed
       frames += Array.isArray(out) ? out.length : 1;
-      s.sent += writeFrames(sock, out);
-      if (pendingBytes(sock) > this.slowBytes) this.dropSlow(s);
+      s.sent += n;
+      if (!lastWriteSettled() && pendingBytes(sock) > this.slowBytes) this.dropSlow(s);
     }
     dirty.length = 0;
     this.spare = dirty;

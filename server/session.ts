@@ -23,17 +23,17 @@ export class Session {
   lastAccepted = 0;
   stalledSince = 0;
 
+  /** the TCP socket under the WebSocket (ws keeps it as `_socket` for the connection's life; frames are written to it directly) */
+  readonly socket: Socket;
+
   constructor(
     readonly id: number,
     readonly ws: WebSocket,
     readonly user: string,
     readonly format: Format,
     readonly allowed: readonly string[] | undefined,
-  ) {}
-
-  /** the TCP socket under the WebSocket (ws keeps it as `_socket`; frames are written to it directly) */
-  get socket(): Socket {
-    return (this.ws as unknown as { _socket: Socket })._socket;
+  ) {
+    this.socket = (ws as unknown as { _socket: Socket })._socket;
   }
 
   /** starts holding a room's live messages (while its history is read for this session); returns the hold buffer */

@@ -61,12 +61,26 @@ function afterWrite(this: WriteReq, status: number): void {
   if (status < 0) sock.destroy();
 }
 
-/** Writes one frame, or several as one writev, in order after whatever the socket already holds; returns the bytes. */
+/** whether the last `writeFrames` left nothing pending: libuv wrote it all at once, or the socket is gone */
+let settled = false;
+/** true when the last `writeFrames` left nothing pending for its socket (no need to read `pendingBytes`) */
+export const lastWriteSettled = (): boolean => settled;
+
+/**
+ * Writes one frame, or several as one writev, in order after whatever the socket already holds;
+ * returns the bytes (0 for a destroyed socket, which is written nothing).
+ */
 export function writeFrames(sock: Socket, out: Buffer | Buffer[]): number {
+  settled = false;
   let bytes = 0;
   if (!Array.isArray(out)) bytes = out.length;
   else for (const b of out) bytes += b.length;
+  // a destroyed net.Socket has no handle: the one property read that says so, on the common path
   const h = handleOf(sock);
+  if (!h && sock.destroyed) {
+    settled = true;
+    return 0;
+  }
   if (!WriteWrap || !h || sock.writableLength !== 0 || (libuvHolds(sock) && h.writeQueueSize !== 0) || (sock as { encrypted?: boolean }).encrypted) {
     if (!Array.isArray(out)) sock.write(out);
     else {
@@ -83,13 +97,16 @@ export function writeFrames(sock: Socket, out: Buffer | Buffer[]): number {
   req.socket = sock;
   const err = Array.isArray(out) ? h.writev(req, out, true) : h.writeBuffer(req, out);
   // EPIPE, ECONNRESET: the peer is gone; ws hears the close and ends the session
-  if (err) sock.destroy();
-  else if (!state) return bytes;
+  if (err) {
+    sock.destroy();
+    settled = true;
+  } else if (!state) return bytes;
   else if (state[LAST_WAS_ASYNC]) (sock as Counted)[kHeld] = ((sock as Counted)[kHeld] ?? 0) + 1;
   else {
     req.buffer = EMPTY;
     req.socket = undefined;
     spare = req;
+    settled = true;
   }
   return bytes;
 }

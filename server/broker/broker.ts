@@ -51,8 +51,10 @@ export interface Broker {
    * Stores the message and then publishes it. `stored` is called once the log holds it (the ack may
    * go out); a retry with the same (from, id) is stored and published once. Rejects with a BfgError:
    * `store_unavailable` (nothing stored) or `bus_unavailable` (stored and acked; members recover it).
+   * A broker whose log and delivery are in this process may do it all at once and return undefined
+   * (throwing its BfgError): no promise per message on the embedded default.
    */
-  publish(p: Publish, stored: (a: Appended) => void): Promise<void>;
+  publish(p: Publish, stored: (a: Appended) => void): Promise<void> | undefined;
   /** messages with seq > afterSeq, oldest first, at most limit */
   history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
   /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join) */
@@ -157,6 +159,8 @@ export interface Store {
    * the same (from, id) within the last `history` to 2×`history` messages of the room is stored once.
    */
   append(msg: NewMessage): Promise<Appended>;
+  /** the same, done at once, for a store that keeps its log in this process (a wrapper that delays `append` must hide this) */
+  appendNow?(msg: NewMessage): Appended;
   /** messages with seq > afterSeq, oldest first, at most limit */
   range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
   /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join) */

@@ -5,7 +5,7 @@
  * so an idle connection costs nothing here.
  */
 import { randomUUID } from 'node:crypto';
-import type { MsgFrame } from '../../protocol/index.js';
+import { BfgError, type MsgFrame } from '../../protocol/index.js';
 import {
   LogBroker, NO_EVENTS, storeOrRefuse,
   type Appended, type Broker, type BrokerEvents, type NewMessage, type Publish, type RoomHead, type Store,
@@ -18,8 +18,21 @@ export class MemoryBroker extends LogBroker implements Broker {
     super(store);
   }
 
-  async publish(p: Publish, stored: (a: Appended) => void): Promise<void> {
-    const a = await storeOrRefuse(this.store, p);
+  /** at once through a store that can append at once (the MemoryStore), else after the store's promise */
+  publish(p: Publish, stored: (a: Appended) => void): Promise<void> | undefined {
+    const store = this.store;
+    if (!store.appendNow || !store.healthy()) return storeOrRefuse(store, p).then((a) => this.deliver(p, a, stored));
+    let a: Appended;
+    try {
+      a = store.appendNow(p);
+    } catch (err) {
+      throw new BfgError('store_unavailable', (err as Error).message);
+    }
+    this.deliver(p, a, stored);
+    return undefined;
+  }
+
+  private deliver(p: Publish, a: Appended, stored: (a: Appended) => void): void {
     stored(a);
     if (a.duplicate) return; // a retry was delivered the first time
     for (const topic of p.topics) this.events.publication({ topic, origin: p.origin, msg: a.msg, t0: p.t0, epoch: a.epoch });
@@ -87,6 +100,10 @@ export class MemoryStore implements Store {
   }
 
   async append(m: NewMessage): Promise<Appended> {
+    return this.appendNow(m);
+  }
+
+  appendNow(m: NewMessage): Appended {
     const log = this.log(m.room, false);
     const key = `${m.from}\0${m.id}`;
     const first = log.ids.get(key) ?? log.oldIds.get(key);

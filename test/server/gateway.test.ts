@@ -122,6 +122,7 @@ describe('gateway: durable before ack', () => {
     const gate = new Promise<void>((r) => { release = r; });
     const store = Object.assign(Object.create(inner) as MemoryStore, {
       append: async (m: NewMessage) => { await gate; return inner.append(m); },
+      appendNow: undefined, // a store that persists later cannot append at once
     });
     const g = await startGateway({}, { broker: new MemoryBroker(store) });
     const a = await TestClient.connect(`${g.url}/?user=a`);
