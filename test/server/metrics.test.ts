@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TestClient } from '../helpers/client.js';
 import { startGateway } from '../helpers/gateway.js';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { HotCounter, HotHistogram } from '../../server/metrics.js';
 
 // a value is what Go's ParseFloat reads, which takes NaN and Inf in any case (prom-client writes "Nan"
 // for the loop-lag mean before its first sample)
@@ -47,4 +49,27 @@ test('/metrics parses as Prometheus text and counts what happened', async () => 
   assert.equal((await fetch(`${g.http}/rooms/m/messages?limit=0`)).status, 400);
   a.close(); b.close();
   await g.gw.close();
+});
+
+test('HotHistogram reads exactly as prom-client\'s Histogram fed the same values, bounds included; HotCounter counts across scrapes', async () => {
+  const bounds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+  const hot = new Registry(), ref = new Registry();
+  hot.setDefaultLabels({ node: 'n' }); ref.setDefaultLabels({ node: 'n' });
+  const h = new HotHistogram('lat_seconds', 'latency', bounds, hot);
+  const r = new Histogram({ name: 'lat_seconds', help: 'latency', buckets: bounds, registers: [ref] });
+  const c = new HotCounter({ name: 'frames_total', help: 'frames', registers: [hot] });
+  const rc = new Counter({ name: 'frames_total', help: 'frames', registers: [ref] });
+  // every bound itself (le is inclusive), either side of each, 0, past the last, and a seeded spread
+  let x = 7;
+  const values = [0, 3, 100, ...bounds.flatMap((b) => [b, b * 0.999, b * 1.001])];
+  for (let i = 0; i < 500; i++) values.push(((x = (x * 48271) % 2147483647) / 2147483647) * 3);
+  for (const [i, v] of values.entries()) {
+    h.observe(v); r.observe(v);
+    c.inc(i % 3); rc.inc(i % 3);
+    if (i === 100) assert.equal(await hot.metrics(), await ref.metrics(), 'a scrape in between');
+  }
+  const text = await hot.metrics();
+  assert.equal(text, await ref.metrics());
+  assert.equal(parseProm(text).get('lat_seconds_count{node="n"}'), values.length);
+  assert.equal(await hot.metrics(), text, 'reading twice adds nothing');
 });

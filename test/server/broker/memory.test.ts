@@ -1,7 +1,9 @@
-/** The embedded store's budget: what it keeps in all is bounded, and a room with a member is never dropped. */
+/** The embedded store's budget (what it keeps in all is bounded, a room with a member is never dropped) and the embedded broker's publish. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryStore } from '../../../server/broker/memory.js';
+import { BfgError } from '../../../protocol/index.js';
+import type { Appended, Envelope, NewMessage } from '../../../server/broker/broker.js';
+import { MemoryBroker, MemoryStore } from '../../../server/broker/memory.js';
 
 const body = 'x'.repeat(1000);
 const write = (s: MemoryStore, room: string, id: string) => s.append({ room, id, from: 'u', body });
@@ -53,5 +55,48 @@ describe('MemoryStore budget', () => {
     assert.equal(s.bytes, 1024 + 3 * (1000 + 256), 'the last 3 messages and the log');
     assert.deepEqual((await s.range('ring', 0, 10)).map((m) => m.seq), [8, 9, 10]);
     assert.equal(s.evicted, 0);
+  });
+});
+
+describe('MemoryBroker publish', () => {
+  const p = (id: string) => ({ room: 'r', id, from: 'u', body: 'x', topics: ['r'], origin: 'o/1', t0: 0 });
+  function broker(store = new MemoryStore(10)) {
+    const b = new MemoryBroker(store);
+    const seen: string[] = [];
+    b.on({ publication: (env: Envelope) => seen.push(`pub ${env.msg.id} ${env.msg.seq}`), reconnected() {} });
+    return { b, seen, stored: (a: Appended) => seen.push(`ack ${a.msg.id} ${a.msg.seq}${a.duplicate ? ' dup' : ''}`) };
+  }
+
+  test('on the in-process store: stored, acked and published before it returns, a retry acked once more and not published', () => {
+    const { b, seen, stored } = broker();
+    assert.equal(b.publish(p('a'), stored), undefined, 'nothing left to wait for');
+    assert.equal(b.publish(p('a'), stored), undefined);
+    assert.equal(b.publish(p('b'), stored), undefined);
+    assert.deepEqual(seen, ['ack a 1', 'pub a 1', 'ack a 1 dup', 'ack b 2', 'pub b 2']);
+  });
+
+  test('a store that fails at once: store_unavailable thrown, nothing acked or published', () => {
+    const store = new MemoryStore(10);
+    store.appendNow = () => { throw new Error('disk on fire'); };
+    const { b, seen, stored } = broker(store);
+    assert.throws(() => b.publish(p('a'), stored), (e: unknown) => e instanceof BfgError && e.code === 'store_unavailable' && /disk on fire/.test(e.message));
+    assert.deepEqual(seen, []);
+  });
+
+  test('a store without appendNow (one that persists later): the same order, after its promise', async () => {
+    const inner = new MemoryStore(10);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const store = Object.assign(Object.create(inner) as MemoryStore, {
+      append: async (m: NewMessage) => { await gate; return inner.append(m); },
+      appendNow: undefined,
+    });
+    const { b, seen, stored } = broker(store);
+    const later = b.publish(p('a'), stored);
+    assert.ok(later instanceof Promise);
+    assert.deepEqual(seen, [], 'nothing before the store holds it');
+    release();
+    await later;
+    assert.deepEqual(seen, ['ack a 1', 'pub a 1']);
   });
 });
