@@ -56,8 +56,7 @@ export class Outbox {
 
   /** bytes waiting for a session: queued this turn plus unsent in its socket */
   queued(s: Session): number {
-    const sock = s.socket;
-    let n = sock ? pendingBytes(sock) : 0;
+    let n = s.socket ? pendingBytes(s) : 0;
     const out = s.out;
     if (Array.isArray(out)) for (const b of out) n += b.length;
     else if (out) n += out.length;
@@ -74,12 +73,11 @@ export class Outbox {
       const out = s.out!;
       s.out = null;
       if (s.closing) continue;
-      const sock = s.socket;
-      const n = writeFrames(sock, out);
+      const n = writeFrames(s, out);
       if (n === 0) continue; // destroyed
       frames += Array.isArray(out) ? out.length : 1;
       s.sent += n;
-      if (!lastWriteSettled() && pendingBytes(sock) > this.slowBytes) this.dropSlow(s);
+      if (!lastWriteSettled() && pendingBytes(s) > this.slowBytes) this.dropSlow(s);
     }
     dirty.length = 0;
     this.spare = dirty;

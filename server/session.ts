@@ -3,8 +3,9 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Format, MsgFrame } from '../protocol/index.js';
 import type { TokenBucket } from './limits.js';
+import type { Writer } from './socket-write.js';
 
-export class Session {
+export class Session implements Writer {
   /** rooms this connection joined (null until the first join, to keep idle sessions small) */
   rooms: Set<string> | null = null;
   /** the one hold buffer: live messages held per room while that room's history is read for this session (join, heal) */
@@ -20,6 +21,8 @@ export class Session {
   /** for the drain-time limit: bytes the outbox and the sweeper handed to the socket, how many of them
    * the kernel had taken at the last sweep, and since when none moved */
   sent = 0;
+  /** direct writes libuv still holds for the socket (socket-write.ts) */
+  held = 0;
   lastAccepted = 0;
   stalledSince = 0;
 

@@ -22,8 +22,8 @@ export function sweep(hub: Hub, outbox: Outbox, slowMs: number): void {
       continue;
     }
     s.lastRead = sock.bytesRead;
-    s.sent += writeFrames(sock, PING);
-    const pending = pendingBytes(sock);
+    s.sent += writeFrames(s, PING);
+    const pending = pendingBytes(s);
     // what the kernel took: more than at the last sweep means output moved (this sweep's ping, queued
     // behind a stuck socket, adds to sent and to pending alike, so it is not mistaken for progress)
     const accepted = s.sent - pending;

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, test } from 'node:test';
-import { pendingBytes, writeFrames } from '../../server/socket-write.js';
+import { pendingBytes, writeFrames, type Writer } from '../../server/socket-write.js';
 import { until } from '../helpers/wait.js';
 
 /** a connected pair on loopback: `w` writes, `r` reads and starts paused */
-async function pair(): Promise<{ w: net.Socket; r: net.Socket; close(): void }> {
+async function pair(): Promise<{ w: Writer; r: net.Socket; close(): void }> {
   const srv = net.createServer();
   await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
   const accepted = new Promise<net.Socket>((ok) => srv.once('connection', ok));
   const r = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
   r.pause();
-  const w = await accepted;
-  return { w, r, close: () => { w.destroy(); r.destroy(); srv.close(); } };
+  const socket = await accepted;
+  return { w: { socket, held: 0 }, r, close: () => { socket.destroy(); r.destroy(); srv.close(); } };
 }
 
 describe('socket-write: direct writes keep order with the stream and are counted while waiting', () => {
@@ -32,7 +32,7 @@ describe('socket-write: direct writes keep order with the stream and are counted
         order.push(i + 1000);
         expected += writeFrames(w, [piece(i), piece(i + 1000)]);
       } else {
-        w.write(piece(i));
+        w.socket.write(piece(i));
         expected += 64 * 1024;
       }
       if (pendingBytes(w) > 0) sawPending = true;
@@ -57,7 +57,7 @@ describe('socket-write: direct writes keep order with the stream and are counted
     r.destroy();
     await until(() => {
       writeFrames(w, Buffer.alloc(1024));
-      return w.destroyed;
+      return w.socket.destroyed;
     }, 5000, 'the writer to close');
     close();
   });
