@@ -8,7 +8,7 @@ import { wsFrame, wsTextFrame } from '../common/ws-frame.js';
 import { CLOSE, ERRORS, encodeFrame, frameJson, type Format, type ServerFrame } from '../protocol/index.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
-import { lastWriteSettled, pendingBytes, writeFrames } from './socket-write.js';
+import { pendingBytes, writeFrames } from './socket-write.js';
 
 /** One complete, unfragmented WebSocket data frame (text for JSON, binary for msgpack). */
 export function dataFrame(payload: Buffer, binary: boolean): Buffer {
@@ -77,7 +77,7 @@ export class Outbox {
       if (n === 0) continue; // destroyed
       frames += Array.isArray(out) ? out.length : 1;
       s.sent += n;
-      if (!lastWriteSettled() && pendingBytes(s) > this.slowBytes) this.dropSlow(s);
+      if (pendingBytes(s) > this.slowBytes) this.dropSlow(s);
     }
     dirty.length = 0;
     this.spare = dirty;

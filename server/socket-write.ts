@@ -24,9 +24,8 @@ interface WriteReq { oncomplete: (status: number) => void; buffer: Buffer | Buff
  * What writes to a socket: the socket and its count of direct writes libuv still holds. Reading the
  * handle's `writeQueueSize` is a call into C++ (about 2% of a delivery's CPU in regime (b), read twice
  * per write); a stream write still in libuv is in `writableLength` until it completes, so with this
- * count nothing waits when both are 0. The count lives on the writer (the Session), not on the socket:
- * net.Socket objects differ in shape, and a property of theirs read per write is a megamorphic lookup
- * (about 0.7% of a delivery's CPU in regime (b)).
+ * count nothing waits when both are 0. The count lives on the writer (the Session), not on the socket,
+ * so no property is added to a net.Socket on its first async write.
  */
 export interface Writer { readonly socket: Socket; held: number }
 
@@ -64,27 +63,18 @@ function afterWrite(this: WriteReq, status: number): void {
   if (status < 0) this.socket!.destroy();
 }
 
-/** whether the last `writeFrames` left nothing pending: libuv wrote it all at once, or the socket is gone */
-let settled = false;
-/** true when the last `writeFrames` left nothing pending for its socket (no need to read `pendingBytes`) */
-export const lastWriteSettled = (): boolean => settled;
-
 /**
  * Writes one frame, or several as one writev, in order after whatever the socket already holds;
  * returns the bytes (0 for a destroyed socket, which is written nothing).
  */
 export function writeFrames(w: Writer, out: Buffer | Buffer[]): number {
   const sock = w.socket;
-  settled = false;
   let bytes = 0;
   if (!Array.isArray(out)) bytes = out.length;
   else for (const b of out) bytes += b.length;
   // a destroyed net.Socket has no handle: the one property read that says so, on the common path
   const h = handleOf(sock);
-  if (!h && sock.destroyed) {
-    settled = true;
-    return 0;
-  }
+  if (!h && sock.destroyed) return 0;
   if (!WriteWrap || !h || sock.writableLength !== 0 || (libuvHolds(w) && h.writeQueueSize !== 0) || (sock as { encrypted?: boolean }).encrypted) {
     if (!Array.isArray(out)) sock.write(out);
     else {
@@ -102,17 +92,14 @@ export function writeFrames(w: Writer, out: Buffer | Buffer[]): number {
   req.owner = w;
   const err = Array.isArray(out) ? h.writev(req, out, true) : h.writeBuffer(req, out);
   // EPIPE, ECONNRESET: the peer is gone; ws hears the close and ends the session
-  if (err) {
-    sock.destroy();
-    settled = true;
-  } else if (!state) return bytes;
+  if (err) sock.destroy();
+  else if (!state) return bytes;
   else if (state[LAST_WAS_ASYNC]) w.held++;
   else {
     req.buffer = EMPTY;
     req.socket = undefined;
     req.owner = undefined;
     spare = req;
-    settled = true;
   }
   return bytes;
 }
