@@ -18,7 +18,7 @@ interface Handle {
   writeBuffer(req: object, b: Buffer): number;
   writev(req: object, chunks: Buffer[], allBuffers: boolean): number;
 }
-interface WriteReq { oncomplete: (status: number) => void; buffer: Buffer | Buffer[]; socket: Socket | undefined; owner: Writer | undefined }
+interface WriteReq { oncomplete: (status: number) => void; buffer: Buffer | Buffer[]; owner: Writer | undefined }
 
 /**
  * What writes to a socket: the socket and its count of direct writes libuv still holds. Reading the
@@ -57,10 +57,10 @@ export function pendingBytes(w: Writer): number {
 
 /** libuv finished a write it could not finish at once (only those complete here); a failure closes the socket, as a stream write's would */
 function afterWrite(this: WriteReq, status: number): void {
-  // only a req that went async completes, and it carries its socket (the reused one never does)
+  // only a req that went async completes, and it carries its writer (the reused one never does)
   const w = this.owner!;
   if (w.held > 0) w.held--;
-  if (status < 0) this.socket!.destroy();
+  if (status < 0) w.socket.destroy();
 }
 
 /**
@@ -88,7 +88,6 @@ export function writeFrames(w: Writer, out: Buffer | Buffer[]): number {
   const req = spare ?? newReq(WriteWrap);
   spare = undefined;
   req.buffer = out; // held until libuv has written it, when it could not at once
-  req.socket = sock;
   req.owner = w;
   const err = Array.isArray(out) ? h.writev(req, out, true) : h.writeBuffer(req, out);
   // EPIPE, ECONNRESET: the peer is gone; ws hears the close and ends the session
@@ -97,7 +96,6 @@ export function writeFrames(w: Writer, out: Buffer | Buffer[]): number {
   else if (state[LAST_WAS_ASYNC]) w.held++;
   else {
     req.buffer = EMPTY;
-    req.socket = undefined;
     req.owner = undefined;
     spare = req;
   }

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MsgFrame } from '../../protocol/index.js';
 import { MemoryBroker } from '../../server/broker/memory.js';
-import { MemoryStore } from '../../server/broker/memory.js';
-import type { NewMessage } from '../../server/broker/broker.js';
 import { TestClient, stillWorks } from '../helpers/client.js';
 import { until } from '../helpers/wait.js';
 import { startGateway } from '../helpers/gateway.js';
+import { gatedStore } from '../helpers/store.js';
 
 describe('gateway: rooms, DMs, recovery', () => {
   let g: Awaited<ReturnType<typeof startGateway>>;
@@ -117,13 +116,7 @@ describe('gateway: rooms, DMs, recovery', () => {
 
 describe('gateway: durable before ack', () => {
   test('the ack arrives only after the store holds the message', async () => {
-    const inner = new MemoryStore(100);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const store = Object.assign(Object.create(inner) as MemoryStore, {
-      append: async (m: NewMessage) => { await gate; return inner.append(m); },
-      appendNow: undefined, // a store that persists later cannot append at once
-    });
+    const { store, inner, release } = gatedStore();
     const g = await startGateway({}, { broker: new MemoryBroker(store) });
     const a = await TestClient.connect(`${g.url}/?user=a`);
     await a.join('d');

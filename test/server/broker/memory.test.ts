@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BfgError } from '../../../protocol/index.js';
-import type { Appended, Envelope, NewMessage } from '../../../server/broker/broker.js';
+import type { Appended, Envelope } from '../../../server/broker/broker.js';
 import { MemoryBroker, MemoryStore } from '../../../server/broker/memory.js';
+import { gatedStore } from '../../helpers/store.js';
 
 const body = 'x'.repeat(1000);
 const write = (s: MemoryStore, room: string, id: string) => s.append({ room, id, from: 'u', body });
@@ -84,13 +85,7 @@ describe('MemoryBroker publish', () => {
   });
 
   test('a store without appendNow (one that persists later): the same order, after its promise', async () => {
-    const inner = new MemoryStore(10);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const store = Object.assign(Object.create(inner) as MemoryStore, {
-      append: async (m: NewMessage) => { await gate; return inner.append(m); },
-      appendNow: undefined,
-    });
+    const { store, release } = gatedStore(10);
     const { b, seen, stored } = broker(store);
     const later = b.publish(p('a'), stored);
     assert.ok(later instanceof Promise);
