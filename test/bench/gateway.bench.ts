@@ -153,7 +153,7 @@ async function pairedWithBfg(name: string, other: { kind: Server; url: string; p
   console.log(`${name.padEnd(34)} ${fmt(pairs.map(([x]) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(pairs.map(([, y]) => y.cpuUsPerDelivery)).padStart(22)} ${''.padStart(22)}  ${median(ratios).toFixed(2).padStart(6)}  ${''.padStart(7)}  ${untrusted ? `UNTRUSTED in ${untrusted} of ${rounds} pair(s)` : 'trusted'}`);
   return { pairs, ratios };
 }
-console.log(`\nserver CPU per delivery (µs, measured: /proc user+system of the server over a ${5} s traffic window / deliveries in it; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
+console.log(`\nserver CPU per delivery (µs, measured: the server's CPU time, user + system, from the scheduler's ns count of its threads in /proc, over a ${5} s traffic window / deliveries in it; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
 console.log(`${'regime'.padEnd(34)} ${'bfg'.padStart(22)} ${'plain ws'.padStart(22)} ${'socket.io'.padStart(22)}  bfg/ws  bfg/sio  generator`);
 for (const g of REGIMES) {
   const got: Record<Server, Measured[]> = { bfg: [], ws: [], socketio: [] };
@@ -196,7 +196,7 @@ for (const g of REGIMES) {
   const calls = (k: Server) => `${median(got[k].map((x) => x.writesPerConnect)).toFixed(2)} writes, ${median(got[k].map((x) => x.readsPerConnect)).toFixed(2)} reads`;
   const errors = SERVERS.reduce((a, k) => a + got[k].reduce((b, x) => b + x.errors, 0), 0);
   const untrusted = SERVERS.filter((k) => got[k].some((x) => !x.trusted));
-  console.log(`\nserver CPU per socket opened (µs, measured: /proc user+system from the run's start to 1 s after the last of 6,000 arrivals at 1,000/s, each joining a room of 10; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
+  console.log(`\nserver CPU per socket opened (µs, measured: CPU time from /proc (scheduler ns) from the run's start to 1 s after the last of 6,000 arrivals at 1,000/s, each joining a room of 10; ${CPU_ROUNDS} alternating rounds, median [min..max])`);
   console.log(`${'connect and join'.padEnd(34)} ${fmt(cpu('bfg')).padStart(22)} ${fmt(cpu('ws')).padStart(22)} ${fmt(cpu('socketio')).padStart(22)}  ${(med('bfg') / med('ws')).toFixed(2).padStart(6)}  ${(med('bfg') / med('socketio')).toFixed(2).padStart(7)}  ${untrusted.length ? `UNTRUSTED (${untrusted.join(', ')})` : 'trusted'}`);
   console.log(`${''.padEnd(34)} syscalls per socket opened (measured, /proc/PID/io): bfg ${calls('bfg')}; plain ws ${calls('ws')}; socket.io ${calls('socketio')}; connect errors ${errors}. No target: the plain ws server sends no hello and keeps no presence or session registry, so bfg above 1.00x here is the cost of that work`);
 }
