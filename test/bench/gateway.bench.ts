@@ -91,7 +91,7 @@ async function idleMemory(kind: Kind): Promise<{ rss: number; heap: number; rss2
 const atMost = (ratio: number, target: number) => `<= ${target.toFixed(2)}: ${ratio <= target ? 'met' : `NOT met, ${ratio.toFixed(2)}x`}`;
 
 /** ` [at m:ss]`: when a section started, counted from process start (the bench must stay under 10 minutes) */
-const at = () => ` [at ${Math.floor(process.uptime() / 60)}:${String(Math.round(process.uptime() % 60)).padStart(2, '0')}]`;
+const at = () => ` [at ${Math.floor(process.uptime() / 60)}:${String(Math.floor(process.uptime() % 60)).padStart(2, '0')}]`;
 
 const row = (name: string, a: number, b: number, target: string, unit: string) =>
   `${name.padEnd(34)} ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(10)} ${(a / b).toFixed(2).padStart(7)}   ${target}  (${unit})`;

@@ -19,7 +19,7 @@ function binomialHalfCdf(n: number, k: number): number {
 /**
  * A distribution-free interval of the median of paired rounds (the sign test's): the k-th smallest and
  * the k-th largest value cover the true median with probability 1 − 2·P(Binomial(n, ½) ≤ k − 1). The
- * widest-k interval with at least `minCoverage`, or [min..max] with its own (lower) coverage when n is
+ * narrowest such interval (the largest k) with at least `minCoverage`, or [min..max] with its own (lower) coverage when n is
  * too small to reach it. With 5 rounds [min..max] covers 93.75%; with 8, the 2nd smallest to the 2nd
  * largest cover 92.97%: more rounds need not all agree for the same confidence.
  */
