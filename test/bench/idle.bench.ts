@@ -98,15 +98,12 @@ function ticks(all: number[]): { user: number; sys: number } {
 /** TCP segments this host has sent (all of them: on loopback each is also received here) */
 function outSegs(): number {
   try {
-    return snmpOutSegs();
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Tcp:'));
+    const [names, values] = lines.map((l) => l.split(/\s+/));
+    return Number(values[names.indexOf('OutSegs')]);
   } catch {
-    return NaN; // a kernel without /proc/net/snmp (gVisor may lack it): the count prints as n/a
+    return NaN; // a kernel without /proc/net/snmp: the counts print as NaN, not as 0
   }
-}
-function snmpOutSegs(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Tcp:'));
-  const [names, values] = lines.map((l) => l.split(/\s+/));
-  return Number(values[names.indexOf('OutSegs')]);
 }
 /** read and write syscalls these processes have made */
 function calls(all: number[]): number {
@@ -213,7 +210,7 @@ if (first && last && last !== first) console.log(`  Redis commands per second ov
   const steal = samples.slice(1).map((x, i) => ({ t: x.t, pct: (100 * (x.host.steal - samples[i].host.steal)) / Math.max(1, x.host.all - samples[i].host.all) }));
   const worst = steal.reduce((b, x) => (x.pct > b.pct ? x : b), { t: NaN, pct: 0 });
   const holdSteal = first && last && last !== first ? (100 * (last.host.steal - first.host.steal)) / Math.max(1, last.host.all - first.host.all) : NaN;
-  console.log(`  CPU stolen by the hypervisor (measured, /proc/stat): ${Number.isNaN(holdSteal) ? 'not readable on this kernel' : `${holdSteal.toFixed(1)}% of this box's CPU time over the hold`}; ${worst.pct > 0 ? `worst 5 s sample ${worst.pct.toFixed(1)}% at ${worst.t.toFixed(0)} s (ramp ended at ${rampEnd.toFixed(0)} s)` : 'none in any 5 s sample'}`);
+  console.log(`  CPU stolen by the hypervisor (measured, /proc/stat): ${Number.isNaN(holdSteal) ? 'not readable on this kernel' : `${holdSteal.toFixed(1)}% of this box's CPU time over the hold; ${worst.pct > 0 ? `worst 5 s sample ${worst.pct.toFixed(1)}% at ${worst.t.toFixed(0)} s (ramp ended at ${rampEnd.toFixed(0)} s)` : 'none in any 5 s sample'}`}`);
   const lat = (await admin.call('LATENCY', 'LATEST').catch(() => [])) as [string, number, number, number][];
   console.log(`  Redis stalls of 100 ms or more (LATENCY LATEST: event, the last one's time on the run's clock and ms, the worst ms): ${lat.length ? lat.map(([e, at, ms, max]) => `${e} at ${((at * 1000 - Date.parse(r.started_at)) / 1000).toFixed(0)} s ${ms} ms, worst ${max} ms`).join('; ') : 'none'}`);
   console.log(`  presence liveness lapses (a node taken for dead, its users written back): ${lapses.length ? lapses.map((l) => `${(l.t - offsetS).toFixed(0)} s ${l.line.slice(0, 12)}`).join(', ') : 'none'}   expected none`);
