@@ -20,7 +20,7 @@ import pidusage from 'pidusage';
 import { calibrateHeartbeat } from '../../calculators/calibrate.js';
 import type { RunResult } from '../../loadgen/result.js';
 import { BFG } from '../helpers/cli.js';
-import { ioCalls } from '../helpers/proc.js';
+import { ioCalls, procTicks } from '../helpers/proc.js';
 import { startRedis } from '../helpers/redis.js';
 import { heartbeatCost, place, startServer, type HeartbeatCost, type Server } from './regimes.js';
 import { median } from './stats.js';
@@ -89,8 +89,8 @@ function ticks(all: number[]): { user: number; sys: number } {
   const t = { user: 0, sys: 0 };
   for (const pid of all) {
     try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      t.user += Number(f[11]); t.sys += Number(f[12]);
+      const p = procTicks(pid);
+      t.user += p.user; t.sys += p.sys;
     } catch { /* gone */ }
   }
   return t;

@@ -18,10 +18,16 @@ export function cpuSeconds(pid: number): number {
   return tickSeconds(pid);
 }
 
-/** user + system CPU seconds of a process in /proc/<pid>/stat's clock ticks of 10 ms (exited threads included) */
-export function tickSeconds(pid: number): number {
+/** a process's user and system CPU time in /proc/<pid>/stat's clock ticks of 10 ms (exited threads included) */
+export function procTicks(pid: number): { user: number; sys: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return { user: Number(f[11]), sys: Number(f[12]) };
+}
+
+/** user + system CPU seconds of a process, from its ticks */
+export function tickSeconds(pid: number): number {
+  const t = procTicks(pid);
+  return (t.user + t.sys) / 100;
 }
 
 /** read and write syscalls a process has made (/proc/<pid>/io `syscr`, `syscw`: read, write, writev… — exact counts, unlike CPU ticks) */
