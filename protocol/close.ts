@@ -1,4 +1,4 @@
-/** WebSocket close codes the gateway uses (DESIGN.md); the ones an error causes come from the catalogue. */
+/** WebSocket close codes the gateway uses (docs/architecture.md); the ones an error causes come from the catalogue. */
 import { ERRORS } from './errors.js';
 
 export const CLOSE = Object.freeze({

@@ -15,7 +15,7 @@ export interface ErrorSpec {
 
 export const ERRORS = Object.freeze({
   // wire errors (gateway `error` frames)
-  bad_frame: { message: 'the frame is not valid', fix: 'send one JSON object (or msgpack map on bfg.v1.msgpack) with the fields DESIGN.md lists for its op', status: 400 },
+  bad_frame: { message: 'the frame is not valid', fix: 'send one JSON object (or msgpack map on bfg.v1.msgpack) with the fields docs/architecture.md (The wire protocol) lists for its op', status: 400 },
   unknown_op: { message: 'the op is not one of join, leave, send, dm, presence', fix: 'use an op from the protocol table', status: 400 },
   not_member: { message: 'the connection has not joined that room', fix: 'send {op:"join", room} first' },
   rate_limited: { message: 'too many messages on this connection', fix: 'slow down: the gateway allows msgRate messages (joins and presence lookups count) per second with a burst of msgBurst', status: 429 },
@@ -23,8 +23,8 @@ export const ERRORS = Object.freeze({
   too_large: { message: 'the message body and meta are larger than maxBody', fix: 'send a smaller body or meta, or raise --max-body', status: 413 },
   store_unavailable: { message: 'the message store is unavailable; the message was not persisted', fix: 'retry later with the same id; nothing unacked was stored', status: 503 },
   bus_unavailable: { message: 'the message bus is unavailable', fix: 'retry later; acked messages are in the store and will be recovered', status: 503 },
-  bad_request: { message: 'the HTTP request is not valid', fix: 'see the route list in the README: GET /rooms/:room/messages?after=&limit=', status: 400 },
-  not_found: { message: 'no such route', fix: 'see the route list in the README', status: 404 },
+  bad_request: { message: 'the HTTP request is not valid', fix: 'see docs/gateway.md (HTTP routes): GET /rooms/:room/messages?after=&limit=', status: 400 },
+  not_found: { message: 'no such route', fix: 'see docs/gateway.md (HTTP routes)', status: 404 },
   forbidden: { message: 'the token does not allow this', fix: 'ask for a token whose rooms claim matches the room (or with admin: true for the admin route); a DM room is only for its two users', status: 403 },
   auth_failed: { message: 'authentication failed', fix: 'pass a valid HS256 JWT as ?token=, signed with the gateway secret, with sub and exp claims', close: 1008, status: 401 },
   overloaded: { message: 'the gateway is not accepting connections right now', fix: 'reconnect later with backoff and jitter', close: 1013, status: 503 },

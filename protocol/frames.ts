@@ -1,4 +1,4 @@
-/** Frame types of the BFG wire protocol v1 (DESIGN.md, "The wire protocol"). */
+/** Frame types of the BFG wire protocol v1 (docs/architecture.md, "The wire protocol"). */
 import type { ErrorCode } from './errors.js';
 
 export const SUBPROTOCOL_JSON = 'bfg.v1.json';

@@ -8,7 +8,7 @@
 #   unpack  (there, with .pack carried) extracts DIR/bfg.tar.xz with python3 (no xz needed) into DIR's
 #           parent (the repository root): dist/, node_modules/ and .pack/bin; checks that node and
 #           redis-server start.
-# Then, there: PATH=$PWD/.pack/bin:$PATH; ulimit -n "$(ulimit -Hn)"; node dist/test/bench/idle.bench.js
+# Then, there: PATH=$PWD/.pack/bin:$PATH; ulimit -n "$(ulimit -Hn)"; node dist/bench/idle.bench.js
 set -euo pipefail
 # DIR as the caller named it (default: the repository's .pack)
 dir=$(realpath -m "${2:-$(dirname "$0")/../.pack}")

@@ -1,5 +1,5 @@
 /**
- * `join` with recovery (DESIGN.md): subscribe and hold live messages first, read the log after
+ * `join` with recovery (docs/architecture.md): subscribe and hold live messages first, read the log after
  * `after`, then send joined + backlog + held messages, de-duplicated by seq. `recovered` is true
  * only when the epoch matches and every seq from after+1 to head was sent. The replay is bounded by
  * the slow-consumer cap before it is queued: a backlog that would not fit answers `recovered: false`

@@ -6,7 +6,9 @@
  * mix is realised per agent. Everything is drawn from a seed: repeatable run to run.
  */
 import { seededRandom } from '../../common/random.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { Scenario, UserClass } from '../scenario/scenario.js';
+
+export type { UserClass } from '../scenario/scenario.js';
 
 /** true when rooms come from a distribution, users are in several rooms, or users have classes */
 export const isMix = (s: Readonly<Scenario>): boolean => !!(s.rooms.sizes || s.rooms.zipf || s.rooms.per_user > 1 || s.classes);
@@ -18,8 +20,6 @@ export const sizeMixOf = (s: Readonly<Scenario>): SizeMix =>
 /** A room-size distribution: a table of sizes with shares of rooms, or Zipf (P(k) ∝ k^−s) between bounds. */
 export type SizeMix = { sizes: { size: number; share: number }[] } | { zipf: { min: number; max: number; s: number } };
 
-/** One user class: its share of the users and how often each of its users sends. */
-export interface UserClass { name: string; share: number; msgs_per_min: number }
 
 /** A sampler of room sizes from a distribution. */
 export function sizeSampler(mix: SizeMix, rand: () => number): () => number {

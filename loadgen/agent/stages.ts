@@ -4,8 +4,9 @@
  * a hold (same target), a spike (a short steep stage), a ramp-down (sockets closed).
  */
 
-/** One stage of a scenario: its length and the targets reached at its end. */
-export interface Stage { duration_s: number; users?: number; rate_per_room?: number }
+import type { Stage } from '../scenario/config.js';
+
+export { stagesLength, type Stage } from '../scenario/config.js';
 
 /** A stage placed in time (seconds from the run's start), with its start and end targets. */
 export interface Segment { from_s: number; to_s: number; users0: number; users1: number; rate0: number; rate1: number }
@@ -49,6 +50,3 @@ export function slopeAt(segs: readonly Segment[], t: number): number {
   const s = at(segs, t);
   return t >= s.to_s || s.to_s === s.from_s ? 0 : (s.users1 - s.users0) / (s.to_s - s.from_s);
 }
-
-/** total length of the stages, seconds */
-export const stagesLength = (stages: readonly Stage[]): number => stages.reduce((a, s) => a + s.duration_s, 0);

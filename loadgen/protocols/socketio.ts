@@ -10,15 +10,10 @@
 import type { Vu } from '../agent/vu.js';
 import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
 import { pathGet, readStamp, setPath } from './adapter.js';
+import type { SocketIoOptions } from '../scenario/config.js';
 
-/** The scenario's `socketio` block (defaults filled by the schema). */
-export interface SocketIoOptions {
-  path: string; namespace: string;
-  events: { join: string; publish: string; receive: string };
-  paths: { room: string; stamp: string; body: string };
-  auth: Record<string, unknown>;
-  recovery: boolean; echo: boolean;
-}
+export type { SocketIoOptions } from '../scenario/config.js';
+
 
 /** per-connection protocol state, kept on the virtual user */
 interface SioState { pid: string | null; offset: string | null; acks: number; connected: boolean; token?: string }

@@ -8,39 +8,10 @@
 import type { Vu } from '../agent/vu.js';
 import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
 import { pathGet, readStamp } from './adapter.js';
+import { compileTemplate, type TemplateOptions } from '../scenario/config.js';
 
-/** A frame matcher: the frame has `path` equal to `equals`. */
-export interface Matcher { path: string; equals: string | number | boolean }
+export type { Matcher, TemplateOptions } from '../scenario/config.js';
 
-/** The scenario's `template` block (defaults filled by the schema). */
-export interface TemplateOptions {
-  path: string; subprotocol?: string; headers: Record<string, string>;
-  join?: string; publish: string;
-  match: { room?: string; stamp: string };
-  /** a frame that confirms a join (its room at match.room) */
-  joined?: Matcher;
-  /** a frame to answer (an application heartbeat), and the answer */
-  ping?: Matcher & { reply: string };
-  echo: boolean;
-}
-
-const NAMES = new Set(['user', 'room', 'id', 'stamp', 'body']);
-
-/** splits a template into literal text and placeholder names; throws on an unknown placeholder */
-export function compileTemplate(t: string): { parts: string[]; holes: boolean[] } {
-  const parts: string[] = [], holes: boolean[] = [];
-  const re = /\{\{\s*([a-z]+)\s*\}\}/g;
-  let last = 0;
-  for (let m; (m = re.exec(t));) {
-    if (!NAMES.has(m[1])) throw new Error(`unknown placeholder {{${m[1]}}} (known: ${[...NAMES].join(', ')})`);
-    parts.push(t.slice(last, m.index), m[1]);
-    holes.push(false, true);
-    last = m.index + m[0].length;
-  }
-  parts.push(t.slice(last));
-  holes.push(false);
-  return { parts, holes };
-}
 
 type Values = Partial<Record<string, string>>;
 

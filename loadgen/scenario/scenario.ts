@@ -4,10 +4,9 @@ import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { BfgError } from '../../protocol/index.js';
 import { METRICS, scenarioSchema } from './schema.js';
-import type { SocketIoOptions } from '../protocols/socketio.js';
-import { stagesLength, type Stage } from '../agent/stages.js';
-import type { UserClass } from '../agent/mix.js';
-import { compileTemplate, type TemplateOptions } from '../protocols/template.js';
+import { compileTemplate, stagesLength, type SocketIoOptions, type Stage, type TemplateOptions, type UserClass } from './config.js';
+
+export type { SocketIoOptions, Stage, TemplateOptions, UserClass } from './config.js';
 
 export type { Policy } from '../../common/backoff.js';
 import type { Policy } from '../../common/backoff.js';

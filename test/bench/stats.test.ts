@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { median, medianInterval } from './stats.js';
+import { median, medianInterval } from '../../bench/stats.js';
 
 test('median is the middle value, the upper one of an even count', () => {
   assert.equal(median([3, 1, 2]), 2);

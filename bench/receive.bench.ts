@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const repo = path.resolve(here('../../..'));
+const repo = path.resolve(here('../..'));
 const BASE = process.env.BENCH_BASE ?? 'HEAD~1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 

@@ -17,11 +17,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pidusage from 'pidusage';
-import { calibrateHeartbeat } from '../../calculators/calibrate.js';
-import type { RunResult } from '../../loadgen/result.js';
-import { BFG } from '../helpers/cli.js';
-import { ioCalls, procTicks } from '../helpers/proc.js';
-import { startRedis } from '../helpers/redis.js';
+import { calibrateHeartbeat } from '../calculators/calibrate.js';
+import type { RunResult } from '../loadgen/result.js';
+import { BFG } from '../test/helpers/cli.js';
+import { ioCalls, procTicks } from '../test/helpers/proc.js';
+import { startRedis } from '../test/helpers/redis.js';
 import { heartbeatCost, place, startServer, type HeartbeatCost, type Server } from './regimes.js';
 import { median } from './stats.js';
 

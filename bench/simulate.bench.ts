@@ -3,7 +3,7 @@
  * clients; events: 1,000,000 clients) and prints how far their times to recover are apart.
  */
 import os from 'node:os';
-import { aggregateStorm, eventsStorm, STORM_DEFAULTS, POLICIES } from '../../calculators/storm/index.js';
+import { aggregateStorm, eventsStorm, STORM_DEFAULTS, POLICIES } from '../calculators/storm/index.js';
 
 console.log(`storm engines — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version} (the storms themselves are modeled)`);
 console.log('policy                 aggregate 10M clients       events 1M clients           events 1M vs aggregate 1M (time to 99%)');

@@ -14,13 +14,13 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { AGENT_NODE_FLAGS, type AgentPlan } from '../../loadgen/agent/plan.js';
-import type { AgentResult } from '../../loadgen/agent/result.js';
-import { parseScenario } from '../../loadgen/scenario/scenario.js';
-import { mergeHists, percentiles } from '../../loadgen/measure/histogram.js';
-import { selfTest, selfTestText } from '../../loadgen/run/self-test.js';
-import { listening } from '../helpers/proc.js';
-import { until } from '../helpers/wait.js';
+import { AGENT_NODE_FLAGS, type AgentPlan } from '../loadgen/agent/plan.js';
+import type { AgentResult } from '../loadgen/agent/result.js';
+import { parseScenario } from '../loadgen/scenario/scenario.js';
+import { mergeHists, percentiles } from '../loadgen/measure/histogram.js';
+import { selfTest, selfTestText } from '../loadgen/run/self-test.js';
+import { listening } from '../test/helpers/proc.js';
+import { until } from '../test/helpers/wait.js';
 import { available, startHolder, treeRss, type Holder } from './holders.js';
 
 const COUNTS = (process.env.BENCH_COUNTS ?? '5000,10000,15000').split(',').map(Number);
@@ -28,7 +28,7 @@ const HOLDERS: Holder[] = ['bfg agent', 'ws client', 'net floor', 'artillery', '
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const TARGET_KIB = 2.5;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const BFG = here('../../bin/bfg.js');
+const BFG = here('../bin/bfg.js');
 
 /** one holder, one count: the RSS of its process tree once the sink holds (nearly) all its sockets */
 async function holdOnce(h: Holder, n: number): Promise<{ n: number; held: number; rss: number }> {
@@ -69,7 +69,7 @@ function fit(xs: number[], ys: number[]): { slope: number; base: number } {
 }
 
 async function agent(plan: AgentPlan): Promise<AgentResult> {
-  const child = fork(here('../../loadgen/agent/main.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: AGENT_NODE_FLAGS });
+  const child = fork(here('../loadgen/agent/main.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: AGENT_NODE_FLAGS });
   let result: AgentResult | undefined;
   child.on('message', (m: { result?: AgentResult; error?: string }) => {
     if (m.result) result = m.result;
@@ -100,7 +100,7 @@ async function blaster(): Promise<{ proc: ChildProcess; url: string }> {
  * socket and frame handling; `parse` calls JSON.parse on every frame, as a plain client would.
  */
 async function plainClient(url: string, sockets: number, read: 'scan' | 'parse'): Promise<number> {
-  const fast = new URL('../../loadgen/client/fast-msg.js', import.meta.url).href;
+  const fast = new URL('../loadgen/client/fast-msg.js', import.meta.url).href;
   const code = `
     import WebSocket from "ws";
     import * as hdr from "hdr-histogram-js";
@@ -124,7 +124,7 @@ async function plainClient(url: string, sockets: number, read: 'scan' | 'parse')
       });
       ws.on('close', () => { if (--open === 0) { const c = process.cpuUsage(c0); process.send({ frames, gaps, cpu_s: (c.user + c.system) / 1e6 }); process.exit(0); } });
     }`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: here('../../..') });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: here('../..') });
   const [m] = (await once(child, 'message')) as [{ frames: number; cpu_s: number }];
   return m.frames / m.cpu_s;
 }

@@ -6,9 +6,9 @@
  */
 import os from 'node:os';
 import { Redis } from 'ioredis';
-import { RedisStore } from '../../server/broker/redis.js';
-import { DEFAULTS } from '../../server/options.js';
-import { startRedis } from '../helpers/redis.js';
+import { RedisStore } from '../server/broker/redis.js';
+import { DEFAULTS } from '../server/options.js';
+import { startRedis } from '../test/helpers/redis.js';
 import { median, spread as fmt } from './stats.js';
 
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000);

@@ -12,14 +12,14 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { runLoad } from '../../loadgen/run/coordinator.js';
-import { parseScenario } from '../../loadgen/scenario/scenario.js';
-import { BFG } from '../helpers/cli.js';
-import { cpuSeconds, ioCalls, listening, pin } from '../helpers/proc.js';
+import { runLoad } from '../loadgen/run/coordinator.js';
+import { parseScenario } from '../loadgen/scenario/scenario.js';
+import { BFG } from '../test/helpers/cli.js';
+import { cpuSeconds, ioCalls, listening, pin } from '../test/helpers/proc.js';
 
 export type Server = 'bfg' | 'ws' | 'socketio';
 export const SERVERS: Server[] = ['bfg', 'ws', 'socketio'];
-const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
+const PEERS = fileURLToPath(new URL('../test/peers/', import.meta.url));
 
 let placement: { server: string; generator: string } | null = null;
 

@@ -4,9 +4,9 @@
  * jitter and once without jitter (exponential), and print time to recover and reconnects per second.
  */
 import os from 'node:os';
-import { runLoad } from '../../loadgen/run/coordinator.js';
-import { loadScenario } from '../../loadgen/scenario/scenario.js';
-import { startRedis } from '../helpers/redis.js';
+import { runLoad } from '../loadgen/run/coordinator.js';
+import { loadScenario } from '../loadgen/scenario/scenario.js';
+import { startRedis } from '../test/helpers/redis.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 30_000);
 const RATE = 3000;

@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { RunResult } from '../../loadgen/result.js';
-import { BFG } from '../helpers/cli.js';
-import { startGateway } from '../helpers/gateway.js';
-import { percentiles } from '../../loadgen/measure/histogram.js';
-import { holdDeliveries } from '../helpers/delay.js';
+import type { RunResult } from '../loadgen/result.js';
+import { BFG } from '../test/helpers/cli.js';
+import { startGateway } from '../test/helpers/gateway.js';
+import { percentiles } from '../loadgen/measure/histogram.js';
+import { holdDeliveries } from '../test/helpers/delay.js';
 
 const D = Number(process.env.BENCH_DELAY_MS ?? 20);
 console.log(`reported vs true latency — measured on ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; gateway holds every delivery ${D} ms`);

@@ -4,10 +4,10 @@
  * (every message delivered, no send error, p99 under 250 ms), as a table.
  */
 import os from 'node:os';
-import { runLoad } from '../../loadgen/run/coordinator.js';
-import { loadScenario } from '../../loadgen/scenario/scenario.js';
-import { startKafka } from '../helpers/kafka.js';
-import { startRedis } from '../helpers/redis.js';
+import { runLoad } from '../loadgen/run/coordinator.js';
+import { loadScenario } from '../loadgen/scenario/scenario.js';
+import { startKafka } from '../test/helpers/kafka.js';
+import { startRedis } from '../test/helpers/redis.js';
 
 const RATES = [100, 200, 400, 800];
 const redis = await startRedis();

@@ -7,8 +7,8 @@
  * far as this machine's generator reaches.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { BFG } from '../helpers/cli.js';
-import { rssBytes } from '../helpers/proc.js';
+import { BFG } from '../test/helpers/cli.js';
+import { rssBytes } from '../test/helpers/proc.js';
 import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -118,7 +118,7 @@ console.log(row(`V8 heap per idle connection at ${IDLE2}`, mem.bfgHeap2 / 1024, 
 // base RSS of the real CLI (`bfg serve`, embedded defaults) beside a plain ws server process, both read
 // from /proc 2.5 s after they listen, no forced GC (what an operator sees); alternating, 3 rounds
 // (the plain one is test/peers/ws-chat.ts: a rooms relay on `ws`, importing nothing else)
-const WS_CHAT = fileURLToPath(new URL('../peers/ws-chat.js', import.meta.url));
+const WS_CHAT = fileURLToPath(new URL('../test/peers/ws-chat.js', import.meta.url));
 async function cliBase(kind: 'bfg' | 'plain'): Promise<number> {
   const args = kind === 'bfg' ? [BFG, 'serve', '--port', '0', '--auth', 'none'] : [WS_CHAT, '--port', '0'];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

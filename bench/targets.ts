@@ -64,7 +64,7 @@ if (kind === 'blast') {
   port = (wss.address() as { port: number }).port;
 } else {
   // imported here only: the plain target must not carry the gateway's modules in its base RSS
-  const { Gateway } = await import('../../server/gateway.js');
+  const { Gateway } = await import('../server/gateway.js');
   const gw = new Gateway({ port: 0, auth: 'none', msgRate: 1e6, msgBurst: 1e6, acceptRate: 1e6, acceptBurst: 1e6, maxRooms: 10 });
   port = await gw.listen();
 }

@@ -9,13 +9,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_NODE_FLAGS } from '../../loadgen/agent/plan.js';
-import { parseScenario } from '../../loadgen/scenario/scenario.js';
-import { rssBytes } from '../helpers/proc.js';
+import { AGENT_NODE_FLAGS } from '../loadgen/agent/plan.js';
+import { parseScenario } from '../loadgen/scenario/scenario.js';
+import { rssBytes } from '../test/helpers/proc.js';
 
 export type Holder = 'bfg agent' | 'ws client' | 'net floor' | 'artillery' | 'tsung';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const ROOT = here('../../..');
+const ROOT = here('../..');
 
 /** true when the holder can run on this machine (Tsung is optional) */
 export function available(h: Holder): boolean {
@@ -33,7 +33,7 @@ export function startHolder(h: Holder, url: string, n: number, rate: number, hol
   const rampS = n / rate;
   if (h === 'bfg agent') {
     // started as the coordinator starts its agents, with the same Node flags
-    const child = fork(here('../../loadgen/agent/main.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: AGENT_NODE_FLAGS });
+    const child = fork(here('../loadgen/agent/main.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: AGENT_NODE_FLAGS });
     const scenario = parseScenario({ name: 'hold', users: n, arrival_rate: rate, duration_s: rampS + holdS, rooms: { size: 10 }, messages: { rate_per_room: 0 }, drain_s: 0 });
     child.send({ scenario, agent: 0, first: 0, end: n, target: url, targets: [url], run: 'hold', t0: Date.now() + 200, addresses: Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 2}`) });
     return child;

@@ -13,14 +13,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { RunResult } from '../../loadgen/result.js';
-import { BFG } from '../helpers/cli.js';
-import { startRedis } from '../helpers/redis.js';
-import { cpuSeconds, listening, rssBytes } from '../helpers/proc.js';
+import type { RunResult } from '../loadgen/result.js';
+import { BFG } from '../test/helpers/cli.js';
+import { startRedis } from '../test/helpers/redis.js';
+import { cpuSeconds, listening, rssBytes } from '../test/helpers/proc.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 process.setMaxListeners(0); // each private Redis adds an exit hook
-const SIO = fileURLToPath(new URL('../peers/socketio-chat.js', import.meta.url));
+const SIO = fileURLToPath(new URL('../test/peers/socketio-chat.js', import.meta.url));
 
 type Peer = 'bfg' | 'socketio';
 interface Figures { delivered: number; backfilled: number; expected: number; lost: number; duplicated: number; p50: number; p99: number; cpuUsPerDelivery: number; fleetCpuUsPerDelivery: number; rssKiBPerConn: number; ttrMs: number; trusted: boolean }

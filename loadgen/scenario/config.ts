@@ -1,0 +1,57 @@
+/**
+ * The scenario's configuration types and the checks that read them at load (a template's
+ * placeholders, the stages' length): the runtime (agents, adapters) imports these; nothing here
+ * imports the runtime.
+ */
+
+/** One stage of a scenario: its length and the targets reached at its end. */
+export interface Stage { duration_s: number; users?: number; rate_per_room?: number }
+
+/** total length of the stages, seconds */
+export const stagesLength = (stages: readonly Stage[]): number => stages.reduce((a, s) => a + s.duration_s, 0);
+
+/** One user class: its share of the users and how often each of its users sends. */
+export interface UserClass { name: string; share: number; msgs_per_min: number }
+
+/** The scenario's `socketio` block (defaults filled by the schema). */
+export interface SocketIoOptions {
+  path: string; namespace: string;
+  events: { join: string; publish: string; receive: string };
+  paths: { room: string; stamp: string; body: string };
+  auth: Record<string, unknown>;
+  recovery: boolean; echo: boolean;
+}
+
+/** A frame matcher: the frame has `path` equal to `equals`. */
+export interface Matcher { path: string; equals: string | number | boolean }
+
+/** The scenario's `template` block (defaults filled by the schema). */
+export interface TemplateOptions {
+  path: string; subprotocol?: string; headers: Record<string, string>;
+  join?: string; publish: string;
+  match: { room?: string; stamp: string };
+  /** a frame that confirms a join (its room at match.room) */
+  joined?: Matcher;
+  /** a frame to answer (an application heartbeat), and the answer */
+  ping?: Matcher & { reply: string };
+  echo: boolean;
+}
+
+const NAMES = new Set(['user', 'room', 'id', 'stamp', 'body']);
+
+/** splits a template into literal text and placeholder names; throws on an unknown placeholder */
+export function compileTemplate(t: string): { parts: string[]; holes: boolean[] } {
+  const parts: string[] = [], holes: boolean[] = [];
+  const re = /\{\{\s*([a-z]+)\s*\}\}/g;
+  let last = 0;
+  for (let m; (m = re.exec(t));) {
+    if (!NAMES.has(m[1])) throw new Error(`unknown placeholder {{${m[1]}}} (known: ${[...NAMES].join(', ')})`);
+    parts.push(t.slice(last, m.index), m[1]);
+    holes.push(false, true);
+    last = m.index + m[0].length;
+  }
+  parts.push(t.slice(last));
+  holes.push(false);
+  return { parts, holes };
+}
+
