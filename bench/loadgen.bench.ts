@@ -96,11 +96,11 @@ async function blaster(): Promise<{ proc: ChildProcess; url: string }> {
 /**
  * A `ws` client in its own process doing the agent's measurement work per frame: read the seq and the
  * stamp, check the seq, record the latency. `scan` reads them in place with the agent's own reader
- * (loadgen/client/fast-msg.ts, a full parse only where it gives up), so the two differ only in the
+ * (loadgen/protocols/fast-msg.ts, a full parse only where it gives up), so the two differ only in the
  * socket and frame handling; `parse` calls JSON.parse on every frame, as a plain client would.
  */
 async function plainClient(url: string, sockets: number, read: 'scan' | 'parse'): Promise<number> {
-  const fast = new URL('../loadgen/client/fast-msg.js', import.meta.url).href;
+  const fast = new URL('../loadgen/protocols/fast-msg.js', import.meta.url).href;
   const code = `
     import WebSocket from "ws";
     import * as hdr from "hdr-histogram-js";

@@ -3,7 +3,7 @@
  * when the last leaves — never once per user; each message from the broker is framed once per format
  * and written to every local recipient (the Hub knows them) but its sender. Live messages of a room
  * whose history is being read for a session (its join, or a heal after the broker lost messages) wait
- * in that session's one hold buffer (`Session.pending`).
+ * in that session's one hold buffer (`Session.holds`).
  */
 import type { Broker, Envelope } from './broker/broker.js';
 import { inboxTopic, originNode } from './broker/broker.js';
@@ -122,7 +122,7 @@ export class Rooms {
     let n = 0;
     for (const s of set) {
       if (s.id === originId) continue;
-      const held = s.pending?.get(msg.room);
+      const held = s.holds?.get(msg.room);
       if (held) {
         held.push(msg);
         continue;
@@ -158,7 +158,7 @@ export class Rooms {
       const members = this.hub.recipients(room);
       if (!members) continue;
       const holds = new Map<Session, MsgFrame[]>();
-      for (const s of members) if (!s.pending?.has(room)) holds.set(s, s.hold(room));
+      for (const s of members) if (!s.holds?.has(room)) holds.set(s, s.hold(room));
       const from = this.last(room);
       let gap: MsgFrame[] = [];
       try {

@@ -9,7 +9,7 @@ export class Session implements Writer {
   /** rooms this connection joined (null until the first join, to keep idle sessions small) */
   rooms: Set<string> | null = null;
   /** the one hold buffer: live messages held per room while that room's history is read for this session (join, heal) */
-  pending: Map<string, MsgFrame[]> | null = null;
+  holds: Map<string, MsgFrame[]> | null = null;
   bucket: TokenBucket | null = null;
   /** frames queued this event-loop turn (one without an array), written together by the outbox */
   out: Buffer | Buffer[] | null = null;
@@ -22,7 +22,7 @@ export class Session implements Writer {
    * the kernel had taken at the last sweep, and since when none moved */
   sent = 0;
   /** direct writes libuv still holds for the socket (socket-write.ts) */
-  held = 0;
+  inLibuv = 0;
   lastAccepted = 0;
   stalledSince = 0;
 
@@ -42,14 +42,14 @@ export class Session implements Writer {
   /** starts holding a room's live messages (while its history is read for this session); returns the hold buffer */
   hold(room: string): MsgFrame[] {
     const held: MsgFrame[] = [];
-    (this.pending ??= new Map()).set(room, held);
+    (this.holds ??= new Map()).set(room, held);
     return held;
   }
 
   /** stops holding a room, unless a later hold of the same room replaced this one */
   unhold(room: string, held: MsgFrame[]): void {
-    if (this.pending?.get(room) === held) this.pending.delete(room);
-    if (this.pending?.size === 0) this.pending = null;
+    if (this.holds?.get(room) === held) this.holds.delete(room);
+    if (this.holds?.size === 0) this.holds = null;
   }
 
   roomCount(): number {

@@ -36,8 +36,20 @@ export interface TrafficPorts {
   readonly stamps: StampLedger | null;
 }
 
+/** A scheduler task that acts at `first`, then every `gap()` ms, until `end`. */
+export function periodic(first: number, end: number, gap: () => number, act: (intended: number) => void): Task {
+  return {
+    next: first,
+    fire() {
+      if (this.next >= end) return void (this.next = Infinity);
+      act(this.next);
+      this.next += gap();
+    },
+  };
+}
+
 export class Traffic {
-  private readonly pending = new Map<string, { vu: Vu; room: string; peer?: Vu }>();
+  private readonly unacked = new Map<string, { vu: Vu; room: string; peer?: Vu }>();
   private readonly body: string;
 
   constructor(private readonly p: TrafficPorts) {
@@ -71,34 +83,17 @@ export class Traffic {
       for (const [name, members] of byRoom) {
         let rr = 0, k = 0;
         const acc = { v: 0 };
-        const send = (vu: Vu, intended: number) => this.sendRoom(vu, name, ++k, intended);
-        out.push({
-          next: start + (gapMs('uniform', rate) * i++) / byRoom.size,
-          fire() {
-            if (this.next >= end) return void (this.next = Infinity);
-            for (let k = 0, go = keep(this.next, acc); go && k < members.length; k++) {
-              const vu = members[rr++ % members.length];
-              if (vu.isOpen && vu.joined && (name === vu.room || vu.has(name))) {
-                send(vu, this.next);
-                break;
-              }
-            }
-            this.next += gapMs(s.process, rate);
-          },
-        });
+        out.push(periodic(start + (gapMs('uniform', rate) * i++) / byRoom.size, end, () => gapMs(s.process, rate), (intended) => {
+          for (let j = 0, go = keep(intended, acc); go && j < members.length; j++) {
+            const vu = members[rr++ % members.length];
+            if (vu.isOpen && vu.joined && (name === vu.room || vu.has(name))) return this.sendRoom(vu, name, ++k, intended);
+          }
+        }));
       }
     }
     const dmRate = s.dm.rate_per_user * this.p.vus.length;
     if (dmRate > 0 && this.p.vus.length >= 2) {
-      const dm = (intended: number) => this.sendDm(intended);
-      out.push({
-        next: start,
-        fire() {
-          if (this.next >= end) return void (this.next = Infinity);
-          dm(this.next);
-          this.next += gapMs(s.process, dmRate);
-        },
-      });
+      out.push(periodic(start, end, () => gapMs(s.process, dmRate), (intended) => this.sendDm(intended)));
     }
     return out;
   }
@@ -128,14 +123,7 @@ export class Traffic {
           return this.sendRoom(vu, room, kk, intended);
         }
       };
-      out.push({
-        next: start + gapMs('uniform', rate) * Math.random(),
-        fire() {
-          if (this.next >= end) return void (this.next = Infinity);
-          send(this.next);
-          this.next += gapMs(s.process, rate);
-        },
-      });
+      out.push(periodic(start + gapMs('uniform', rate) * Math.random(), end, () => gapMs(s.process, rate), send));
     });
     return out;
   }
@@ -151,7 +139,7 @@ export class Traffic {
   private sendRoom(vu: Vu, room: string, k: number, intended: number): void {
     const n = ++vu.sentN;
     const id = `${vu.id}:${n}`;
-    this.pending.set(id, { vu, room });
+    this.unacked.set(id, { vu, room });
     this.p.sentRooms.add(room);
     this.p.stats.sent++;
     this.p.proto.publish(vu, room, id, this.stamp(vu, n, k, intended), this.body);
@@ -166,7 +154,7 @@ export class Traffic {
     const n = ++from.sentN;
     const id = `${from.id}:${n}`;
     const room = dmRoom(from.user, to.user);
-    this.pending.set(id, { vu: from, room, peer: to });
+    this.unacked.set(id, { vu: from, room, peer: to });
     this.p.sentRooms.add(room);
     this.p.stats.sent++;
     this.p.proto.dm!(from, to.user, id, this.stamp(from, n, n, intended), this.body);
@@ -174,9 +162,9 @@ export class Traffic {
 
   /** an ack: the sender's own seq, and the room head so far */
   acked(vu: Vu, id: string, seq?: number): void {
-    const p = this.pending.get(id);
+    const p = this.unacked.get(id);
     if (!p) return;
-    this.pending.delete(id);
+    this.unacked.delete(id);
     this.p.stats.acked++;
     const n = Number(id.slice(id.indexOf(':') + 1));
     if (n > vu.ackedN) vu.ackedN = n;
@@ -190,6 +178,6 @@ export class Traffic {
 
   /** an error answered a send */
   failed(id: string): void {
-    if (this.pending.delete(id)) this.p.stats.send_errors++;
+    if (this.unacked.delete(id)) this.p.stats.send_errors++;
   }
 }

@@ -19,8 +19,11 @@ const CLOSE_WAIT_MS = 3000;
 /** What a lean socket reports to its owner; one object shared by many sockets. */
 export interface LeanHandler {
   open(s: LeanSocket): void;
-  /** one message; `payload` is valid only during the call (it may lie in the read buffer the next read reuses): copy what you keep */
-  frame(s: LeanSocket, payload: Buffer, binary: boolean): void;
+  /**
+   * one message, from the read timestamped `at` (epoch ms, µs resolution, taken before parsing); `payload`
+   * is valid only during the call (it may lie in the read buffer the next read reuses): copy what you keep
+   */
+  frame(s: LeanSocket, payload: Buffer, binary: boolean, at: number): void;
   /** the server's close code, or 1006 when the TCP connection ended without a close frame */
   close(s: LeanSocket, code: number, reason: string): void;
   /** a frame broke RFC 6455: the client closed with `code` (1002, 1007 or 1009) */
@@ -36,12 +39,13 @@ export interface LeanHandler {
 /** a message being reassembled from its fragments (exists only while one is in flight) */
 interface Fragments { op: number; parts: Buffer[]; bytes: number }
 
+/**
+ * The timestamp of the read being parsed: reads are handled one at a time and synchronously, so one
+ * module variable (set per read, not a field per socket) is handed to the handler as `frame`'s `at`.
+ */
+let readAt = 0;
+
 export class LeanSocket implements WireOwner {
-  /**
-   * The timestamp of the socket read being handled (epoch ms, µs resolution), taken before parsing:
-   * one per read, shared by every socket (reads are handled one at a time), so no field per socket.
-   */
-  static readAt = 0;
   private readonly wire: Wire;
   /** the upgrade request until the TCP connection is up */
   private request: string | null;
@@ -74,7 +78,7 @@ export class LeanSocket implements WireOwner {
 
   /** @internal one read's bytes */
   bytes(d: Buffer): void {
-    const t = (LeanSocket.readAt = nowMs());
+    const t = (readAt = nowMs());
     this.onBytes(d);
     this.handler.afterRead?.(t);
   }
@@ -180,7 +184,7 @@ export class LeanSocket implements WireOwner {
 
   private message(op: number, payload: Buffer): void {
     if (op === OP.text && !isUtf8(payload)) throw new ProtocolError(1007, 'a text message is not valid UTF-8');
-    if (!this.closing) this.handler.frame(this, payload, op === OP.binary);
+    if (!this.closing) this.handler.frame(this, payload, op === OP.binary, readAt);
   }
 
   private control(op: number, payload: Buffer): void {

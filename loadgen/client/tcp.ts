@@ -1,18 +1,19 @@
 /**
  * The lean client's TCP connection. By default it is libuv's TCP handle itself (Node's `tcp_wrap`
  * binding) with no net.Socket around it: a net.Socket brings two stream states, buffer lists, an
- * event emitter and its listeners — about 3 KiB per idle connection against about 0.8 KiB for the
- * bare handle (measured by `npm run bench:loadgen`). Falls back to net.Socket where the binding is
+ * event emitter and its listeners, several times the bare handle's memory per idle connection
+ * (`bench:loadgen` in docs/benchmarks.md). Falls back to net.Socket where the binding is
  * missing, for host names (the handle dials IP literals only), or with BFG_TCP=net.
  * Reads are handed over one at a time and synchronously; nothing here keeps a per-socket closure.
  * Every raw connection of the process reads into one shared buffer (libuv's `useUserBuffer`): by
- * default Node allocates 64 KiB per read and shrinks it, which an idle agent pays for each 2-byte ping
- * (malloc and free were 6–7% of an idle agent's CPU under `perf`). So a read's bytes are valid only
+ * default Node allocates 64 KiB per read and shrinks it, which an idle agent pays for each 2-byte ping,
+ * and that malloc and free are most of an idle agent's work. So a read's bytes are valid only
  * during `WireOwner.bytes`: an owner copies what it keeps.
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { nodeBinding } from '../../common/binding.js';
+import { HandleWriter, type WritableHandle } from '../../common/handle-write.js';
 
 /** what the connection reports to its one owner */
 export interface WireOwner {
@@ -37,7 +38,7 @@ const tcp = nodeBinding('tcp_wrap');
 const stream = tcp && nodeBinding('stream_wrap');
 const RAW = Boolean(tcp?.TCP && stream?.WriteWrap && stream.streamBaseState);
 
-interface Handle {
+interface Handle extends WritableHandle {
   owner: WireOwner;
   /** closed by us or lost: nothing more is written or reported */
   gone?: boolean;
@@ -48,8 +49,6 @@ interface Handle {
   close(): void;
   setNoDelay(on: boolean): number;
   shutdown(req: unknown): number;
-  writeBuffer(req: unknown, b: Buffer): number;
-  writeUtf8String(req: unknown, s: string): number;
   bind(ip: string, port: number): number;
   bind6(ip: string, port: number, flags: number): number;
   connect(req: unknown, ip: string, port: number): number;
@@ -107,11 +106,8 @@ class RawWire implements Wire {
 
   write(data: Buffer | string): void {
     if (this.h.gone) return;
-    const req = new stream.WriteWrap();
-    req.oncomplete = afterWrite;
-    req.buffer = data; // held until libuv has written it (a write the kernel could not take at once)
-    const err = typeof data === 'string' ? this.h.writeUtf8String(req, data) : this.h.writeBuffer(req, data);
-    if (err) lose(this.h, `write ${errname(err)}`, true);
+    const err = writer.write(this.h, typeof data === 'string' ? Buffer.from(data) : data, this.h);
+    if (err < 0) lose(this.h, `write ${errname(err)}`, true);
   }
 
   end(): void {
@@ -147,9 +143,10 @@ function onRead(this: Handle, ab: ArrayBuffer | undefined): void {
   if (n < 0) lose(this, n === -4095 || errname(n) === 'EOF' ? 'connection ended' : `read ${errname(n)}`);
 }
 
-function afterWrite(this: unknown, status: number, h: Handle): void {
+/** a write libuv kept has completed: a failure loses the connection */
+const writer = new HandleWriter<Handle>((h, status) => {
   if (status < 0) lose(h, `write ${errname(status)}`);
-}
+});
 
 type OwnedSocket = net.Socket & { owner: WireOwner; gone?: boolean };
 

@@ -3,6 +3,7 @@
  * and last recipient) and from the intended send (coordinated omission shows there), the generator's
  * own error bar (send lag, receive processing per read), and a timeline in buckets of `bucketMs`.
  */
+import { bucketIndex } from '../../common/buckets.js';
 import { decodeHist, encodeHist, newHist, type Hist } from './histogram.js';
 import { Spread } from './spread.js';
 
@@ -22,9 +23,7 @@ export interface PromHist { counts: number[]; sum_s: number }
 
 function promBucket(h: { counts: Float64Array; sum: number }, ms: number): void {
   const s = ms / 1000;
-  let i = 0;
-  while (i < PROM_BUCKETS_S.length && s > PROM_BUCKETS_S[i]) i++;
-  h.counts[i]++;
+  h.counts[bucketIndex(PROM_BUCKETS_S, s)]++;
   h.sum += s;
 }
 

@@ -38,12 +38,12 @@ export interface Stamp {
 export interface ProtocolSink {
   /** the protocol session is up (after the WebSocket opened and any protocol handshake): joins may go */
   ready(vu: Vu, recovered?: boolean): void;
-  /** a join was acknowledged; `head`/`epoch` where the protocol numbers messages */
-  joined(vu: Vu, room: string, head?: number, epoch?: string, recovered?: boolean): void;
+  /** a join was acknowledged, read at `at` (epoch ms); `head`/`epoch` where the protocol numbers messages */
+  joined(vu: Vu, room: string, at: number, head?: number, epoch?: string, recovered?: boolean): void;
   /** a publish was acknowledged (`seq` where the protocol numbers messages) */
   acked(vu: Vu, id: string, seq?: number): void;
-  /** a message: `seq` where the protocol numbers them, the stamp where one came through */
-  message(vu: Vu, room: string, seq: number | undefined, stamp: Stamp | undefined): void;
+  /** a message read at `at` (epoch ms, the socket read's timestamp): `seq` where the protocol numbers them, the stamp where one came through */
+  message(vu: Vu, room: string, seq: number | undefined, stamp: Stamp | undefined, at: number): void;
   /** an error the server sent (with the reference of the request it answers, when it says) */
   error(vu: Vu, code: string, ref?: string): void;
   /** a frame the adapter could not read */
@@ -75,8 +75,8 @@ export interface Adapter {
   publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void;
   /** a direct message (only where `guarantees.dm`) */
   dm?(vu: Vu, to: string, id: string, stamp: Stamp, body: string): void;
-  /** one received frame, parsed into sink events */
-  frame(vu: Vu, payload: Buffer, binary: boolean): void;
+  /** one received frame, read at `at` (epoch ms, taken before parsing), parsed into sink events */
+  frame(vu: Vu, payload: Buffer, binary: boolean, at: number): void;
   /** the socket closed: per-connection protocol state that does not survive a reconnect is dropped */
   closed(vu: Vu): void;
 }

@@ -3,7 +3,7 @@
  * seq, DMs, and history over HTTP for the end-of-run backfill. The stamp rides in `meta`.
  */
 import { decodeServerFrame, encodeFrame, type ClientFrame } from '../../protocol/index.js';
-import { fastMsg } from '../client/fast-msg.js';
+import { fastMsg } from './fast-msg.js';
 import type { Vu } from '../agent/vu.js';
 import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
 import { readStamp } from './adapter.js';
@@ -48,14 +48,14 @@ export class BfgAdapter implements Adapter {
     this.send(vu, { op: 'dm', to, id, body, meta: stamp as unknown as Record<string, unknown> });
   }
 
-  frame(vu: Vu, payload: Buffer, binary: boolean): void {
+  frame(vu: Vu, payload: Buffer, binary: boolean, at: number): void {
     const sink = this.sink, st = this.st;
     const fast = binary ? undefined : fastMsg(payload, vu.room);
     if (fast) {
-      if (fast.t === undefined) return sink.message(vu, fast.room, fast.seq, undefined);
+      if (fast.t === undefined) return sink.message(vu, fast.room, fast.seq, undefined, at);
       st.t = fast.t;
       st.i = fast.i ?? fast.t;
-      return sink.message(vu, fast.room, fast.seq, st);
+      return sink.message(vu, fast.room, fast.seq, st, at);
     }
     let f;
     try {
@@ -64,9 +64,9 @@ export class BfgAdapter implements Adapter {
       return sink.undecodable(vu);
     }
     switch (f.op) {
-      case 'msg': return sink.message(vu, f.room, f.seq, readStamp(f.meta));
+      case 'msg': return sink.message(vu, f.room, f.seq, readStamp(f.meta), at);
       case 'ack': return sink.acked(vu, f.id, f.seq);
-      case 'joined': return sink.joined(vu, f.room, f.head, f.epoch, f.recovered);
+      case 'joined': return sink.joined(vu, f.room, at, f.head, f.epoch, f.recovered);
       case 'error': return sink.error(vu, f.code, f.ref);
       default: return;
     }

@@ -27,7 +27,7 @@ export class SocketIoAdapter implements Adapter {
   readonly guarantees: Guarantees;
   readonly echo: boolean;
   /** requests waiting for their ack, by `<user number>:<ack id>` (ack ids never repeat per user) */
-  private readonly pending = new Map<string, Pending>();
+  private readonly awaitingAck = new Map<string, Pending>();
   private readonly nsp: string;
   private readonly roomPath: string[];
   private readonly stampPath: string[];
@@ -63,7 +63,7 @@ export class SocketIoAdapter implements Adapter {
     let id = '';
     if (ack) {
       const n = ++this.state(vu).acks;
-      this.pending.set(`${vu.id}:${n}`, ack);
+      this.awaitingAck.set(`${vu.id}:${n}`, ack);
       id = String(n);
     }
     this.sink.write(vu, ENC(`42${this.nsp}${id}${JSON.stringify(args)}`), false);
@@ -81,7 +81,7 @@ export class SocketIoAdapter implements Adapter {
     this.emit(vu, [this.o.events.publish, m], { kind: 'publish', id });
   }
 
-  frame(vu: Vu, payload: Buffer, binary: boolean): void {
+  frame(vu: Vu, payload: Buffer, binary: boolean, readAt: number): void {
     const sink = this.sink;
     if (binary || payload.length === 0) return sink.undecodable(vu);
     const c = payload[0];
@@ -113,8 +113,8 @@ export class SocketIoAdapter implements Adapter {
     switch (type) {
       case 0: return this.connected(vu, data as { sid?: string; pid?: string } | undefined);
       case 1: return sink.error(vu, 'disconnected');
-      case 2: return this.event(vu, data);
-      case 3: return this.ack(vu, ackId, data);
+      case 2: return this.event(vu, data, readAt);
+      case 3: return this.ack(vu, ackId, data, readAt);
       case 4: return sink.error(vu, 'connect_error');
       default: return sink.undecodable(vu);
     }
@@ -130,7 +130,7 @@ export class SocketIoAdapter implements Adapter {
     this.sink.ready(vu, recovered);
   }
 
-  private event(vu: Vu, data: unknown): void {
+  private event(vu: Vu, data: unknown, at: number): void {
     if (!Array.isArray(data) || data[0] !== this.o.events.receive) return;
     const st = this.state(vu);
     // with recovery on, the server appends each broadcast's offset as the last argument
@@ -140,15 +140,15 @@ export class SocketIoAdapter implements Adapter {
     const stamp = readStamp(pathGet(m, this.stampPath));
     if (!stamp) return this.sink.undecodable(vu);
     const room = pathGet(m, this.roomPath);
-    this.sink.message(vu, typeof room === 'string' ? room : vu.room, undefined, stamp);
+    this.sink.message(vu, typeof room === 'string' ? room : vu.room, undefined, stamp, at);
   }
 
-  private ack(vu: Vu, ackId: string, data: unknown): void {
+  private ack(vu: Vu, ackId: string, data: unknown, at: number): void {
     const key = `${vu.id}:${ackId}`;
-    const p = this.pending.get(key);
+    const p = this.awaitingAck.get(key);
     if (!p) return;
-    this.pending.delete(key);
-    if (p.kind === 'join') return this.sink.joined(vu, p.room);
+    this.awaitingAck.delete(key);
+    if (p.kind === 'join') return this.sink.joined(vu, p.room, at);
     // an ack whose first argument is an error object is a refusal, as Socket.IO apps commonly answer
     const first = Array.isArray(data) ? data[0] : undefined;
     const err = first && typeof first === 'object' && 'error' in first ? String((first as { error: unknown }).error) : undefined;

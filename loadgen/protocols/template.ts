@@ -72,7 +72,7 @@ export class TemplateAdapter implements Adapter {
     this.sink.write(vu, Buffer.from(f), false);
   }
 
-  frame(vu: Vu, payload: Buffer, binary: boolean): void {
+  frame(vu: Vu, payload: Buffer, binary: boolean, at: number): void {
     let v: unknown;
     try {
       v = JSON.parse(payload.toString('utf8'));
@@ -81,9 +81,9 @@ export class TemplateAdapter implements Adapter {
     }
     const room = this.roomPath ? pathGet(v, this.roomPath) : vu.room;
     const stamp = readStamp(pathGet(v, this.stampPath));
-    if (stamp) return this.sink.message(vu, typeof room === 'string' ? room : vu.room, undefined, stamp);
+    if (stamp) return this.sink.message(vu, typeof room === 'string' ? room : vu.room, undefined, stamp, at);
     if (this.joinedPath && pathGet(v, this.joinedPath) === this.o.joined!.equals) {
-      return this.sink.joined(vu, typeof room === 'string' ? room : vu.room);
+      return this.sink.joined(vu, typeof room === 'string' ? room : vu.room, at);
     }
     if (this.pingPath && pathGet(v, this.pingPath) === this.o.ping!.equals) {
       return this.sink.write(vu, Buffer.from(fill(this.reply!, { user: inner(vu.user) })), binary);

@@ -34,8 +34,8 @@ export async function selfTest(messages = 2000, ratePerS = 500): Promise<SelfTes
           },
         });
       },
-      frame: (s, payload) => {
-        rtt.recordValue(Math.max(1, Math.round((LeanSocket.readAt - (JSON.parse(payload.toString()) as { t: number }).t) * 1000)));
+      frame: (s, payload, _binary, at) => {
+        rtt.recordValue(Math.max(1, Math.round((at - (JSON.parse(payload.toString()) as { t: number }).t) * 1000)));
         if (++got === messages) s.close();
       },
       close: (_s, code, reason) => (got === messages ? resolve() : reject(new Error(`self-test socket closed early: ${code} ${reason}`))),

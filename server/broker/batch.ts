@@ -2,8 +2,7 @@
  * Subscription batching: the SUBSCRIBEs and UNSUBSCRIBEs asked for during one event-loop turn go to
  * Redis as one command per run of the same kind, in the order asked (each connection subscribes its
  * user's inbox, and the first member of a room the room). A connection takes several turns to open, so
- * few meet in one turn: in a burst of 6,000 connections at 30,000/s on one node, 10% fewer SUBSCRIBEs
- * than one per channel. Not for SSUBSCRIBE: in a cluster the channels of one command must share a slot.
+ * only a burst of connections brings several into one turn. Not for SSUBSCRIBE: in a cluster the channels of one command must share a slot.
  */
 import type { Redis } from 'ioredis';
 

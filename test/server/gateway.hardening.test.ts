@@ -152,9 +152,9 @@ describe('memory is bounded for every input', () => {
       s.on('error', () => {});
       s.resume(); // reads what the server says (a 408) and so sees the close
     })));
-    await until(() => g.gw.pendingConnections === 40, 5000, 'the silent connections counted as pending');
+    await until(() => g.gw.unadmittedConnections === 40, 5000, 'the silent connections counted as pending');
     await until(() => silent.every((s) => s.destroyed || s.closed || s.readableEnded), 10_000, 'every silent connection dropped');
-    await until(() => g.gw.pendingConnections === 0, 5000, 'no pending connection left');
+    await until(() => g.gw.unadmittedConnections === 0, 5000, 'no pending connection left');
     const c = await TestClient.connect(`${g.url}/?user=after-silence`);
     await stillWorks(c);
     c.close();
@@ -172,7 +172,7 @@ describe('memory is bounded for every input', () => {
       s.resume(); // reads what the server says (a 408) and so sees the close
       s.on('connect', () => s.write('GET /?user=x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n')); // never finished
       half.push(s);
-      peak = Math.max(peak, g.gw.pendingConnections);
+      peak = Math.max(peak, g.gw.unadmittedConnections);
     }
     await until(() => half.every((s) => s.destroyed || s.closed || s.readableEnded), 10_000, 'every half-open upgrade dropped');
     assert.ok(peak <= 50 + 64, `pending connections stayed bounded (peak ${peak})`);

@@ -12,7 +12,7 @@ async function pair(): Promise<{ w: Writer; r: net.Socket; close(): void }> {
   const r = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
   r.pause();
   const socket = await accepted;
-  return { w: { socket, held: 0 }, r, close: () => { socket.destroy(); r.destroy(); srv.close(); } };
+  return { w: { socket, inLibuv: 0 }, r, close: () => { socket.destroy(); r.destroy(); srv.close(); } };
 }
 
 describe('socket-write: direct writes keep order with the stream and are counted while waiting', () => {

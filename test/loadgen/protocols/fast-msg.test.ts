@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fastMsg } from '../../loadgen/client/fast-msg.js';
-import { encodeFrame, type MsgFrame } from '../../protocol/index.js';
-import { rng } from '../helpers/fuzz.js';
+import { fastMsg } from '../../../loadgen/protocols/fast-msg.js';
+import { encodeFrame, type MsgFrame } from '../../../protocol/index.js';
+import { rng } from '../../helpers/fuzz.js';
 
 test('the fast msg reader agrees with JSON.parse on gateway frames, and declines what it cannot read', () => {
   const frames: MsgFrame[] = [
