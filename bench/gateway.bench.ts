@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import { median, medianInterval, spread as fmt } from './stats.js';
 import { SERVERS, connectCost, FINE_BUCKETS, measure, measurePaired, place, saturateFine, startServer, type ConnectCost, type Measured, type Regime, type Server } from './regimes.js';
 
+import { BenchRecord } from './record.js';
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 /** the second count, near the 20,000-fd limit of one process */
 const IDLE2 = Number(process.env.BENCH_IDLE2 ?? 18_000);
@@ -93,8 +94,12 @@ const atMost = (ratio: number, target: number) => `<= ${target.toFixed(2)}: ${ra
 /** ` [at m:ss]`: when a section started, counted from process start (the bench must stay under 10 minutes) */
 const at = () => ` [at ${Math.floor(process.uptime() / 60)}:${String(Math.floor(process.uptime() % 60)).padStart(2, '0')}]`;
 
-const row = (name: string, a: number, b: number, target: string, unit: string) =>
-  `${name.padEnd(34)} ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(10)} ${(a / b).toFixed(2).padStart(7)}   ${target}  (${unit})`;
+const rec = new BenchRecord('gateway');
+/** one printed row, recorded with plain ws as its baseline */
+const row = (name: string, a: number, b: number, target: string, unit: string) => (rec.add({
+  name, value: a, unit: unit.split(',')[0], method: unit, baseline: { name: 'plain ws', value: b }, better: 'lower',
+  ...(target ? { target: target.split(':')[0], met: target.includes(': met') } : {}),
+}), `${name.padEnd(34)} ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(10)} ${(a / b).toFixed(2).padStart(7)}   ${target}  (${unit})`);
 
 // RSS moves by a few hundred bytes per connection from run to run: alternate the two servers and take medians
 type Idle = Awaited<ReturnType<typeof idleMemory>>;
@@ -164,6 +169,8 @@ for (const g of REGIMES) {
   const med = (k: Server) => median(got[k].map((x) => x.cpuUsPerDelivery));
   const untrusted = SERVERS.flatMap((k) => got[k].filter((x) => !x.trusted).map(() => k));
   console.log(`${g.name.padEnd(34)} ${fmt(got.bfg.map((x) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(got.ws.map((x) => x.cpuUsPerDelivery)).padStart(22)} ${fmt(got.socketio.map((x) => x.cpuUsPerDelivery)).padStart(22)}  ${(med('bfg') / med('ws')).toFixed(2).padStart(6)}  ${(med('bfg') / med('socketio')).toFixed(2).padStart(7)}  ${untrusted.length ? `UNTRUSTED in ${untrusted.length} run(s) (${[...new Set(untrusted)].join(', ')})` : 'trusted'}`);
+  rec.add({ name: `CPU per delivery, ${g.name}`, value: med('bfg'), unit: 'µs', method: `server CPU (scheduler ns) over a 5 s window / deliveries, median of ${CPU_ROUNDS} alternating rounds, pinned apart from the generator`, baseline: { name: 'plain ws', value: med('ws') }, better: 'lower' });
+  rec.add({ name: `CPU per delivery, ${g.name}, against Socket.IO`, value: med('bfg'), unit: 'µs', method: 'as above', baseline: { name: 'Socket.IO 4', value: med('socketio') }, better: 'lower' });
   // exact where the CPU figures are noisy: the kernel's part of a delivery is mostly its socket write
   const writes = (k: Server) => median(got[k].map((x) => x.writesPerDelivery));
   console.log(`${''.padEnd(34)} write syscalls per delivery (measured, /proc/PID/io syscw): bfg ${writes('bfg').toFixed(3)}, plain ws ${writes('ws').toFixed(3)}, socket.io ${writes('socketio').toFixed(3)}; bfg/ws ${(writes('bfg') / writes('ws')).toFixed(3)}`);
@@ -181,6 +188,8 @@ for (const g of REGIMES) {
     const verdict = ci.hi <= 1 ? `met: median ${median(ratios).toFixed(2)}x, ${interval}`
       : ci.lo > 1 ? `NOT met: median ${median(ratios).toFixed(2)}x, ${interval}`
       : `${median(ratios) <= 1 ? 'met on the median' : 'NOT met on the median'} (${median(ratios).toFixed(2)}x), but the ${interval} holds 1.00: not a reliable verdict`;
+    rec.add({ name: '(b) CPU per delivery, paired rounds: median bfg / plain ws', value: median(ratios), unit: 'x', method: `${ratios.length} rounds with both servers at the same time; verdict from the sign test's ${Math.round(ci.coverage * 100)}% interval [${ci.lo.toFixed(2)}..${ci.hi.toFixed(2)}]`, target: '<= 1.00x (interval)', met: ci.hi <= 1 });
+    rec.note(`(b) paired rounds: ${verdict}.`);
     console.log(`${''.padEnd(34)} target (b): bfg <= 1.00x plain ws: ${verdict}; ${below} of ${ratios.length} rounds at or below 1.00. Alternating rounds above: ${(med('bfg') / med('ws')).toFixed(2)}x${overlap ? ', their ranges overlapping' : ''}`);
     if (ACK_ROUNDS > 0) {
       // how much of the gap is the ack: the same relay, answering each publish with an ack to its sender
@@ -234,6 +243,7 @@ for (const k of SERVERS) {
   const met = peers.length > 0 && peers.every((k) => ratio(k) >= 3);
   const show = (k: Server, name: string) => (!Number.isFinite(ratio(k)) ? `bfg / ${name}: no ratio (${name} held no 1 s bucket under the SLO)`
     : `bfg / ${name} ${ratio(k).toFixed(2)}x${flagged(k) ? ` (${name}'s run was flagged as well: not a bound, no verdict)` : ''}`);
+  for (const k of ['ws', 'socketio'] as const) rec.add({ name: `(c) deliveries/s under p99 100 ms${bound ? ' (lower bound: generator-bound)' : ''}`, value: sat.bfg.perS || null, unit: 'deliveries/s', method: 'fresh servers, 50 rooms x 20, rate ramped until a 1 s bucket\'s p99 passes 100 ms', baseline: { name: k === 'ws' ? 'plain ws' : 'Socket.IO 4', value: sat[k].perS || null }, better: 'higher', target: '>= 3x', met: Number.isFinite(ratio(k)) && !flagged(k) ? ratio(k) >= 3 : undefined });
   console.log(`  ${show('ws', 'plain ws')}, ${show('socketio', 'Socket.IO')} in deliveries/s under the SLO${bound ? ' (bfg\'s figure is the generator\'s limit: a lower bound)' : ''}`);
   const against = peers.map((k) => (k === 'ws' ? 'plain ws' : 'Socket.IO')).join(' and ');
   console.log(`  target (c): bfg >= 3x plain ws and Socket.IO: ${!peers.length ? 'not shown: no peer has an unflagged figure' : met ? `met against ${against}${bound ? ', as a lower bound' : ''}${peers.length < 2 ? ' (the other peer: no verdict)' : ''}` : bound ? 'not shown: the generator ran out before bfg did' : `NOT met, ${Math.min(...peers.map(ratio)).toFixed(2)}x`}`);
@@ -242,4 +252,6 @@ for (const k of SERVERS) servers[k].proc.kill();
 // counted from process start (the issue's bound: under 10 minutes on the 2-core box)
 const tookS = process.uptime();
 console.log(`\nbench:gateway took ${Math.floor(tookS / 60)} min ${Math.round(tookS % 60)} s (measured from process start)`);
+rec.note(`bench:gateway took ${Math.floor(tookS / 60)} min ${Math.round(tookS % 60)} s from process start.`);
+rec.save();
 process.exit(0);

@@ -25,6 +25,7 @@ import { startRedis } from '../test/helpers/redis.js';
 import { heartbeatCost, place, startServer, type HeartbeatCost, type Server } from './regimes.js';
 import { median } from './stats.js';
 
+import { BenchRecord } from './record.js';
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200_000);
 const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 600);
 // scaled with the cores: opening a socket costs the fleet ~2 ms of CPU (gateway, agent, Redis), so a
@@ -162,11 +163,16 @@ const causes = Object.entries(r.stats.errors).filter(([k]) => k.startsWith('conn
 writeFileSync(process.env.BENCH_SAMPLES ?? '/tmp/bfg-idle-samples.json', JSON.stringify({ rampEnd, holdEnd, samples }));
 console.log(`\nbench:idle — measured on ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}: gateways, agents and Redis on this one machine`);
 console.log(`  ${SOCKETS} idle sockets planned, ${nodes} Redis-backed gateway nodes, heartbeat ${HEARTBEAT_MS / 1000} s${HEARTBEAT_MS === 25_000 ? ' (the default)' : ''}, arrival ${RATE}/s: planned ramp ${rampS.toFixed(0)} s, real ramp ${rampEnd.toFixed(0)} s; held ${held.toFixed(0)} s after it (planned ${HOLD_S})`);
+const rec = new BenchRecord('idle');
+rec.add({ name: 'sockets reached', value: peak, unit: 'sockets', method: `${SOCKETS} planned at ${RATE}/s through bfg load --serve on ${nodes} Redis-backed nodes` });
+rec.add({ name: 'connect errors', value: r.stats.connect_errors, unit: '', method: causes || 'none by cause', target: '0', met: r.stats.connect_errors === 0 });
 console.log(`  sockets reached ${peak}, connect errors ${r.stats.connect_errors}${causes ? ` (${causes})` : ''}   target 0`);
 // the run's own verdict on the generator: a late agent dials and answers late, and a gateway times that out
 const spin = r.agents.reduce((a, x) => a + (x.trust.spin_pct ?? 0), 0);
 console.log(`  generator: ${r.trusted ? 'trusted' : `UNTRUSTED (${r.untrusted_reasons.length} reason(s), first: ${r.untrusted_reasons[0]}): connect errors and the ramp's length may be the generator's`}; agents' spin before precise tasks ${spin.toFixed(1)}% of a core in all`);
 console.log(`  fleet CPU from 30 s after the ramp (avg of ${after.length} samples, % of one core): total ${(avg('gateways') + avg('agents') + avg('redis')).toFixed(1)}%  = gateways ${avg('gateways').toFixed(1)}% + agents ${avg('agents').toFixed(1)}% + Redis ${avg('redis').toFixed(1)}%   target < 25%`);
+rec.add({ name: 'fleet CPU over the hold', value: avg('gateways') + avg('agents') + avg('redis'), unit: '% of a core', method: `gateways ${avg('gateways').toFixed(1)} + agents ${avg('agents').toFixed(1)} + Redis ${avg('redis').toFixed(1)}, from 30 s after the ramp, heartbeat ${HEARTBEAT_MS / 1000} s`, target: '< 25%', met: avg('gateways') + avg('agents') + avg('redis') < 25 });
+rec.add({ name: 'gateway RSS drift over the hold', value: ((end.rss - mid.rss) / mid.rss) * 100, unit: '%', method: 'sum of the gateways\' RSS, mid-hold to end', target: 'within ±2%', met: Math.abs((end.rss - mid.rss) / mid.rss) <= 0.02 });
 console.log(`  gateway RSS (sum): ${((mid.t - rampEnd) / 60).toFixed(1)} min into the hold ${(mid.rss / 2 ** 20).toFixed(0)} MiB, at its end (${((end.t - rampEnd) / 60).toFixed(1)} min) ${(end.rss / 2 ** 20).toFixed(0)} MiB: ${(((end.rss - mid.rss) / mid.rss) * 100).toFixed(1)}%   target within ±2%`);
 const total = avg('gateways') + avg('agents') + avg('redis');
 const beats = peak / (HEARTBEAT_MS / 1000);
@@ -215,7 +221,6 @@ if (first && last && last !== first) console.log(`  Redis commands per second ov
   console.log(`  Redis stalls of 100 ms or more (LATENCY LATEST: event, the last one's time on the run's clock and ms, the worst ms): ${lat.length ? lat.map(([e, at, ms, max]) => `${e} at ${((at * 1000 - Date.parse(r.started_at)) / 1000).toFixed(0)} s ${ms} ms, worst ${max} ms`).join('; ') : 'none'}`);
   console.log(`  presence liveness lapses (a node taken for dead, its users written back): ${lapses.length ? lapses.map((l) => `${(l.t - offsetS).toFixed(0)} s ${l.line.slice(0, 12)}`).join(', ') : 'none'}   expected none`);
 }
-console.log('  before (previous presence design, quoted from issue 15, same machine): 199,003 of 200,000 reached, 648 connect errors, fleet CPU 100–180% while idle, gateway RSS growing ~17 MiB/s');
 admin.disconnect();
 redis.stop();
 if (process.env.BENCH_BASELINE === '0') console.log('\n  heartbeat round trip beside plain ws: not measured in this run (BENCH_BASELINE=0)');
@@ -239,6 +244,8 @@ else {
   const calls = (j: number) => median(got.map((round) => round[j].callsPerRoundTrip)).toFixed(2);
   const ratios = got.map(([b, w]) => b.cpuUsPerRoundTrip / w.cpuUsPerRoundTrip);
   console.log(`\n  heartbeat round trip on one server beside plain ws (measured: ${BASE_SOCKETS} idle sockets each, ping every ${BASE_HB_MS / 1000} s, ${ROUNDS} rounds at the same time${where ? `, servers pinned to CPU ${where.server}` : ''}; /proc CPU of the server over 5 intervals / round trips):`);
+  rec.add({ name: 'heartbeat round trip, one server', value: median(us(0)), unit: 'µs of server CPU', method: `${BASE_SOCKETS} idle sockets each, ping every ${BASE_HB_MS / 1000} s, ${ROUNDS} rounds at the same time`, baseline: { name: 'plain ws', value: median(us(1)) }, better: 'lower' });
   console.log(`  bfg ${us(0).map((x) => x.toFixed(1)).join(', ')} µs; plain ws ${us(1).map((x) => x.toFixed(1)).join(', ')} µs; read and write syscalls per round trip ${calls(0)} and ${calls(1)} (exact, /proc/PID/io); bfg / ws per round ${ratios.map((x) => x.toFixed(2)).join(', ')}, median ${median(ratios).toFixed(2)}x: ${median(ratios) <= 1.05 ? 'at the cost of a server that only answers the heartbeat (the fleet\'s idle CPU is that floor, paid at any gateway with this interval)' : 'bfg spends more on an idle socket than a server that only answers the heartbeat'}`);
 }
+rec.save();
 process.exit(0);

@@ -23,6 +23,7 @@ import { listening } from '../test/helpers/proc.js';
 import { until } from '../test/helpers/wait.js';
 import { available, startHolder, treeRss, type Holder } from './holders.js';
 
+import { BenchRecord } from './record.js';
 const COUNTS = (process.env.BENCH_COUNTS ?? '5000,10000,15000').split(',').map(Number);
 const HOLDERS: Holder[] = ['bfg agent', 'ws client', 'net floor', 'artillery', 'tsung'];
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
@@ -175,6 +176,14 @@ for (const h of HOLDERS) {
 const agentSlope = rows['bfg agent']?.slope ?? NaN;
 for (const [h, r] of Object.entries(rows)) if (h !== 'bfg agent') console.log(`  ratio bfg agent / ${h}: ${(agentSlope / r.slope).toFixed(2)} per socket${h === 'net floor' ? ' (net floor: a bare net.Socket per connection, upgraded and held: what a Node client on net.Socket pays before its own objects; the agent holds the libuv TCP handle without a net.Socket)' : ''}`);
 console.log(`  target <= ${TARGET_KIB} KiB per socket: ${agentSlope / 1024 <= TARGET_KIB ? 'met' : 'NOT met'}, ${(agentSlope / 1024).toFixed(2)} KiB`);
+const rec = new BenchRecord('loadgen');
+for (const [h, r] of Object.entries(rows)) {
+  if (h === 'bfg agent') continue;
+  rec.add({ name: `generator RSS per idle socket, bfg agent vs ${h}`, value: agentSlope / 1024, unit: 'KiB', method: `slope of RSS over ${COUNTS.join(' / ')} held sockets, each client fresh, counted from process start`, baseline: { name: h, value: r.slope / 1024 }, better: 'lower' });
+}
+rec.add({ name: 'generator RSS per idle socket, bfg agent', value: agentSlope / 1024, unit: 'KiB', method: 'as above', target: `<= ${TARGET_KIB} KiB`, met: agentSlope / 1024 <= TARGET_KIB });
+rec.add({ name: 'receive throughput of one client process', value: tp.lean, unit: 'frames per CPU-second', method: '10 sockets against the blaster; the baseline does the same measurement work (stamp and seq read in place, seq check, HDR histogram) on ws', baseline: { name: 'ws client', value: tp.plain }, better: 'higher' });
+rec.add({ name: 'generator send lag p99 at the receive-throughput point', value: tp.lag.p99_ms, unit: 'ms', method: `over ${tp.lag.count} sends` });
 console.log('(2) receive throughput of one client process, 10 sockets against the blaster, frames per CPU-second (measured):');
 console.log(`  bfg agent (lean socket, stamp, ledger, HDR histograms):          ${tp.lean.toFixed(0)}`);
 console.log(`  ws client (ws, the agent's in-place stamp and seq reader, seq check, HDR histogram): ${tp.plain.toFixed(0)}`);
@@ -183,4 +192,5 @@ console.log(`  ws client that JSON.parses every frame (what a plain client does)
 console.log(`  (the agent's ledger over the blast: delivered ${tp.ledger.delivered}, lost ${tp.ledger.lost}, duplicated ${tp.ledger.duplicated})`);
 console.log(`  generator error bar at this load (measured): send lag p50 ${tp.lag.p50_ms} ms, p99 ${tp.lag.p99_ms} ms, max ${tp.lag.max_ms} ms over ${tp.lag.count} sends; receive processing per read p50 ${tp.proc.p50_ms} ms, p99 ${tp.proc.p99_ms} ms`);
 console.log(selfTestText(floor));
+rec.save();
 process.exit(0);

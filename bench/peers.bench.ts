@@ -18,6 +18,7 @@ import { BFG } from '../test/helpers/cli.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { cpuSeconds, listening, rssBytes } from '../test/helpers/proc.js';
 
+import { BenchRecord } from './record.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 process.setMaxListeners(0); // each private Redis adds an exit hook
 const SIO = fileURLToPath(new URL('../test/peers/socketio-chat.js', import.meta.url));
@@ -65,6 +66,7 @@ console.log(`bench:peers — measured on ${os.cpus().length}x ${os.cpus()[0]?.mo
 console.log(`  bfg: 2 x bfg serve (Redis bus + Redis store: stores each message before it acks, numbers it, recovers reconnects)`);
 console.log(`  socket.io: 2 x Socket.IO ${sioVersion} chat app + @socket.io/redis-adapter (relays and acks; stores nothing, no recovery with this adapter)`);
 console.log(`  ${ROUNDS} alternating rounds; median [min..max]; ratio = bfg / socket.io (below 1: bfg lower)\n`);
+const rec = new BenchRecord('peers');
 const SCENARIOS: [string, string[]][] = [
   ['scenarios/room-fanout.yaml', []],
   ['scenarios/reconnect-storm.yaml', ['storm.method=client-drop']],
@@ -84,10 +86,14 @@ for (const [scenario, sets] of SCENARIOS) {
     const cell = (p: Peer) => { const v = runs[p].map(get); return `${f(median(v), d)} [${f(Math.min(...v), d)}..${f(Math.max(...v), d)}]`; };
     const a = median(runs.bfg.map(get)), b = median(runs.socketio.map(get));
     if (!Number.isFinite(a) && !Number.isFinite(b)) continue;
+    const lowerBetter = /latency|CPU|RSS|recover|lost|duplicated/.test(name);
+    rec.add({ name: `${scenario.replace(/^scenarios\/|\.yaml$/g, '')}: ${name}`, value: a, unit: '', method: `median of ${ROUNDS} alternating rounds, 2 nodes each on a fresh Redis, same generator`, baseline: { name: 'Socket.IO 4 + redis-adapter', value: b }, ...(/expected|delivered live|backfilled/.test(name) ? {} : { better: lowerBetter ? 'lower' as const : 'higher' as const }) });
     console.log(`  ${name.padEnd(44)} ${cell('bfg').padEnd(26)} ${cell('socketio').padEnd(26)} ${b ? `${(a / b).toFixed(2)}x` : a === b ? '1.00x' : '—'}`);
   }
   const untrusted = (['bfg', 'socketio'] as Peer[]).flatMap((p) => runs[p].map((x, i) => (x.trusted ? '' : `${p} round ${i + 1}`))).filter(Boolean);
   console.log(`  ${untrusted.length ? `UNTRUSTED runs (generator error bar large against the latency): ${untrusted.join(', ')}` : 'every run trusted'}`);
   console.log(`  results: results/peers/ (side by side: bfg report results/peers/<a>.json results/peers/<b>.json --out DIR)\n`);
 }
+rec.note('bfg stores, numbers and acks every message and recovers reconnects; the Socket.IO app relays and acks, stores nothing.');
+rec.save();
 process.exit(0);

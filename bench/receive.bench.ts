@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { BenchRecord } from './record.js';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const repo = path.resolve(here('../..'));
 const BASE = process.env.BENCH_BASE ?? 'HEAD~1';
@@ -62,6 +63,7 @@ for (let i = 0; i < ROUNDS; i++) {
 }
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const ratios = base.map((b, i) => now[i] / b);
+new BenchRecord('receive').add({ name: 'agent receive throughput', value: med(now), unit: 'frames per agent CPU-second', method: `10 sockets against the blaster, median of ${ROUNDS} alternating rounds`, baseline: { name: `revision ${BASE}`, value: med(base) }, better: 'higher', target: '>= 0.95x', met: med(ratios) >= 0.95 }).save();
 console.log(`receive throughput of one agent, 10 sockets against the blaster, frames per agent CPU-second (measured on ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; ${ROUNDS} alternating rounds)`);
 console.log(`  ${BASE.padEnd(10)} ${base.map((x) => x.toFixed(0)).join(', ')}   median ${med(base).toFixed(0)}`);
 console.log(`  ${'this build'.padEnd(10)} ${now.map((x) => x.toFixed(0)).join(', ')}   median ${med(now).toFixed(0)}`);

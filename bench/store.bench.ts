@@ -10,6 +10,7 @@ import { RedisStore } from '../server/broker/redis.js';
 import { DEFAULTS } from '../server/options.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { median, spread as fmt } from './stats.js';
+import { BenchRecord } from './record.js';
 
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -44,6 +45,7 @@ for (let k = 0; k < ROUNDS; k++) {
 }
 console.log(`Redis store, measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}, ${APPENDS} appends per round over 50 rooms, ${ROUNDS} alternating rounds, median [min..max]`);
 console.log(`  Redis CPU per append (µs, INFO cpu): --history-ttl-s 0 ${fmt(got.none)}; --history-ttl-s ${DEFAULTS.historyTtlS} (the default) ${fmt(got.ttl)}; ratio ${(median(got.ttl) / median(got.none)).toFixed(2)}x`);
+new BenchRecord('store').add({ name: `Redis CPU per append, --history-ttl-s ${DEFAULTS.historyTtlS} (the default)`, value: median(got.ttl), unit: 'µs', method: `Redis INFO cpu over ${APPENDS} appends, 50 rooms, median of ${ROUNDS} alternating rounds`, baseline: { name: '--history-ttl-s 0', value: median(got.none) }, better: 'lower' }).save();
 client.disconnect();
 admin.disconnect();
 r.stop();

@@ -12,6 +12,9 @@ import { BFG } from '../test/helpers/cli.js';
 import { startGateway } from '../test/helpers/gateway.js';
 import { percentiles } from '../loadgen/measure/histogram.js';
 import { holdDeliveries } from '../test/helpers/delay.js';
+import { BenchRecord } from './record.js';
+
+const rec = new BenchRecord('truth');
 
 const D = Number(process.env.BENCH_DELAY_MS ?? 20);
 console.log(`reported vs true latency — measured on ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; gateway holds every delivery ${D} ms`);
@@ -26,7 +29,11 @@ for (const [users, rate] of [[20, 5], [100, 10], [200, 10]]) {
   await g.gw.close();
   const r = JSON.parse(readFileSync('/tmp/bfg-truth.json', 'utf8')) as RunResult;
   const L = r.latency, gen = r.generator!;
+  const rateNow = (users / 2) * rate, truth = percentiles(stop.held).p50_ms;
+  rec.add({ name: `reported latency p50 at ${rateNow} msgs/s`, value: L.every.p50_ms, unit: 'ms', method: `bfg load against a gateway that holds every delivery ${D} ms; baseline: the hold the gateway really applied (p50)`, baseline: { name: 'true delay', value: truth }, better: 'lower' });
+  rec.add({ name: `generator send lag p99 at ${rateNow} msgs/s`, value: gen.send_lag.p99_ms, unit: 'ms', method: `the generator's own error bar over ${gen.send_lag.count} sends${r.trusted ? '' : ' (run UNTRUSTED)'}` });
   console.log(`  ${String((users / 2) * rate).padStart(5)} msgs/s: reported p50 ${L.every.p50_ms} ms (true: held p50 ${percentiles(stop.held).p50_ms.toFixed(3)} ms), p99 ${L.every.p99_ms} ms; from intended p50 ${L.intended?.p50_ms} ms; `
     + `send lag p50 ${gen.send_lag.p50_ms} ms, p99 ${gen.send_lag.p99_ms} ms over ${gen.send_lag.count} sends; ${r.trusted ? 'trusted' : `UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`);
 }
+rec.save();
 process.exit(0);
