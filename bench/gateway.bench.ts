@@ -175,7 +175,7 @@ for (const g of REGIMES) {
   const writes = (k: Server) => median(got[k].map((x) => x.writesPerDelivery));
   console.log(`${''.padEnd(34)} write syscalls per delivery (measured, /proc/PID/io syscw): bfg ${writes('bfg').toFixed(3)}, plain ws ${writes('ws').toFixed(3)}, socket.io ${writes('socketio').toFixed(3)}; bfg/ws ${(writes('bfg') / writes('ws')).toFixed(3)}`);
   if (g.name.startsWith('(b)')) {
-    // alternating rounds compare two moments of this VM: the verdict comes from rounds where bfg and
+    // alternating rounds compare two moments of the machine: the verdict comes from rounds where bfg and
     // plain ws ran at the same time (each with its own generator), one ratio per round
     const b = got.bfg.map((x) => x.cpuUsPerDelivery), w = got.ws.map((x) => x.cpuUsPerDelivery);
     const overlap = Math.max(...b) >= Math.min(...w) && Math.max(...w) >= Math.min(...b);
