@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resultPath } from '../loadgen/command.js';
 import { runLoad } from '../loadgen/run/coordinator.js';
 import { summary } from '../loadgen/run/summary.js';
 import { loadScenario } from '../loadgen/scenario/scenario.js';
@@ -25,7 +26,7 @@ export async function demo(outDir = 'results'): Promise<number> {
   for (const [name, sets] of RUNS) {
     console.log(`\nbfg demo: ${name} (gateway: bfg serve on embedded defaults — memory store, bus and presence)`);
     const result = await runLoad({ scenario: loadScenario(`${SCENARIOS}${name}.yaml`, sets), serve: true, progress: true });
-    const file = `${outDir}/${name}.json`;
+    const file = resultPath(name, new Date(result.started_at), outDir);
     writeFileSync(file, JSON.stringify(result, null, 1));
     console.log(summary(result));
     console.log(`  written: ${file}`);
@@ -36,6 +37,7 @@ export async function demo(outDir = 'results'): Promise<number> {
     const w = await writeReport(r, { out: `${outDir}/report-${r.scenario.name}` });
     console.log(`bfg demo: report for ${r.scenario.name}: ${w.html} (and ${w.md})`);
   }
-  console.log(`\nbfg demo: ${RUNS.length - failed} of ${RUNS.length} runs passed their thresholds; results in ${outDir}/`);
+  const trusted = results.filter((r) => r.trusted).length;
+  console.log(`\nbfg demo: ${RUNS.length - failed} of ${RUNS.length} runs passed their thresholds, ${trusted} of ${RUNS.length} measurements trusted; results in ${outDir}/`);
   return failed ? 1 : 0;
 }

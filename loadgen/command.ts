@@ -1,5 +1,5 @@
 /** `bfg load`: flags -> scenario -> run -> result file, summary, JUnit, exit code. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { runLoad } from './run/coordinator.js';
@@ -21,7 +21,7 @@ export function loadFlags(y: Argv) {
     .option('protocol', { type: 'string', choices: PROTOCOLS, describe: 'the gateway\'s protocol (overrides the scenario\'s `protocol`): bfg, socketio, template' })
     .option('serve', { type: 'boolean', default: false, describe: 'start a `bfg serve` for this run (with the scenario\'s serve.args) and sample its CPU and RSS' })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario field: --set rooms.size=50 (repeatable)' })
-    .option('out', { type: 'string', default: 'results/run.json', describe: 'result JSON file' })
+    .option('out', { type: 'string', describe: 'result JSON file (default: a new file per run, results/<scenario>-<time>.json)' })
     .option('junit', { type: 'string', describe: 'also write a JUnit XML report here' })
     .option('allow-remote', { type: 'boolean', default: false, describe: 'allow a target outside loopback and private addresses' })
     .option('jwt-secret', { type: 'string', describe: 'sign HS256 tokens per user for a gateway with --auth jwt (or env BFG_JWT_SECRET)' })
@@ -37,6 +37,16 @@ export function loadFlags(y: Argv) {
 type LoadArgs = Awaited<ReturnType<typeof loadFlags>['argv']>;
 
 /** Runs `bfg load`; resolves with the exit code (0 pass, 1 a threshold broke). */
+/** A new result file per run: results/<scenario>-<UTC time>.json (never overwriting an earlier run's). */
+export function resultPath(scenario: string, at: Date, dir = 'results'): string {
+  const stamp = at.toISOString().replace(/\..*$/, '').replace(/:/g, '').replace('T', '-');
+  const base = `${dir}/${scenario.replace(/[^\w.-]+/g, '_')}-${stamp}`;
+  for (let i = 1; ; i++) {
+    const f = i === 1 ? `${base}.json` : `${base}-${i}.json`;
+    if (!existsSync(f)) return f;
+  }
+}
+
 export async function load(a: LoadArgs): Promise<number> {
   if (a['self-test']) {
     console.log(selfTestText(await selfTest()));
@@ -53,8 +63,9 @@ export async function load(a: LoadArgs): Promise<number> {
     coordinator: a.coordinator, agents: a.agents, agentTimeoutMs: a['agent-timeout'] * 1000,
     metricsPort: a['metrics-port'], metricsHost: a['metrics-host'],
   });
-  mkdirSync(dirname(a.out), { recursive: true });
-  writeFileSync(a.out, JSON.stringify(result, null, 1));
+  const out = a.out ?? resultPath(scenario.name, new Date(result.started_at));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 1));
   if (a.junit) {
     mkdirSync(dirname(a.junit), { recursive: true });
     writeFileSync(a.junit, junit(result));
@@ -64,7 +75,7 @@ export async function load(a: LoadArgs): Promise<number> {
     const p = d.last_progress;
     console.log(`  DEAD AGENT: agent ${d.agent}: ${d.reason}${p ? ` (last report at t=${p.t}s: ${p.connected} connected, ${p.sent} sent, ${p.received} received; kept apart, not merged)` : ''}`);
   }
-  console.log(`  written: ${a.out}${a.junit ? `, ${a.junit}` : ''}`);
+  console.log(`  written: ${out}${a.junit ? `, ${a.junit}` : ''}`);
   return result.passed ? 0 : 1;
 }
 

@@ -37,6 +37,8 @@ export interface RunResult {
   passed: boolean;
   trusted: boolean;
   untrusted_reasons: string[];
+  /** with --serve: the CPUs the gateway and the generator ran on, or why they were not pinned */
+  placement?: { gateway: string; generator: string } | { unpinned: string };
   timeline: TimePoint[];
   server?: { samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string };
   /** the http phase (autocannon on the history endpoint), measured */

@@ -18,6 +18,7 @@ import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
 import { Progress } from './progress.js';
 import { LoadExporter } from './exporter.js';
 import { startGateway, type Served } from './serve.js';
+import { placeApart, type Placement } from './placement.js';
 import { evaluate } from './thresholds.js';
 import { httpPhase, type HttpPhaseResult } from './http-phase.js';
 import { launchRemote, referenceNow, waitForAgents } from '../remote/launch.js';
@@ -53,7 +54,9 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
   let t0 = Date.now() + 1000;
   let served: Served | undefined;
   let stopExporter: () => Promise<void> | undefined = () => undefined;
-  if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis);
+  // the generator moves off the gateway's CPU before it forks its agents, which inherit its CPUs
+  const placement: Placement | undefined = o.serve ? placeApart() : undefined;
+  if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis, placement);
   try {
     // a fleet you run: --target ws://a:1,ws://b:2 spreads the users over its nodes
     const given = (o.target ?? s.target)?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
@@ -111,7 +114,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     if (o.progress !== false) progress.end();
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
-    const r = assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult);
+    const r = { ...assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult), ...(placement ? { placement } : {}) };
     r.dead_agents = outcomes.flatMap((x, i) => (typeof x === 'string' ? [{ agent: i, reason: x, last_progress: progress.lastOf(i) }] : []));
     if (remote) {
       r.agents = r.agents.map((a) => ({ ...a, name: remote!.agents[a.agent].name, clock_offset_ms: remote!.agents[a.agent].offsetMs, clock_bound_ms: remote!.agents[a.agent].boundMs }));

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
 import { BfgError } from '../../protocol/index.js';
 import type { ServerSample } from '../result.js';
+import { pinnedCommand, type Placement } from './placement.js';
 
 const BFG = fileURLToPath(new URL('../../bin/bfg.js', import.meta.url));
 
@@ -17,8 +18,9 @@ function forward(label: string, stream: NodeJS.ReadableStream): void {
   });
 }
 
-function node(args: readonly string[], label: string): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [BFG, 'serve', '--port', '0', '--auth', 'none', '--admin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function node(args: readonly string[], label: string, placement?: Placement): Promise<{ proc: ChildProcess; port: number }> {
+  const [cmd, argv] = pinnedCommand(placement ?? { unpinned: '' }, [process.execPath, BFG, 'serve', '--port', '0', '--auth', 'none', '--admin', ...args]);
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const on = (d: Buffer) => {
@@ -39,10 +41,10 @@ function node(args: readonly string[], label: string): Promise<{ proc: ChildProc
 }
 
 /** Starts `nodes` gateway processes (a Redis fleet when nodes > 1) with the given extra flags. */
-export async function startGateway(args: readonly string[], t0: () => number, nodes = 1, redis?: string): Promise<Served> {
+export async function startGateway(args: readonly string[], t0: () => number, nodes = 1, redis?: string, placement?: Placement): Promise<Served> {
   if (nodes > 1 && !redis) throw new BfgError('bad_option', `serve.nodes ${nodes}: a fleet needs Redis: pass --redis redis://host:port (scripts/redis.sh start 6390 starts one)`);
   const fleetArgs = nodes > 1 ? ['--bus', 'redis', '--store', 'redis', '--redis', redis!] : redis ? ['--bus', 'redis', '--store', 'redis', '--redis', redis] : [];
-  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...args], `n${i + 1}`)));
+  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...args], `n${i + 1}`, placement)));
   const procs = started.map((s) => s.proc);
   const samples: ServerSample[] = [];
   const timer = setInterval(() => {

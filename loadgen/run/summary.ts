@@ -1,5 +1,7 @@
 /** The summary table printed at the end of a run. */
 import type { RunResult } from '../result.js';
+import { placementLine } from './placement.js';
+import { untrustedAdvice } from './advice.js';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 
@@ -49,8 +51,10 @@ export function summary(r: RunResult): string {
   if (L.delivered > 0 && r.latency.every.count === 0) {
     lines.push(`  WARNING: ${L.delivered} messages delivered but no latency measured: the frames carried no send time the generator could read`);
   }
+  const where = placementLine(r.placement);
+  if (where) lines.push(where);
   for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (${t.no_samples ? 'no samples' : `actual ${t.actual}`})`);
-  lines.push(r.trusted ? '  measurement trusted: the generator\'s error bar is within 10% of the latency it reports and no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's`);
+  lines.push(r.trusted ? '  measurement trusted: the generator\'s error bar is within 10% of the latency it reports and no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's\n  to make it trusted: ${untrustedAdvice(r).join('; ')}`);
   lines.push(`  result: ${r.passed ? 'PASS' : 'FAIL'}`);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aggregateStorm, eventsStorm, STORM_DEFAULTS, type StormInput } from '../../calculators/storm/index.js';
+import { aggregateStorm, eventsStorm, STORM_DEFAULTS, type StormInput } from '../../../calculators/storm/index.js';
 
 const base: StormInput = { ...STORM_DEFAULTS, clients: 200_000, servers: 10, kill: 3, acceptRatePerServer: 2000, horizonS: 120 };
 

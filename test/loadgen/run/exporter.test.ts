@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { LOAD_METRICS } from '../../loadgen/run/exporter.js';
-import type { RunResult } from '../../loadgen/result.js';
-import { createMetrics } from '../../server/metrics.js';
-import { BFG } from '../helpers/cli.js';
-import { startGateway } from '../helpers/gateway.js';
-import { startRedis } from '../helpers/redis.js';
-import { until } from '../helpers/wait.js';
+import { LOAD_METRICS } from '../../../loadgen/run/exporter.js';
+import type { RunResult } from '../../../loadgen/result.js';
+import { createMetrics } from '../../../server/metrics.js';
+import { BFG } from '../../helpers/cli.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { startRedis } from '../../helpers/redis.js';
+import { until } from '../../helpers/wait.js';
 
 /** A strict check of the Prometheus text format: every line a comment, blank, or `name{labels} value`. */
 function parseProm(text: string): Map<string, number> {
@@ -90,7 +90,7 @@ test('a distributed run: the coordinator serves the sum of its agents\' figures'
 });
 
 test('the Grafana dashboard is valid JSON whose queries name only metrics that exist', async () => {
-  const text = readFileSync(new URL('../../../dashboards/bfg.json', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../../../dashboards/bfg.json', import.meta.url), 'utf8');
   const dash = JSON.parse(text) as { panels: { targets: { expr: string }[] }[] };
   const gateway = (await createMetrics('n1').registry.getMetricsAsJSON()).map((m) => m.name);
   const known = new Set([...LOAD_METRICS, ...gateway]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LedgerCounts } from '../../loadgen/measure/ledger.js';
-import { StampLedger, type StampParty } from '../../loadgen/measure/stamp-ledger.js';
+import type { LedgerCounts } from '../../../loadgen/measure/ledger.js';
+import { StampLedger, type StampParty } from '../../../loadgen/measure/stamp-ledger.js';
 
 const counts = (): LedgerCounts => ({ expected: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, backfilled: 0, recovered: 0 });
 const party = (id: number): StampParty => ({ id, sends: null, conns: null, stamp: null });

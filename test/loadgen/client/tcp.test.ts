@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { dial, transport, type Wire, type WireOwner } from '../../loadgen/client/tcp.js';
-import { until } from '../helpers/wait.js';
+import { dial, transport, type Wire, type WireOwner } from '../../../loadgen/client/tcp.js';
+import { until } from '../../helpers/wait.js';
 
 class Owner implements WireOwner {
   up = 0;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assignClasses, buildRooms, zipfTable } from '../../loadgen/agent/mix.js';
-import { runLoad } from '../../loadgen/run/coordinator.js';
-import { loadScenario, parseScenario } from '../../loadgen/scenario/scenario.js';
-import { startGateway } from '../helpers/gateway.js';
+import { assignClasses, buildRooms, zipfTable } from '../../../loadgen/agent/mix.js';
+import { runLoad } from '../../../loadgen/run/coordinator.js';
+import { loadScenario, parseScenario } from '../../../loadgen/scenario/scenario.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const shares = (members: number[][]) => {
   const by = new Map<number, number>();

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { RunResult } from '../../loadgen/result.js';
-import { BFG, runBfg } from '../helpers/cli.js';
-import { startGateway } from '../helpers/gateway.js';
-import { makeHosts, netnsProblem } from '../helpers/netns.js';
-import { startRedis } from '../helpers/redis.js';
-import { sleep, until } from '../helpers/wait.js';
+import type { RunResult } from '../../../loadgen/result.js';
+import { BFG, runBfg } from '../../helpers/cli.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { makeHosts, netnsProblem } from '../../helpers/netns.js';
+import { startRedis } from '../../helpers/redis.js';
+import { sleep, until } from '../../helpers/wait.js';
 
 const output = (p: ChildProcess) => {
   let out = '';

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { checkTarget } from '../../loadgen/run/preflight.js';
-import { runStream, ctlStream } from '../../loadgen/remote/keys.js';
-import { BFG, runBfg } from '../helpers/cli.js';
-import { startGateway } from '../helpers/gateway.js';
-import { startRedis } from '../helpers/redis.js';
-import { until } from '../helpers/wait.js';
+import { checkTarget } from '../../../loadgen/run/preflight.js';
+import { runStream, ctlStream } from '../../../loadgen/remote/keys.js';
+import { BFG, runBfg } from '../../helpers/cli.js';
+import { startGateway } from '../../helpers/gateway.js';
+import { startRedis } from '../../helpers/redis.js';
+import { until } from '../../helpers/wait.js';
 
 const SECRET = 'safety-secret-0123456789abcdef-0123456789';
 

@@ -3,10 +3,10 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runLoad, split } from '../../loadgen/run/coordinator.js';
-import { loadScenario, parseScenario } from '../../loadgen/scenario/scenario.js';
-import { runBfg } from '../helpers/cli.js';
-import { startGateway } from '../helpers/gateway.js';
+import { runLoad, split } from '../../../loadgen/run/coordinator.js';
+import { loadScenario, parseScenario } from '../../../loadgen/scenario/scenario.js';
+import { runBfg } from '../../helpers/cli.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bfg-load-'));
 

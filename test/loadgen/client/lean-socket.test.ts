@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { randomPooled } from '../../loadgen/client/codec.js';
-import { upgradeRequest } from '../../loadgen/client/handshake.js';
-import { LeanSocket, type LeanHandler } from '../../loadgen/client/lean-socket.js';
-import { rawFrame } from '../helpers/fragment.js';
-import { until } from '../helpers/wait.js';
+import { randomPooled } from '../../../loadgen/client/codec.js';
+import { upgradeRequest } from '../../../loadgen/client/handshake.js';
+import { LeanSocket, type LeanHandler } from '../../../loadgen/client/lean-socket.js';
+import { rawFrame } from '../../helpers/fragment.js';
+import { until } from '../../helpers/wait.js';
 
 type Case = (ws: WebSocket, raw: (b: Buffer) => void) => void;
 const MAX = 1024;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arrivals } from '../../loadgen/agent/arrivals.js';
-import type { AgentPlan } from '../../loadgen/agent/plan.js';
-import { rateAt, segments, usersAt } from '../../loadgen/agent/stages.js';
-import type { Vu } from '../../loadgen/agent/vu.js';
-import { runLoad } from '../../loadgen/run/coordinator.js';
-import { parseScenario } from '../../loadgen/scenario/scenario.js';
-import { BfgError } from '../../protocol/index.js';
-import { startGateway } from '../helpers/gateway.js';
+import { arrivals } from '../../../loadgen/agent/arrivals.js';
+import type { AgentPlan } from '../../../loadgen/agent/plan.js';
+import { rateAt, segments, usersAt } from '../../../loadgen/agent/stages.js';
+import type { Vu } from '../../../loadgen/agent/vu.js';
+import { runLoad } from '../../../loadgen/run/coordinator.js';
+import { parseScenario } from '../../../loadgen/scenario/scenario.js';
+import { BfgError } from '../../../protocol/index.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 test('stages: linear ramps between stage targets, holds, and rates that carry over', () => {
   const segs = segments([{ duration_s: 10, users: 100 }, { duration_s: 5 }, { duration_s: 5, users: 0, rate_per_room: 4 }], 2);

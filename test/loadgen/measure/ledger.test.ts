@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Ledger, Track } from '../../loadgen/measure/ledger.js';
-import { encodeHist, mergeHists, newHist, percentiles } from '../../loadgen/measure/histogram.js';
-import { rng } from '../helpers/fuzz.js';
+import { Ledger, Track } from '../../../loadgen/measure/ledger.js';
+import { encodeHist, mergeHists, newHist, percentiles } from '../../../loadgen/measure/histogram.js';
+import { rng } from '../../helpers/fuzz.js';
 
 test('the ledger classes in-order, gaps, late arrivals, duplicates and own messages', () => {
   const L = new Ledger();
