@@ -132,7 +132,6 @@ describe('memory is bounded for every input', () => {
     c.close();
     await g.gw.close();
   });
-
   test('presence lookups are bounded per frame and rate-limited', async () => {
     const g = await startGateway({ msgRate: 1, msgBurst: 3 });
     const c = await TestClient.connect(`${g.url}/?user=looker`);
@@ -144,7 +143,6 @@ describe('memory is bounded for every input', () => {
     c.close();
     await g.gw.close();
   });
-
   test('connections that send nothing at all are dropped within the handshake timeout and stop counting', async () => {
     const g = await startGateway({ maxConnections: 50, handshakeTimeoutMs: 300 });
     const silent = await Promise.all(Array.from({ length: 40 }, () => new Promise<net.Socket>((resolve) => {
@@ -161,7 +159,6 @@ describe('memory is bounded for every input', () => {
     for (const s of silent) s.destroy();
     await g.gw.close();
   });
-
   test('1,000 half-open upgrades do not lock out a valid client: they count toward maxConnections and time out', async () => {
     const g = await startGateway({ maxConnections: 50, handshakeTimeoutMs: 300 });
     const half: net.Socket[] = [];
@@ -183,7 +180,6 @@ describe('memory is bounded for every input', () => {
     await g.gw.close();
   });
 });
-
 describe('one access rule for every path', () => {
   test('HTTP history of a DM room: only its two users, through ?token= and Authorization: Bearer alike', async () => {
     const g = await startGateway({ auth: 'jwt', jwtSecret: SECRET });
@@ -199,7 +195,6 @@ describe('one access rule for every path', () => {
     alice.close();
     await g.gw.close();
   });
-
   test('inbox topics are not rooms; ambiguous DM names and user ids with ":" are refused', async () => {
     const g = await startGateway({ msgRate: 1e6, msgBurst: 1e6 });
     const eve = await TestClient.connect(`${g.url}/?user=eve`);
@@ -221,7 +216,6 @@ describe('one access rule for every path', () => {
     for (const c of [eve, bob, amy]) c.close();
     await g.gw.close();
   });
-
   test('a rooms pattern that would backtrack exponentially as a regex is matched in linear time', async () => {
     const g = await startGateway({ auth: 'jwt', jwtSecret: SECRET });
     const c = await TestClient.connect(`${g.url}/?token=${await signToken(SECRET, { sub: 'kim', rooms: ['a*a*a*a*a*a*a*a*b'] })}`);
@@ -231,7 +225,6 @@ describe('one access rule for every path', () => {
     c.close();
     await g.gw.close();
   });
-
   test('POST /admin/close: an admin claim under --auth jwt, and no cross-origin caller', async () => {
     const g = await startGateway({ auth: 'jwt', jwtSecret: SECRET, admin: true });
     const post = (headers: Record<string, string>) => fetch(`${g.http}/admin/close?users=x`, { method: 'POST', headers });
@@ -242,7 +235,6 @@ describe('one access rule for every path', () => {
     assert.equal((await post({ authorization: root })).status, 200);
     await g.gw.close();
   });
-
   test('the upgrade checks Origin: absent allowed, listed allowed, anything else refused', async () => {
     const g = await startGateway({ allowedOrigins: ['https://chat.example.com'] });
     const open = (origin?: string) => new Promise<number>((resolve) => {
@@ -256,7 +248,6 @@ describe('one access rule for every path', () => {
     assert.equal(await open('https://evil.example'), 403);
     await g.gw.close();
   });
-
   test('--auth none and --admin stay on loopback unless forced; secrets under 32 bytes and tokens without exp are refused', async () => {
     assert.throws(() => gatewayOptions({ auth: 'none', host: '0.0.0.0' }), /insecure-public/);
     assert.throws(() => gatewayOptions({ auth: 'jwt', jwtSecret: SECRET, admin: true, host: '0.0.0.0' }), /--admin/);
@@ -271,7 +262,6 @@ describe('one access rule for every path', () => {
     await g.gw.close();
   });
 });
-
 describe('acks that mean what they say (embedded store)', () => {
   test('a retry with the same id is stored once and acked with the first seq', async () => {
     const g = await startGateway();

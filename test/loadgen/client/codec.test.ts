@@ -20,7 +20,7 @@ test('client frames are masked, and unmasking gives the payload back', () => {
 
 test('frames are parsed whole and a split one is handed back as the rest', () => {
   const got: string[] = [];
-  const sink = { onFrame: (_b0: number, p: Buffer) => void got.push(p.toString()) };
+  const sink = { done: false, onFrame: (_b0: number, p: Buffer) => void got.push(p.toString()) };
   const two = Buffer.concat([serverFrame(OP.text, Buffer.from('a')), serverFrame(OP.text, Buffer.from('bcd'))]);
   const rest = parseFrames(two.subarray(0, two.length - 2), sink, 1 << 20);
   assert.deepEqual(got, ['a']);
@@ -30,7 +30,7 @@ test('frames are parsed whole and a split one is handed back as the rest', () =>
 });
 
 test('masked server frames, oversized frames and reserved bits are protocol errors', () => {
-  const sink = { onFrame: () => {} };
+  const sink = { done: false, onFrame: () => {} };
   assert.throws(() => parseFrames(Buffer.from([0x81, 0x81, 0, 0, 0, 0, 0]), sink, 1 << 20), ProtocolError);
   assert.throws(() => parseFrames(serverFrame(OP.binary, Buffer.alloc(200)), sink, 100), (e: ProtocolError) => e.code === 1009);
   assert.throws(() => parseFrames(Buffer.from([0xc1, 0]), sink, 1 << 20), (e: ProtocolError) => e.code === 1002);

@@ -4,7 +4,6 @@ import { BfgAdapter } from '../../../loadgen/protocols/bfg.js';
 import type { ProtocolSink, Stamp } from '../../../loadgen/protocols/index.js';
 import { Vu } from '../../../loadgen/agent/vu.js';
 import { Spread } from '../../../loadgen/measure/spread.js';
-import { loadScenario } from '../../../loadgen/scenario/scenario.js';
 
 function sink() {
   const events: unknown[][] = [];
@@ -22,8 +21,8 @@ function sink() {
 
 test('bfg frames become sink events, each with the read time it came with', () => {
   const { s, events } = sink();
-  const a = new BfgAdapter(s, loadScenario('scenarios/smoke.yaml'));
-  const vu = new Vu(0, 'u0', 'r', new Spread(0, 1));
+  const a = new BfgAdapter(s, 'json');
+  const vu = new Vu(0, 'u0', 'r', null as unknown as Spread);
   const at = 123.5;
   const f = (o: object) => a.frame(vu, Buffer.from(JSON.stringify(o)), false, at);
   f({ op: 'msg', room: 'r', seq: 3, id: 'x', from: 'u1', ts: 1, body: 'b', meta: { s: 1, n: 1, k: 1, i: 100, t: 101 } });
@@ -38,8 +37,8 @@ test('bfg frames become sink events, each with the read time it came with', () =
 
 test('publish and join write bfg frames with the stamp in meta', () => {
   const { s, events } = sink();
-  const a = new BfgAdapter(s, loadScenario('scenarios/smoke.yaml'));
-  const vu = new Vu(0, 'u0', 'r', new Spread(0, 1));
+  const a = new BfgAdapter(s, 'json');
+  const vu = new Vu(0, 'u0', 'r', null as unknown as Spread);
   a.join(vu, 'r', 5, 'ep');
   a.publish(vu, 'r', 'id1', { s: 0, n: 1, k: 1, i: 10, t: 11 }, 'hi');
   const frames = events.map((e) => JSON.parse(e[1] as string) as Record<string, unknown>);
