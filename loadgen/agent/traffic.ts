@@ -34,6 +34,8 @@ export interface TrafficPorts {
   readonly proto: Adapter;
   /** the stamp ledger, for protocols without server seqs */
   readonly stamps: StampLedger | null;
+  /** sends meant before this instant are warm-up: their lag is left out, as their latency is */
+  readonly measureFrom?: number;
 }
 
 /** A scheduler task that acts at `first`, then every `gap()` ms, until `end`. */
@@ -131,7 +133,8 @@ export class Traffic {
   /** the stamp, taken just before the write; logged for the stamp ledger */
   private stamp(vu: Vu, n: number, k: number, intended: number): Stamp {
     const t = nowMs();
-    this.p.m.sendLag(t - intended);
+    // the error bar covers the same sends as the latency it is held against
+    if (intended >= (this.p.measureFrom ?? 0)) this.p.m.sendLag(t - intended);
     this.p.stamps?.sent(vu, n, t, vu.dials);
     return { s: vu.id, n, k, i: intended, t };
   }

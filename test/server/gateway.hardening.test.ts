@@ -212,11 +212,12 @@ describe('one access rule for every path', () => {
     const amy = await TestClient.connect(`${g.url}/?user=amy`);
     amy.send({ op: 'dm', to: 'bob', id: 'hi', body: 'hello bob' });
     await bob.waitFor((f) => f.op === 'msg' && f.id === 'hi');
+    await stillWorks(eve); // a round trip on eve's own socket: anything routed to her would have come before its answer
     assert.equal(eve.msgs().length, 0, 'eve read nothing');
     for (const c of [eve, bob, amy]) c.close();
     await g.gw.close();
   });
-  test('a rooms pattern that would backtrack exponentially as a regex is matched in linear time', async () => {
+  test('a rooms pattern that would backtrack exponentially as a regex is refused at once and the connection keeps working', async () => {
     const g = await startGateway({ auth: 'jwt', jwtSecret: SECRET });
     const c = await TestClient.connect(`${g.url}/?token=${await signToken(SECRET, { sub: 'kim', rooms: ['a*a*a*a*a*a*a*a*b'] })}`);
     for (let i = 0; i < 20; i++) c.send({ op: 'join', room: 'a'.repeat(200) });

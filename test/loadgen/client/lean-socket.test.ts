@@ -42,6 +42,7 @@ for (const transport of ['raw', 'net'] as const) describe(`the lean client speak
   const serverClose = new Map<string, number>();
   const pongs = new Map<string, number>();
   const open = new Set<WebSocket>();
+  let accepted = 0;
   before(async () => {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((r) => wss.once('listening', r));
@@ -50,6 +51,7 @@ for (const transport of ['raw', 'net'] as const) describe(`the lean client speak
       const name = new URL(req.url!, 'http://x').searchParams.get('case')!;
       ws.on('close', (code) => serverClose.set(name, code));
       open.add(ws);
+      accepted++;
       (ws as unknown as { caseName: string }).caseName = name;
       ws.on('close', () => open.delete(ws));
       ws.on('pong', () => pongs.set(name, (pongs.get(name) ?? 0) + 1));
@@ -125,6 +127,11 @@ for (const transport of ['raw', 'net'] as const) describe(`the lean client speak
   });
 
   test('every connection of these cases ended on the server side too (no half-open leftovers)', async () => {
+    // cases of its own, so that run alone it still checks connections that were made and ended
+    const before = accepted;
+    await run('fragmented-text');
+    await run('masked');
+    assert.equal(accepted - before, 2, 'the server saw both connections');
     await until(() => open.size === 0, 10_000, `server-side connections to end: ${[...open].map((w) => (w as unknown as { caseName: string }).caseName)}`);
   });
 });

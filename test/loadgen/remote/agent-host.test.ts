@@ -7,7 +7,8 @@ import { BFG, runBfg } from '../../helpers/cli.js';
 import { startGateway } from '../../helpers/gateway.js';
 import { makeHosts, netnsProblem } from '../../helpers/netns.js';
 import { startRedis } from '../../helpers/redis.js';
-import { sleep, until } from '../../helpers/wait.js';
+import { until } from '../../helpers/wait.js';
+import { loadScenario } from '../../../loadgen/scenario/scenario.js';
 
 const output = (p: ChildProcess) => {
   let out = '';
@@ -28,8 +29,9 @@ test('an agent killed mid-run: the run ends, names the dead agent, and exits non
       '--set', 'duration_s=8', '--no-progress', '--out', '/tmp/bfg-dead-agent.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out = output(load);
     await waitFor(outs[1], /run /, 10_000, 'the run to start');
-    // past the common start (1.5 s after the plans) and its first progress report (1 s later)
-    await sleep(3500);
+    // the run is under way once every user of both agents holds a socket on the gateway
+    const users = loadScenario('scenarios/smoke.yaml').users;
+    await until(() => g.gw.hub.size === users, 15_000, `all ${users} users connected`);
     agents[1].kill('SIGKILL');
     const code = await new Promise<number | null>((r) => load.on('exit', r));
     assert.equal(code, 1, out());
@@ -96,10 +98,11 @@ test('three hosts in network namespaces: gateway and Redis on one, an agent on e
     // protected mode refuses non-loopback clients; this address exists only inside the test's namespaces
     const redis = hosts.exec(0, ['redis-server', '--port', '6399', '--bind', h1, '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
     procs.push(redis);
+    const redisOut = output(redis);
     const serve = hosts.exec(0, [process.execPath, BFG, 'serve', '--host', h1, '--port', '8080', '--auth', 'none', '--insecure-public']);
     procs.push(serve);
     await waitFor(output(serve), /listening/, 10_000, 'the gateway in host 1');
-    await sleep(300);
+    await waitFor(redisOut, /Ready to accept connections/, 10_000, 'Redis in host 1');
     const outs = [1, 2].map((i) => {
       const p = hosts.exec(i, [process.execPath, BFG, 'agent', '--join', `redis://${h1}:6399`, '--name', `host${i + 1}`, '--addresses', hosts.addr(i), '--once']);
       procs.push(p);
@@ -122,8 +125,7 @@ test('three hosts in network namespaces: gateway and Redis on one, an agent on e
     assert.ok(r.agents.every((a) => (a.clock_bound_ms ?? Infinity) < 50), 'each agent states its clock offset bound');
     assert.equal(r.target, `ws://${h1}:8080/`);
   } finally {
-    for (const p of procs) p.kill('SIGKILL');
-    await sleep(200);
+    await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((done) => { p.once('exit', done); p.kill('SIGKILL'); }))));
     hosts.destroy();
   }
 });
