@@ -7,7 +7,7 @@ import { selfTest, selfTestText } from './run/self-test.js';
 import { junit } from './run/junit.js';
 import { summary } from './run/summary.js';
 import { loadScenario } from './scenario/scenario.js';
-import { runAgentHost } from './remote/agent-host.js';
+import { HOST_LIMITS, runAgentHost } from './remote/agent-host.js';
 import { k8sJob } from './remote/k8s.js';
 import { BfgError } from '../protocol/index.js';
 import { PROTOCOLS } from './protocols/index.js';
@@ -88,6 +88,9 @@ export function agentFlags(y: Argv) {
     .option('capacity', { type: 'number', describe: 'sockets this agent offers (default: fd limit - 256)' })
     .option('once', { type: 'boolean', default: false, describe: 'exit after one run' })
     .option('allow-remote', { type: 'boolean', default: false, describe: 'run plans aimed outside loopback and private addresses (names are resolved and every address checked)' })
+    .option('max-duration-s', { type: 'number', default: HOST_LIMITS.maxDurationS, describe: 'refuse a plan with more seconds of traffic' })
+    .option('max-rate', { type: 'number', default: HOST_LIMITS.maxRate, describe: 'refuse a plan that sends more messages per second from this agent' })
+    .option('max-body-bytes', { type: 'number', default: HOST_LIMITS.maxBodyBytes, describe: 'refuse a plan with larger message bodies' })
     .option('k8s-manifest', { type: 'boolean', default: false, describe: 'print a Kubernetes Job that runs agents, instead of running one' })
     .option('replicas', { type: 'number', default: 1, describe: 'with --k8s-manifest: agent pods' })
     .option('image', { type: 'string', default: 'bfg-toolkit:latest', describe: 'with --k8s-manifest: container image with bfg installed' });
@@ -101,5 +104,12 @@ export async function agent(a: Awaited<ReturnType<typeof agentFlags>['argv']>): 
     if (!Number.isInteger(a.replicas) || a.replicas < 1) throw new BfgError('bad_option', `--replicas ${a.replicas}: must be a whole number >= 1`);
     return void process.stdout.write(k8sJob({ replicas: a.replicas, join: a.join, image: a.image, name: 'bfg-agents' }));
   }
-  await runAgentHost({ join: a.join, name: a.name, addresses: a.addresses?.split(',').filter(Boolean), capacity: a.capacity, once: a.once, allowRemote: a['allow-remote'], jwtSecret: process.env.BFG_JWT_SECRET });
+  for (const k of ['capacity', 'max-duration-s', 'max-rate', 'max-body-bytes'] as const) {
+    const v = a[k];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new BfgError('bad_option', `--${k} ${v}: must be a positive number`);
+  }
+  await runAgentHost({
+    join: a.join, name: a.name, addresses: a.addresses?.split(',').filter(Boolean), capacity: a.capacity, once: a.once, allowRemote: a['allow-remote'], jwtSecret: process.env.BFG_JWT_SECRET,
+    maxDurationS: a['max-duration-s'], maxRate: a['max-rate'], maxBodyBytes: a['max-body-bytes'],
+  });
 }

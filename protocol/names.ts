@@ -10,19 +10,35 @@ export const NAME_LIMITS = Object.freeze({ roomChars: 200, userChars: 128 });
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** Why a user id is invalid, or undefined when it is valid (1..128 chars, no `:`, no control characters). */
+// bidi controls and zero-width characters: two names that look the same must not be two names
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/**
+ * Why a name is not one well-defined string, or undefined: well-formed Unicode (a lone surrogate is
+ * stored as U+FFFD by Redis and would merge two names), normal form NFC (so a name is spelled one
+ * way), no control, bidi-control or zero-width characters. The same rule in every store.
+ */
+export function textProblem(s: string, what: string): string | undefined {
+  if (CONTROL.test(s)) return `${what} must not contain control characters`;
+  if (!s.isWellFormed()) return `${what} must be well-formed Unicode (no lone surrogates)`;
+  if (INVISIBLE.test(s)) return `${what} must not contain bidi controls or zero-width characters`;
+  if (s.normalize('NFC') !== s) return `${what} must be in Unicode normal form NFC`;
+  return undefined;
+}
+
+/** Why a user id is invalid, or undefined when it is valid (1..128 chars, no `:`, one spelling: textProblem). */
 export function userProblem(user: string): string | undefined {
   if (user.length === 0 || user.length > NAME_LIMITS.userChars) return `a user id must have 1..${NAME_LIMITS.userChars} characters`;
   if (user.includes(':')) return 'a user id must not contain ":" (it separates the users of a DM room)';
-  if (CONTROL.test(user)) return 'a user id must not contain control characters';
-  return undefined;
+  return textProblem(user, 'a user id');
 }
 
 /** Why a room name is invalid, or undefined. A `dm:` room must be exactly `dm:<a>:<b>` with valid, sorted ids. */
 export function roomProblem(room: string): string | undefined {
   if (room.length === 0 || room.length > NAME_LIMITS.roomChars) return `a room name must have 1..${NAME_LIMITS.roomChars} characters`;
   if (room.charCodeAt(0) === 64 /* @ */) return 'a room name must not start with "@" (that names a user\'s DM inbox, which is not a room)';
-  if (CONTROL.test(room)) return 'a room name must not contain control characters';
+  const text = textProblem(room, 'a room name');
+  if (text) return text;
   if (room.startsWith('dm:')) {
     const parts = room.slice(3).split(':');
     if (parts.length !== 2 || userProblem(parts[0]) || userProblem(parts[1])) return 'a DM room must be dm:<user>:<user> with two valid user ids';

@@ -39,10 +39,19 @@ function user(o: Obj, key: string): string | undefined {
   return why && `field "${key}": ${why}`;
 }
 
+// C0 controls other than tab, newline and carriage return: JSON writes each as six bytes (\u0001), so
+// a body of them would be sent (history, JSON frames) at six times the bytes --max-body counted
+// eslint-disable-next-line no-control-regex
+const ESCAPED_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
 function body(o: Obj): string | undefined {
   const v = o.body;
-  if (typeof v === 'string' || v instanceof Uint8Array) return undefined;
-  return 'field "body" must be a string or bytes';
+  if (v instanceof Uint8Array) return undefined;
+  if (typeof v !== 'string') return 'field "body" must be a string or bytes';
+  // what is counted against --max-body is then what is sent, within a factor of two (\" \\ \n \t \r)
+  if (ESCAPED_CONTROL.test(v)) return 'field "body" must not contain control characters other than tab, newline and carriage return (send them as bytes)';
+  if (!v.isWellFormed()) return 'field "body" must be well-formed Unicode (a lone surrogate is sent as six bytes)';
+  return undefined;
 }
 
 /**

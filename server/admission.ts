@@ -83,7 +83,7 @@ export class Admission {
       if (bad) refusal = [CLOSE.authFailed, 'auth', `auth_failed: user: ${bad}`];
     } else {
       try {
-        const claims = await verifyToken(opts.jwtSecret!, url.searchParams.get('token') ?? '');
+        const claims = await verifyToken(opts.jwtSecret!, url.searchParams.get('token') ?? '', { maxLifetimeS: opts.maxTokenLifetime, skewS: 60 });
         user = claims.sub;
         allowed = claims.rooms;
       } catch (err) {

@@ -58,7 +58,7 @@ async function caller(ctx: Context, url: URL, req: IncomingMessage): Promise<Cla
   const token = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer /i, '');
   if (!token) return undefined;
   try {
-    return await verifyToken(ctx.opts.jwtSecret!, token);
+    return await verifyToken(ctx.opts.jwtSecret!, token, { maxLifetimeS: ctx.opts.maxTokenLifetime, skewS: 60 });
   } catch {
     return undefined;
   }

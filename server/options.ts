@@ -44,6 +44,7 @@ export const OPTIONS = {
   admin: { kind: 'bool', d: false, help: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' },
   allowedOrigins: { kind: 'list', d: [] as string[], help: 'browser origins that may connect, comma-separated (https://chat.example.com); default none: a browser page on another site cannot open a socket' },
   handshakeTimeoutMs: { kind: 'number', d: 5000, positive: true, help: 'an HTTP request or upgrade not finished within this is dropped' },
+  maxTokenLifetime: { kind: 'int', d: 86_400, positive: true, help: 'seconds a token may still be valid for (exp − now); a longer-lived token, or one issued in the future beyond 60 s of skew, is refused' },
   ackWithoutPersistence: { kind: 'bool', d: false, help: 'accept a Redis that does not persist (appendonly no): acks then do not survive a Redis restart' },
   backlog: { kind: 'int', d: 4096, positive: true, help: 'listen backlog (kernel accept queue; capped by net.core.somaxconn): sized for reconnect storms' },
   insecurePublic: { kind: 'bool', d: false, help: 'allow --auth none or --admin on a non-loopback --host' },

@@ -6,10 +6,10 @@
 import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../common/redis.js';
-import { BfgError } from '../../protocol/index.js';
 import { Agent } from '../agent/agent.js';
 import type { AgentPlan } from '../agent/plan.js';
-import { checkTarget, fdLimit } from '../run/preflight.js';
+import { fdLimit } from '../run/preflight.js';
+import { readControl, type HostLimits } from './admit.js';
 import { clockOffset } from './clock.js';
 import { AGENT_TTL_MS, agentKey, ctlStream, runStream, type AgentInfo } from './keys.js';
 
@@ -19,7 +19,12 @@ export interface HostOptions {
   allowRemote?: boolean;
   /** the secret this host signs tokens with (never taken from a plan) */
   jwtSecret?: string;
+  /** this host's limits on a plan: seconds of traffic, messages per second, body bytes */
+  maxDurationS?: number; maxRate?: number; maxBodyBytes?: number;
 }
+
+/** The defaults of a host's local limits. */
+export const HOST_LIMITS = Object.freeze({ maxDurationS: 3600, maxRate: 20_000, maxBodyBytes: 65_536 });
 
 /** Runs an agent host until the process ends (or after one run with `once`). */
 export async function runAgentHost(o: HostOptions): Promise<void> {
@@ -29,6 +34,10 @@ export async function runAgentHost(o: HostOptions): Promise<void> {
   const blocking = await open();
   const name = o.name ?? `${os.hostname()}-${process.pid}`;
   const clock = await clockOffset(redis);
+  const limits: HostLimits = {
+    ...HOST_LIMITS, ...Object.fromEntries(Object.entries({ maxDurationS: o.maxDurationS, maxRate: o.maxRate, maxBodyBytes: o.maxBodyBytes }).filter(([, v]) => v !== undefined)),
+    capacity: o.capacity ?? Math.max(1, fdLimit() - 256), allowRemote: o.allowRemote, jwtSecret: o.jwtSecret,
+  };
   const info: AgentInfo = { name, capacity: o.capacity ?? Math.max(1, fdLimit() - 256), addresses: o.addresses ?? [], offsetMs: clock.offsetMs, boundMs: clock.boundMs, busy: false };
   const beat = () => redis.set(agentKey(name), JSON.stringify(info), 'PX', AGENT_TTL_MS).catch(() => {});
   await beat();
@@ -40,17 +49,15 @@ export async function runAgentHost(o: HostOptions): Promise<void> {
       const res = (await blocking.xread('BLOCK', 0, 'STREAMS', ctlStream(name), last)) as [string, [string, string[]][]][] | null;
       for (const [id, fields] of res?.[0]?.[1] ?? []) {
         last = id;
-        if (fields[0] !== 'plan') continue;
-        let plan: AgentPlan;
-        try {
-          plan = await admitPlan(JSON.parse(fields[1]) as AgentPlan, o);
-        } catch (err) {
-          const run = String((JSON.parse(fields[1]) as { run?: unknown }).run ?? 'unknown').slice(0, 40);
-          log(`bfg agent ${name}: refused a plan for run ${run}: ${(err as Error).message}`);
-          await redis.xadd(runStream(run), '*', 'agent', name, 'kind', 'error', 'body', JSON.stringify(`refused the plan: ${(err as Error).message}`));
-          if (o.once) return;
+        const entry = await readControl(fields, limits);
+        if (entry.kind === 'abort') continue; // an abort for no run of ours
+        if (entry.kind === 'refused') {
+          // logged, answered on the run's stream when the entry names a run, and skipped
+          log(`bfg agent ${name}: refused a control entry${entry.run ? ` for run ${entry.run}` : ''}: ${entry.reason.slice(0, 500)}`);
+          if (entry.run) await redis.xadd(runStream(entry.run), '*', 'agent', name, 'kind', 'error', 'body', JSON.stringify(`refused the plan: ${entry.reason}`)).catch(() => {});
           continue;
         }
+        const plan = entry.plan;
         info.busy = true;
         await beat();
         log(`bfg agent ${name}: run ${plan.run}: users ${plan.first}..${plan.end - 1}`);
@@ -65,21 +72,6 @@ export async function runAgentHost(o: HostOptions): Promise<void> {
     redis.disconnect();
     blocking.disconnect();
   }
-}
-
-/**
- * A plan comes from a shared Redis that anyone with access can write to: it may aim only where this
- * host's own rule allows (loopback and private addresses unless started with --allow-remote), and it
- * signs tokens only with the secret this host holds.
- */
-export async function admitPlan(plan: AgentPlan, o: Pick<HostOptions, 'allowRemote' | 'jwtSecret'>): Promise<AgentPlan> {
-  const allow = !!o.allowRemote;
-  for (const t of new Set([plan.target, ...(plan.targets ?? [])])) await checkTarget(String(t), allow);
-  if (plan.admin !== undefined) await checkTarget(String(plan.admin), allow, ['http:', 'https:']);
-  if (plan.auth === 'jwt' && !o.jwtSecret) {
-    throw new BfgError('bad_option', 'the gateway needs tokens and this agent holds no secret: start it with BFG_JWT_SECRET set');
-  }
-  return { ...plan, jwtSecret: plan.auth === 'jwt' ? o.jwtSecret : undefined };
 }
 
 async function runPlan(redis: Redis, watch: Redis, name: string, plan: AgentPlan, after: string): Promise<void> {

@@ -33,19 +33,38 @@ export interface Scenario {
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const check = ajv.compile(scenarioSchema);
 
+/** Keys that reach an object's prototype: refused in `--set` paths, their values and scenario files. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first unsafe key anywhere in a parsed value, or undefined. */
+export function unsafeKey(v: unknown, at = ''): string | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  for (const k of Object.keys(v)) {
+    if (UNSAFE_KEYS.has(k)) return `${at}/${k}`;
+    const deeper = unsafeKey((v as Record<string, unknown>)[k], `${at}/${k}`);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
 /** Applies `key.path=value` overrides; values are read as YAML scalars (numbers, booleans, lists). */
 export function applySets(raw: Record<string, unknown>, sets: readonly string[]): void {
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq < 1) throw new BfgError('bad_option', `--set ${s}: expected key=value, e.g. --set rooms.size=50`);
     const path = s.slice(0, eq).split('.');
+    const bad = path.find((k) => UNSAFE_KEYS.has(k));
+    if (bad) throw new BfgError('bad_option', `--set ${s.slice(0, 80)}: "${bad}" is not a scenario field (it would reach the object's prototype)`);
+    const value: unknown = YAML.parse(s.slice(eq + 1));
+    const inValue = unsafeKey(value);
+    if (inValue) throw new BfgError('bad_option', `--set ${s.slice(0, 80)}: the value holds the key ${inValue}, which is not a scenario field`);
     let o = raw;
     for (const k of path.slice(0, -1)) {
       if (o[k] === undefined) o[k] = {};
       if (typeof o[k] !== 'object' || o[k] === null) throw new BfgError('bad_option', `--set ${s}: ${k} is not an object`);
       o = o[k] as Record<string, unknown>;
     }
-    o[path[path.length - 1]] = YAML.parse(s.slice(eq + 1));
+    o[path[path.length - 1]] = value;
   }
 }
 
@@ -146,6 +165,8 @@ export function loadScenario(file: string, sets: readonly string[] = []): Readon
   } catch (err) {
     throw new BfgError('bad_scenario', `${file}: ${(err as Error).message.split('\n')[0]}`);
   }
+  const inFile = unsafeKey(raw);
+  if (inFile) throw new BfgError('bad_scenario', `${file}: the key ${inFile} is not a scenario field (it would reach the object's prototype)`);
   if (raw && typeof raw === 'object') applySets(raw as Record<string, unknown>, sets);
   return parseScenario(raw, file);
 }

@@ -1,5 +1,6 @@
 /** The load generator's own safety: targets checked on addresses, forged plans refused, no secret in Redis. */
 import assert from 'node:assert/strict';
+import { loadScenario } from '../../../loadgen/scenario/scenario.js';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -34,19 +35,20 @@ test('a bfg agent refuses a forged plan aimed outside its rule, and one that ask
   const r = new Redis(redis.url);
   try {
     await until(() => /joined/.test(out), 10_000, 'the agent to join');
+    const scenario = loadScenario('scenarios/smoke.yaml');
     const forged = (run: string, extra: object) => JSON.stringify({
-      scenario: {}, agent: 0, first: 0, end: 1, run, t0: Date.now(), addresses: [], target: 'ws://127.0.0.1:9', targets: ['ws://127.0.0.1:9'], ...extra,
+      scenario, agent: 0, first: 0, end: 1, run, t0: Date.now(), addresses: [], target: 'ws://127.0.0.1:9', targets: ['ws://127.0.0.1:9'], ...extra,
     });
-    await r.xadd(ctlStream('careful'), '*', 'plan', forged('forged1', { target: 'ws://8.8.8.8:80', targets: ['ws://8.8.8.8:80'] }));
-    await r.xadd(ctlStream('careful'), '*', 'plan', forged('forged2', { admin: 'http://1.1.1.1/admin/close' }));
-    await r.xadd(ctlStream('careful'), '*', 'plan', forged('forged3', { auth: 'jwt' }));
-    for (const run of ['forged1', 'forged2', 'forged3']) {
+    await r.xadd(ctlStream('careful'), '*', 'plan', forged('f01', { target: 'ws://8.8.8.8:80', targets: ['ws://8.8.8.8:80'] }));
+    await r.xadd(ctlStream('careful'), '*', 'plan', forged('f02', { admin: 'http://1.1.1.1/admin/close' }));
+    await r.xadd(ctlStream('careful'), '*', 'plan', forged('f03', { auth: 'jwt' }));
+    for (const run of ['f01', 'f02', 'f03']) {
       await until(async () => (await r.xlen(runStream(run))) > 0, 10_000, `the refusal of ${run}`);
       const [[, f]] = await r.xrange(runStream(run), '-', '+');
       assert.equal(f[3], 'error');
-      assert.match(f[5], run === 'forged3' ? /holds no secret/ : /not a loopback or private address/);
+      assert.match(f[5], run === 'f03' ? /holds no secret/ : /not a loopback or private address/);
     }
-    assert.match(out, /refused a plan for run forged1/);
+    assert.match(out, /refused a control entry for run f01/);
   } finally {
     agent.kill('SIGKILL');
     r.disconnect();
