@@ -142,12 +142,16 @@ async function finish(st, ee, target) {
     let head = Math.max(tr.last, st.heads.get(room) || 0);
     try {
       for (let from = after; ;) {
-        const res = await fetch(`${http}/rooms/${encodeURIComponent(room)}/messages?after=${from}&limit=1000`);
+        let res;
+        // the gateway bounds history reads in progress per user: wait for one to finish
+        for (let tries = 0; (res = await fetch(`${http}/rooms/${encodeURIComponent(room)}/messages?after=${from}&limit=1000`)).status === 429 && tries < 100; tries++) {
+          await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+        }
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const page = await res.json();
         if (Number.isSafeInteger(page.head)) head = Math.max(head, page.head);
         for (const m of page.messages) found.set(m.seq, m.from);
-        if (page.messages.length < 1000) break;
+        if ((!page.more && page.messages.length < 1000) || !page.messages.length) break;
         from = page.messages[page.messages.length - 1].seq;
       }
     } catch {

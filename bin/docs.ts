@@ -1,5 +1,5 @@
 /**
- * `npm run docs`: regenerates the generated parts of docs/ — the gateway's option table (from
+ * `npm run docs`: regenerates the generated parts of docs/ — the gateway's option table and its caps (from
  * server/options.ts), the error catalogue (from protocol/errors.ts) and the benchmarks page (from
  * bench/results/*.json). test/bin/docs.test.ts fails when a committed page differs from what this writes.
  */
@@ -12,13 +12,21 @@ import { ERRORS } from '../protocol/index.js';
 import { OPTIONS, flagOf } from '../server/options.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BEGIN = '<!-- generated: options (npm run docs) -->', END = '<!-- end generated: options -->';
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-/** The `bfg serve` option table: flag, default, meaning. */
-export function optionTable(): string {
+/** The gateway's caps, for docs/security.md: every limit one client, user or address meets. */
+export const CAPS: readonly (keyof typeof OPTIONS)[] = [
+  'maxConnections', 'maxConnectionsPerUser', 'maxConnectionsPerIp', 'acceptRate', 'acceptBurst', 'handshakeTimeoutMs',
+  'maxRooms', 'maxRoomsPerUser', 'msgRate', 'msgBurst', 'maxBody', 'maxPayload', 'slowBytes', 'slowMs', 'heartbeatMs',
+  'maxRecover', 'maxHistoryBytes', 'historyReads', 'historyReadsPerUser', 'httpWriteTimeoutMs', 'maxTokenLifetime',
+];
+
+/** The `bfg serve` option table (or the rows of `keys`): flag, default, meaning. */
+export function optionTable(keys: readonly string[] = Object.keys(OPTIONS)): string {
   const rows = ['| flag | default | meaning |', '|---|---|---|'];
-  for (const [k, s] of Object.entries(OPTIONS)) {
+  for (const k of keys) {
+    const s = OPTIONS[k as keyof typeof OPTIONS];
+    if (!s) throw new Error(`docs: ${k} is not a gateway option`);
     const d = k === 'maxConnections' ? 'the fd limit − 512'
       : s.d === undefined ? '—' : Array.isArray(s.d) ? (s.d.length ? s.d.join(',') : 'none') : String(s.d);
     const choices = 'choices' in s ? ` (${s.choices.join(', ')})` : '';
@@ -50,11 +58,22 @@ export function benchResults(dir = path.join(ROOT, 'bench/results')): BenchResul
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult);
 }
 
+/** `current` with the part between the markers of `name` replaced by `text` */
+function between(page: string, current: string, name: string, text: string): string {
+  const begin = `<!-- generated: ${name} (npm run docs) -->`, end = `<!-- end generated: ${name} -->`;
+  const a = current.indexOf(begin), b = current.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`${page}: the markers ${begin} … ${end} are missing`);
+  return `${current.slice(0, a + begin.length)}\n${text}\n${current.slice(b)}`;
+}
+
 /** docs/gateway.md with its option table replaced by the current one */
 export function gatewayPage(current: string): string {
-  const a = current.indexOf(BEGIN), b = current.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/gateway.md: the markers ${BEGIN} … ${END} are missing`);
-  return `${current.slice(0, a + BEGIN.length)}\n${optionTable()}\n${current.slice(b)}`;
+  return between('docs/gateway.md', current, 'options', optionTable());
+}
+
+/** docs/security.md with its table of caps replaced by the current one */
+export function securityPage(current: string): string {
+  return between('docs/security.md', current, 'caps', optionTable(CAPS));
 }
 
 /** What every generated page should hold now, by path relative to the repository. */
@@ -62,6 +81,7 @@ export function generatedDocs(): Map<string, string> {
   const read = (p: string) => readFileSync(path.join(ROOT, p), 'utf8');
   return new Map([
     ['docs/gateway.md', gatewayPage(read('docs/gateway.md'))],
+    ['docs/security.md', securityPage(read('docs/security.md'))],
     ['docs/errors.md', errorsPage()],
     ['docs/benchmarks.md', benchmarksPage(benchResults())],
   ]);

@@ -13,7 +13,7 @@ import { originAllowed } from './http.js';
 import { TokenBucket } from './limits.js';
 
 /** a TCP connection not yet a session: counted toward maxConnections until upgraded or closed */
-type Unadmitted = Socket & { bfgUnadmitted?: boolean };
+type Unadmitted = Socket;
 /** connections beyond maxConnections still let in, so a full node answers /health and refuses upgrades with 1013 */
 const HTTP_MARGIN = 64;
 
@@ -21,12 +21,14 @@ const HTTP_MARGIN = 64;
 export type OpenSession = (ws: WebSocket, user: string, allowed: string[] | undefined) => void;
 
 export class Admission {
-  /** TCP connections not (yet) upgraded to sessions: half-open upgrades, HTTP clients */
-  private unadmitted = 0;
+  /** TCP connections not (yet) upgraded to sessions, oldest first: half-open upgrades, HTTP clients */
+  private readonly unadmitted = new Set<Unadmitted>();
   private readonly accept: TokenBucket;
   /** set when the node drains: no upgrade is admitted */
   draining = false;
   private anon = 1;
+  /** open sessions by client address (only while --max-connections-per-ip is on) */
+  private readonly perIp = new Map<string, number>();
 
   constructor(private readonly ctx: Context, private readonly wss: WebSocketServer, private readonly openSession: OpenSession) {
     this.accept = new TokenBucket(ctx.opts.acceptRate, ctx.opts.acceptBurst);
@@ -34,17 +36,27 @@ export class Admission {
 
   /** open connections not upgraded: they count toward maxConnections */
   get count(): number {
-    return this.unadmitted;
+    return this.unadmitted.size;
   }
 
-  /** a new TCP connection: counted, or dropped when the node is full */
+  /**
+   * A new TCP connection, counted. When the node is full, the oldest connection still not upgraded
+   * makes room for it: a flood of slow or half-open upgrades can hold a node's spare slots only for
+   * as long as nobody else arrives, never keep a prompt client out. Only when every slot is a
+   * session is the new connection dropped.
+   */
   connection(sock: Unadmitted): void {
-    if (this.ctx.hub.size + this.unadmitted >= this.ctx.opts.maxConnections + HTTP_MARGIN) {
-      this.ctx.metrics.rejected.inc({ reason: 'max_connections' });
-      return void sock.destroy();
+    if (this.ctx.hub.size + this.unadmitted.size >= this.ctx.opts.maxConnections + HTTP_MARGIN) {
+      const oldest = this.unadmitted.values().next().value;
+      if (!oldest) {
+        this.ctx.metrics.rejected.inc({ reason: 'max_connections' });
+        return void sock.destroy();
+      }
+      this.ctx.metrics.rejected.inc({ reason: 'evicted_handshake' });
+      this.settled(oldest);
+      oldest.destroy();
     }
-    this.unadmitted++;
-    sock.bfgUnadmitted = true;
+    this.unadmitted.add(sock);
     sock.once('close', this.onClose);
   }
 
@@ -53,9 +65,7 @@ export class Admission {
 
   /** an unadmitted connection became a session, or closed: it no longer counts */
   private settled(sock: Unadmitted): void {
-    if (!sock.bfgUnadmitted) return;
-    sock.bfgUnadmitted = false;
-    this.unadmitted--;
+    if (!this.unadmitted.delete(sock)) return;
     // a session's socket would otherwise keep the once-wrapper, its bound function and a listener
     // array for its whole life: about 200 bytes of heap per open connection
     sock.removeListener('close', this.onClose);
@@ -91,6 +101,13 @@ export class Admission {
       }
     }
     if (socket.destroyed) return; // gone while the token was checked
+    // checked after the token's await, in the same turn as the session opens: a burst cannot pass them
+    const ip = (socket as Socket).remoteAddress ?? '';
+    if (!refusal && user && ctx.hub.ofUser(user).length >= opts.maxConnectionsPerUser) {
+      refusal = [CLOSE.overloaded, 'per_user', `overloaded: user ${user.slice(0, 40)} has ${opts.maxConnectionsPerUser} connections on this node (--max-connections-per-user)`];
+    } else if (!refusal && opts.maxConnectionsPerIp > 0 && (this.perIp.get(ip) ?? 0) >= opts.maxConnectionsPerIp) {
+      refusal = [CLOSE.overloaded, 'per_ip', `overloaded: ${opts.maxConnectionsPerIp} connections from this address (--max-connections-per-ip)`];
+    }
     // ws writes the 101 and calls back synchronously: corked, the 101 and the hello leave in one write
     // (one syscall and one TCP segment fewer per connection on both ends)
     socket.cork();
@@ -99,6 +116,14 @@ export class Admission {
       if (refusal) {
         ctx.metrics.rejected.inc({ reason: refusal[1] });
         return ws.close(refusal[0], refusal[2]);
+      }
+      if (opts.maxConnectionsPerIp > 0) {
+        this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+        ws.once('close', () => {
+          const n = (this.perIp.get(ip) ?? 1) - 1;
+          if (n > 0) this.perIp.set(ip, n);
+          else this.perIp.delete(ip);
+        });
       }
       this.openSession(ws, user || `anon-${this.anon++}`, allowed);
     });

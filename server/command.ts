@@ -84,7 +84,9 @@ export async function serve(a: ServeArgs): Promise<void> {
   const gw = new Gateway(opts, await openParts(opts));
   const port = await gw.listen();
   const o = gw.opts;
-  console.log(`bfg serve: node ${o.node} listening on ws://${o.host}:${port} (auth ${o.auth}, store ${o.store}, bus ${o.bus}; HTTP /health /metrics /rooms/:room/messages)`);
+  const ops = gw.metricsPort === undefined ? '/health /metrics ' : '';
+  console.log(`bfg serve: node ${o.node} listening on ws://${o.host}:${port} (auth ${o.auth}, store ${o.store}, bus ${o.bus}; HTTP ${ops}/rooms/:room/messages)`);
+  if (!ops) console.log(`bfg serve: /health and /metrics on http://${o.metricsHost}:${gw.metricsPort}`);
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;
@@ -103,9 +105,13 @@ async function fleet(a: ServeArgs): Promise<void> {
     throw new BfgError('bad_option', `--nodes ${a.nodes} with --bus memory: the in-process bus cannot join processes; use --bus redis --store redis --redis URL`);
   }
   gatewayOptions(serveOptions(a)); // every other problem is reported before any process starts
-  const argv = process.argv.slice(2).filter((x, i, all) => !/^--(nodes|node|port)(=|$)/.test(x) && !/^--(nodes|node|port)$/.test(all[i - 1] ?? ''));
+  const own = /^--(nodes|node|port|metrics-port)(=|$)/, ownSep = /^--(nodes|node|port|metrics-port)$/;
+  const argv = process.argv.slice(2).filter((x, i, all) => !own.test(x) && !ownSep.test(all[i - 1] ?? ''));
+  // each node its own port, and its own metrics port when there is one: node i on PORT + i
+  const nth = (p: number, i: number) => String(p === 0 ? 0 : p + i);
+  const mp = serveOptions(a).metricsPort;
   const children = Array.from({ length: a.nodes }, (_, i) => spawn(process.execPath, [process.argv[1], ...argv, '--node', `${a.node}-${i + 1}`,
-    '--port', String(a.port === 0 ? 0 : a.port + i)], { stdio: ['ignore', 'inherit', 'inherit'] }));
+    '--port', nth(a.port, i), ...(mp === undefined ? [] : ['--metrics-port', nth(mp, i)])], { stdio: ['ignore', 'inherit', 'inherit'] }));
   const forward = (sig: NodeJS.Signals) => children.forEach((c) => c.kill(sig));
   process.on('SIGTERM', () => forward('SIGTERM'));
   process.on('SIGINT', () => forward('SIGINT'));

@@ -27,6 +27,8 @@ export class Gateway {
   /** this node's sessions by id, user and room */
   readonly hub: Hub;
   private readonly http: Server;
+  /** /metrics and /health apart from the public port (--metrics-port) */
+  private readonly ops?: Server;
   private readonly admission: Admission;
   private readonly sessions: Sessions;
   private timer?: NodeJS.Timeout;
@@ -60,6 +62,9 @@ export class Gateway {
     this.http = createServer({ headersTimeout: hs, requestTimeout: hs, connectionsCheckingInterval: Math.min(1000, hs) },
       (req, res) => void route(this.ctx, req, res).catch(logError));
     this.http.on('connection', (sock: Socket) => this.admission.connection(sock));
+    if (opts.metricsPort !== undefined) {
+      this.ops = createServer({ headersTimeout: hs, requestTimeout: hs }, (req, res) => void route(this.ctx, req, res, 'metrics').catch(logError));
+    }
     this.http.on('upgrade', (req, socket, head) => void this.admission.upgrade(req, socket, head).catch((err) => {
       logError(err);
       socket.destroy();
@@ -72,6 +77,13 @@ export class Gateway {
       this.http.once('error', reject);
       this.http.listen(this.opts.port, this.opts.host, this.opts.backlog, () => resolve());
     });
+    const ops = this.ops;
+    if (ops) {
+      await new Promise<void>((resolve, reject) => {
+        ops.once('error', reject);
+        ops.listen(this.opts.metricsPort, this.opts.metricsHost, () => resolve());
+      });
+    }
     const { hub, outbox, presence } = this.ctx;
     this.timer = setInterval(() => sweep(hub, outbox, this.opts.slowMs), this.opts.heartbeatMs).unref();
     presence.start?.(this.opts.presenceBeatMs, () => hub.users());
@@ -81,6 +93,12 @@ export class Gateway {
   get port(): number {
     const a = this.http.address();
     return typeof a === 'object' && a ? a.port : this.opts.port;
+  }
+
+  /** the --metrics-port listener's bound port, or undefined without one */
+  get metricsPort(): number | undefined {
+    const a = this.ops?.address();
+    return typeof a === 'object' && a ? a.port : this.opts.metricsPort;
   }
 
   /** queues an error frame from the catalogue */
@@ -122,7 +140,8 @@ export class Gateway {
     clearInterval(this.timer);
     for (const s of this.hub.sessions()) s.ws.terminate();
     this.http.closeAllConnections();
-    await (stopped ?? new Promise<void>((r) => this.http.close(() => r())));
+    this.ops?.closeAllConnections();
+    await Promise.all([stopped ?? new Promise<void>((r) => this.http.close(() => r())), this.ops?.listening && new Promise<void>((r) => this.ops!.close(() => r()))]);
     await Promise.all([this.ctx.broker.close(), this.ctx.presence.close()]);
   }
 }

@@ -21,6 +21,10 @@ export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean
       if (!mayRead(s.user, s.allowed, f.room)) return ctx.error(s, 'forbidden', `room ${f.room}`, f.room);
       const rejoin = s.rooms?.has(f.room) ?? false;
       if (!rejoin && s.roomCount() >= ctx.opts.maxRooms) return ctx.error(s, 'too_many_rooms', `limit ${ctx.opts.maxRooms}`, f.room);
+      if (!rejoin && userRooms(ctx, s.user) >= ctx.opts.maxRoomsPerUser) {
+        ctx.metrics.rejected.inc({ reason: 'rooms_per_user' });
+        return ctx.error(s, 'too_many_rooms', `limit ${ctx.opts.maxRoomsPerUser} across this user's connections (--max-rooms-per-user)`, f.room);
+      }
       // a join replays history: it costs a token like a message
       if (!take(ctx, s, f.room)) return;
       // counted now, before any await, so a burst of joins cannot pass maxRooms
@@ -90,4 +94,11 @@ async function presence(ctx: Context, s: Session, f: PresenceFrame): Promise<voi
   } catch (err) {
     ctx.error(s, 'store_unavailable', `presence: ${(err as Error).message}`);
   }
+}
+
+/** one user's room memberships across its connections on this node (at most maxConnectionsPerUser of them) */
+function userRooms(ctx: Context, user: string): number {
+  let n = 0;
+  for (const x of ctx.hub.ofUser(user)) n += x.roomCount();
+  return n;
 }

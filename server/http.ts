@@ -1,4 +1,4 @@
-/** HTTP routes on the gateway's port: /health, /metrics, /rooms/:room/messages, POST /admin/close. */
+/** HTTP routes on the gateway's port: /health, /metrics (or on --metrics-port), /rooms/:room/messages, POST /admin/close. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, mayRead, roomProblem, userProblem, verifyToken, type Claims, type ErrorCode, type ErrorSpec } from '../protocol/index.js';
 import type { Context } from './context.js';
@@ -22,10 +22,18 @@ export function originAllowed(ctx: Context, origin: string | undefined): boolean
   return origin === undefined || ctx.opts.allowedOrigins.includes('*') || ctx.opts.allowedOrigins.includes(origin);
 }
 
-/** Handles one HTTP request; never rejects (an error after the headers went out ends the response). */
-export async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Handles one HTTP request; never rejects (an error after the headers went out ends the response).
+ * `listener`: the main port, or the --metrics-port one, which serves /health and /metrics only (and
+ * then the main port does not).
+ */
+export async function route(ctx: Context, req: IncomingMessage, res: ServerResponse, listener: 'main' | 'metrics' = 'main'): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    const ops = url.pathname === '/health' || url.pathname === '/metrics';
+    if (ops !== (listener === 'metrics') && (listener === 'metrics' || ctx.opts.metricsPort !== undefined)) {
+      return fail(res, 'not_found', listener === 'metrics' ? 'this listener serves /health and /metrics only' : '/health and /metrics are on --metrics-port');
+    }
     if (url.pathname === '/admin/close' && req.method === 'POST') return await admin(ctx, url, req, res);
     if (req.method !== 'GET') return json(res, 405, { error: 'bad_request', message: 'only GET is served (and POST /admin/close with --admin)' }); // 405: the method, not the request, is wrong
     if (url.pathname === '/health') {
@@ -84,11 +92,53 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
   if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     return fail(res, 'bad_request', `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}`);
   }
+  // a read holds a page in memory until its reader takes it: bounded per user and per node
+  const o = ctx.opts, reads = readsOf(ctx), mine = reads.get(who.sub) ?? 0;
+  if (reads.total >= o.historyReads || mine >= o.historyReadsPerUser) {
+    return fail(res, 'rate_limited', `${mine >= o.historyReadsPerUser ? `${mine} history reads of this user` : `${reads.total} history reads on this node`} in progress; retry when one has finished`);
+  }
+  reads.open(who.sub);
+  res.once('close', () => reads.done(who.sub));
   // reading a room that has no log creates nothing, in memory or in Redis
   const found = await ctx.broker.peek(room);
-  const messages = found ? (await ctx.broker.history(room, after, limit)).map(forHttp) : [];
-  json(res, 200, { room, head: found?.head ?? 0, epoch: found?.epoch ?? null, messages });
+  const page = found ? await ctx.broker.history(room, after, limit) : [];
+  // a page ends at --max-history-bytes as encoded, so a response is bounded by bytes as well as by count
+  const head = `{"room":${JSON.stringify(room)},"head":${found?.head ?? 0},"epoch":${JSON.stringify(found?.epoch ?? null)},"messages":[`;
+  const parts: string[] = [];
+  let bytes = Buffer.byteLength(head) + 32, more = false;
+  for (const m of page) {
+    const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
+    // at least one message per page (a body is at most --max-body, far under the byte cap), so paging always advances
+    if (parts.length > 0 && bytes + size > o.maxHistoryBytes) {
+      more = true;
+      break;
+    }
+    parts.push(enc);
+    bytes += size;
+  }
+  // a reader that stops reading is dropped: no progress for --http-write-timeout-ms ends the connection
+  // (no listener: a socket timeout nobody handles destroys it; once the page is written, Node's
+  // keep-alive timeout takes over)
+  res.setTimeout(o.httpWriteTimeoutMs);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(`${head}${parts.join(',')}],"more":${more}}`);
 }
+
+/** History reads in progress on one gateway, in all and per user. */
+class Reads {
+  total = 0;
+  private readonly byUser = new Map<string, number>();
+  get(user: string): number | undefined { return this.byUser.get(user); }
+  open(user: string): void { this.total++; this.byUser.set(user, (this.byUser.get(user) ?? 0) + 1); }
+  done(user: string): void {
+    this.total--;
+    const n = (this.byUser.get(user) ?? 1) - 1;
+    if (n > 0) this.byUser.set(user, n);
+    else this.byUser.delete(user);
+  }
+}
+const allReads = new WeakMap<Context, Reads>();
+const readsOf = (ctx: Context): Reads => allReads.get(ctx) ?? (allReads.set(ctx, new Reads()), allReads.get(ctx)!);
 
 /** POST /admin/close?users=a,b: only with --admin, an admin token under --auth jwt, and never from another site. */
 async function admin(ctx: Context, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {

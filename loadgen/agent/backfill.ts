@@ -20,7 +20,7 @@ export interface BackfillPorts {
 const PAGE = 1000;
 const CONCURRENCY = 16;
 
-interface Page { head: number; messages: { seq: number; from: string }[] }
+interface Page { head: number; messages: { seq: number; from: string }[]; more?: boolean }
 
 /** Backfills and closes every track of the agent's users. */
 export async function backfill(agent: BackfillPorts): Promise<void> {
@@ -33,14 +33,21 @@ export async function backfill(agent: BackfillPorts): Promise<void> {
   // any live node serves the history (a fleet may have lost one during the run)
   const get = async (path: string): Promise<Response> => {
     let last: unknown;
-    for (const b of bases) {
-      try {
-        const res = await fetch(`${b}${path}`);
-        if (res.ok) return res;
-        last = new Error(`HTTP ${res.status}`);
-      } catch (err) {
-        last = err;
+    for (let tries = 0; tries < 100; tries++) {
+      let busy = false;
+      for (const b of bases) {
+        try {
+          const res = await fetch(`${b}${path}`);
+          if (res.ok) return res;
+          // the gateway bounds history reads in progress per user and node: wait for one to finish
+          busy ||= res.status === 429;
+          last = new Error(`HTTP ${res.status}`);
+        } catch (err) {
+          last = err;
+        }
       }
+      if (!busy) break;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
     }
     throw last;
   };
@@ -61,7 +68,9 @@ export async function backfill(agent: BackfillPorts): Promise<void> {
           // a page without a head (a gateway that does not say) keeps the head learned from acks
           if (Number.isSafeInteger(page.head)) head = Math.max(head, page.head);
           for (const m of page.messages) found.set(m.seq, m.from);
-          if (page.messages.length < PAGE) break;
+          // a page may end early at the gateway's byte cap: `more` says there is more after it
+          if (!page.more && page.messages.length < PAGE) break;
+          if (!page.messages.length) break;
           after = page.messages[page.messages.length - 1].seq;
         }
       } catch {

@@ -73,6 +73,19 @@ export class Connections implements LeanHandler {
     errors[k] = (errors[k] ?? 0) + 1;
   }
 
+  /**
+   * Gives up every handshake older than `timeoutMs` (one pass over the users, from the agent's one
+   * sweep: no timer per socket). A gateway that takes connections and never answers the upgrade is
+   * then seen, as connect errors by cause, not as a run with no connects and no errors.
+   */
+  sweepHandshakes(now: number, timeoutMs: number, why = 'timeout'): void {
+    for (const vu of this.p.vus) {
+      if (vu.state === 'connecting' && vu.sock && !vu.isOpen && now - vu.dialedAt >= timeoutMs) {
+        vu.sock.lost(`handshake ${why}: no answer within ${Math.round(now - vu.dialedAt)} ms`);
+      }
+    }
+  }
+
   close(s: LeanSocket, code: number, reason: string): void {
     const vu = this.vuOf(s);
     if (vu.sock !== s) return;
@@ -94,7 +107,7 @@ export class Connections implements LeanHandler {
     if (!vu.everOpened || vu.state === 'connecting') {
       stats.connect_errors++;
       // by cause (ECONNRESET, ECONNREFUSED, ETIMEDOUT, an HTTP status, a close code…), so a failed ramp says why
-      const k = `connect_${/\bE[A-Z]+\b/.exec(reason)?.[0] ?? /HTTP (\d{3})/.exec(reason)?.[0].replace(' ', '_') ?? code}`;
+      const k = `connect_${/^handshake (timeout|pending_at_end)/.exec(reason)?.[1] ?? /\bE[A-Z]+\b/.exec(reason)?.[0] ?? /HTTP (\d{3})/.exec(reason)?.[0].replace(' ', '_') ?? code}`;
       stats.errors[k] = (stats.errors[k] ?? 0) + 1;
     }
     if (vu.state === 'offline' || vu.state === 'retired' || this.stopped) return;

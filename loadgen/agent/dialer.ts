@@ -5,6 +5,7 @@
 import { signToken } from '../../protocol/index.js';
 import { LeanSocket, type LeanHandler } from '../client/lean-socket.js';
 import { backoffMs } from '../../common/backoff.js';
+import { nowMs } from '../measure/clock.js';
 import type { Adapter } from '../protocols/index.js';
 import type { AgentPlan } from './plan.js';
 import type { Vu } from './vu.js';
@@ -36,6 +37,7 @@ export class Dialer {
     const targets = this.plan.targets;
     const d = this.proto.dial(targets[vu.dials++ === 0 ? vu.id % targets.length : Math.floor(Math.random() * targets.length)], vu, token);
     const addr = this.plan.addresses.length ? this.plan.addresses[vu.id % this.plan.addresses.length] : undefined;
+    vu.dialedAt = nowMs();
     vu.sock = new LeanSocket(this.handler, vu.id, d.url, d.subprotocol, addr, d.headers);
   }
 

@@ -5,6 +5,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Ledger } from '../measure/ledger.js';
+import { nowMs } from '../measure/clock.js';
 import type { Measurements } from '../measure/measurements.js';
 import type { Adapter } from '../protocols/index.js';
 import { arrivals } from './arrivals.js';
@@ -76,6 +77,9 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   // to keep on time: coarse then. `first`: a bucket ending when a fault is due holds the state before it
   const sampler = { next: t0 + bucketMs, first: true, coarse: sends.length === 0, fire() { sample(this.next); this.next += bucketMs; } };
   a.sched.add(sampler);
+  // one sweep for every handshake of the agent (no timer per socket); at least every second
+  const hsMs = s.connect_timeout_ms;
+  const handshakes = setInterval(() => sockets.sweepHandshakes(nowMs(), hsMs), Math.min(1000, hsMs / 2));
   await new Promise<void>((resolve) => {
     let end = () => {
       end = () => {};
@@ -87,6 +91,9 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   });
   await new Promise((r) => setTimeout(r, s.drain_s * 1000));
   sockets.stopped = true;
+  clearInterval(handshakes);
+  // a handshake still unanswered now never connected: a connect error, not nothing
+  sockets.sweepHandshakes(nowMs(), 0, 'pending_at_end');
   const spinMs = a.sched.spinMs;
   a.sched.stop();
   sample(sampler.next); // the bucket in progress, named by its scheduled end like every other

@@ -23,6 +23,8 @@ export class Vu implements StampParty {
   attempts = 0;
   lastDelay = 0;
   sentN = 0;
+  /** when the current connection was dialled (ms, the agent's clock): a handshake past the scenario's connect_timeout_ms is given up */
+  dialedAt = 0;
   /** connections started so far: picks the next node of a fleet on each reconnect */
   dials = 0;
   /** the protocol adapter's per-connection state (Socket.IO's session id and offset) */

@@ -19,7 +19,7 @@ export async function httpPhase(s: Readonly<Scenario>, target: string, run: stri
   let n = 0;
   const r = await autocannon({
     url: base, connections: h.connections, duration: h.duration_s,
-    requests: [{ method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: `/rooms/${run}-room${n++ % rooms}/messages?after=0&limit=${h.limit}` }) }],
+    requests: [{ method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: `/rooms/${run}-room${n % rooms}/messages?after=0&limit=${h.limit}&user=${run}-u${n++ % s.users}` }) }],
   });
   return {
     url: `${base}/rooms/:room/messages`, connections: h.connections, duration_s: h.duration_s,

@@ -17,7 +17,7 @@ export interface Scenario {
   users: number; stages?: Stage[]; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
   format: 'json' | 'msgpack'; protocol: 'bfg' | 'socketio' | 'template';
   socketio: SocketIoOptions; template?: TemplateOptions;
-  max_message_bytes: number; addresses?: string[];
+  max_message_bytes: number; connect_timeout_ms: number; addresses?: string[];
   process: 'uniform' | 'poisson'; timeline_ms: number;
   rooms: { size: number; sizes?: { size: number; share: number }[]; zipf?: { min: number; max: number; s: number }; per_user: number };
   classes?: UserClass[];

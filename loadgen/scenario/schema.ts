@@ -99,6 +99,7 @@ export const scenarioSchema = {
     },
     process: { enum: ['uniform', 'poisson'], default: 'uniform', description: 'arrivals and sends: evenly spaced, or a Poisson process with the same mean rate' },
     timeline_ms: { type: 'integer', minimum: 10, maximum: 60_000, default: 100, description: 'timeline bucket length' },
+    connect_timeout_ms: { type: 'integer', minimum: 100, maximum: 600_000, default: 10_000, description: 'a connection whose WebSocket handshake is not answered within this is given up: a connect error (connect_timeout; connect_pending_at_end for one still waiting when traffic ends)' },
     max_message_bytes: { type: 'integer', minimum: 125, maximum: 2 ** 31, default: 16 * 2 ** 20, description: 'largest message the client reassembles; past it the socket closes with 1009' },
     addresses: { type: 'array', items: { type: 'string' }, description: 'local source addresses; default 127.0.0.2..127.0.0.51 for loopback targets' },
     rooms: {

@@ -38,3 +38,11 @@ test('an unknown flag and a missing scenario are refused with exit 2', async () 
   assert.equal(none.code, 2);
   assert.match(none.stderr, /name a scenario file/);
 });
+
+test('--set cannot reach a prototype: __proto__, constructor and prototype segments are refused with exit 2', async () => {
+  for (const path of ['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'messages.__proto__.x=1', 'rooms.prototype=1']) {
+    const r = await runBfg(['load', 'scenarios/smoke.yaml', '--target', 'ws://127.0.0.1:9', '--set', path, '--no-progress']);
+    assert.equal(r.code, 2, `${path}: ${r.stderr}`);
+    assert.match(r.stderr, /__proto__|constructor|prototype/);
+  }
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import type { Envelope } from '../../server/broker/broker.js';
 import { runLoad } from '../../loadgen/run/coordinator.js';
@@ -59,4 +60,27 @@ test('the ledger finds a planted loss, a planted duplicate, a planted reorder an
   assert.equal(r.ledger.expected, r.ledger.delivered + r.ledger.backfilled + r.ledger.lost);
   assert.equal(r.passed, false, 'the lost == 0 threshold broke');
   assert.equal(r.thresholds[0].actual, 1);
+});
+
+test('a gateway that takes connections and never answers the upgrade: connect errors by cause, timed out and pending at the end', async () => {
+  const held: net.Socket[] = [];
+  const mute = net.createServer((s) => { held.push(s); s.on('error', () => {}); s.resume(); });
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  const target = `ws://127.0.0.1:${(mute.address() as net.AddressInfo).port}`;
+  try {
+    for (const [timeout, cause] of [[300, 'connect_timeout'], [60_000, 'connect_pending_at_end']] as const) {
+      const scenario = parseScenario({
+        name: 'mute', users: 4, arrival_rate: 100, duration_s: 1.5, drain_s: 0, connect_timeout_ms: timeout,
+        rooms: { size: 4 }, reconnect: { policy: 'never' }, thresholds: ['connect_errors == 0'],
+      });
+      const r = await runLoad({ scenario, target, progress: false, log: () => {} });
+      assert.equal(r.stats.connects, 0);
+      assert.equal(r.stats.connect_errors, 4, `every user's handshake counted (${cause})`);
+      assert.equal(r.stats.errors[cause], 4, JSON.stringify(r.stats.errors));
+      assert.equal(r.passed, false, 'connect_errors == 0 fails');
+    }
+  } finally {
+    for (const s of held) s.destroy();
+    mute.close();
+  }
 });

@@ -49,7 +49,8 @@ describe('bfg report from a fixed result file', () => {
   });
 
   test('a broken threshold shows as failed, and the regression is marked', () => {
-    assert.match(md, /\| p99_ms < 0\.001 \| [0-9.]+ \| FAILED \|/);
+    // `<` escaped as in HTML: Markdown renders it as `<`, and a data string cannot open a tag
+    assert.match(md, /\| p99_ms &lt; 0\.001 \| [0-9.]+ \| FAILED \|/);
     assert.match(page, /<tr class="bad"><td>p99_ms &lt; 0.001<\/td>/);
     assert.match(md, /\| p99_ms \| [0-9.]+ \| [0-9.]+ \| 100 \| REGRESSED \|/);
     assert.match(md, /Result: FAIL/);
@@ -64,4 +65,22 @@ test('bfg report CLI: exit 1 on a regression, exit 2 naming a file that is not a
   const bad = await runBfg(['report', 'test/fixtures/plan.json', '--out', out]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /expected schema bfg\.result\.v1, found bfg\.plan\.v1/);
+});
+
+test('report.md escapes every data string: hostile scenario, gateway and agent names open no tag and no link', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'bfg-report-hostile-'));
+  const hostile = structuredClone(run);
+  const evil = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '<svg onload=alert(3)>', '[click](javascript:alert(4))'];
+  hostile.scenario.name = evil[0];
+  hostile.scenario.description = evil.join(' ');
+  hostile.agents[0].name = evil[3];
+  hostile.target = `ws://127.0.0.1:1/${evil[1]}`;
+  hostile.trusted = false;
+  hostile.untrusted_reasons = [evil[2]];
+  hostile.stats.errors = { ...hostile.stats.errors, [evil[1]]: 1 };
+  const w = await writeReport(hostile, { out });
+  const md = readFileSync(w.md, 'utf8');
+  assert.ok(md.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the scenario name is in the report, escaped');
+  assert.doesNotMatch(md, /<(img|script|svg)\b/i, 'no raw tag');
+  assert.doesNotMatch(md, /(?<!\\)\]\(javascript:/i, 'no link');
 });

@@ -26,12 +26,14 @@ test('an agent killed mid-run: the run ends, names the dead agent, and exits non
     const outs = agents.map(output);
     for (const o of outs) await waitFor(o, /joined/, 10_000, 'the agents to join');
     const load = spawn(process.execPath, [BFG, 'load', 'scenarios/smoke.yaml', '--coordinator', redis.url, '--agents', '2', '--target', g.url,
-      '--set', 'duration_s=8', '--no-progress', '--out', '/tmp/bfg-dead-agent.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--set', 'duration_s=8', '--out', '/tmp/bfg-dead-agent.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out = output(load);
     await waitFor(outs[1], /run /, 10_000, 'the run to start');
-    // the run is under way once every user of both agents holds a socket on the gateway
+    // the run is under way once every user of both agents holds a socket on the gateway, and both
+    // agents have reported it (the progress line sums their reports)
     const users = loadScenario('scenarios/smoke.yaml').users;
     await until(() => g.gw.hub.size === users, 15_000, `all ${users} users connected`);
+    await waitFor(out, new RegExp(`connections=${users} `), 15_000, 'both agents to report every user connected');
     agents[1].kill('SIGKILL');
     const code = await new Promise<number | null>((r) => load.on('exit', r));
     assert.equal(code, 1, out());
