@@ -18,7 +18,7 @@ export function loadFlags(y: Argv) {
     .positional('scenario', { type: 'string', describe: 'scenario YAML file (see scenarios/README.md)' })
     .option('self-test', { type: 'boolean', default: false, describe: 'measure the generator\'s own floor here (loopback round trips through its own client) instead of running a scenario' })
     .option('target', { type: 'string', describe: 'gateway URL ws://host:port, or the nodes of a fleet you run, comma-separated (overrides the scenario)' })
-    .option('protocol', { type: 'string', choices: PROTOCOLS, describe: 'the gateway\'s protocol (overrides the scenario\'s `protocol`): bfg, socketio, template' })
+    .option('protocol', { type: 'string', describe: `the gateway's protocol (overrides the scenario's \`protocol\`): ${PROTOCOLS.join(', ')}, or a plugin module's path (./my-adapter.mjs)` })
     .option('serve', { type: 'boolean', default: false, describe: 'start a `bfg serve` for this run (with the scenario\'s serve.args) and sample its CPU and RSS' })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario field: --set rooms.size=50 (repeatable)' })
     .option('out', { type: 'string', describe: 'result JSON file (default: a new file per run, results/<scenario>-<time>.json)' })

@@ -35,6 +35,8 @@ export interface RunResult {
   metrics: Record<string, number>;
   thresholds: ThresholdOutcome[];
   passed: boolean;
+  /** why the run failed whatever its thresholds: no connection ever opened, or nothing delivered although messages were sent */
+  failures?: string[];
   trusted: boolean;
   untrusted_reasons: string[];
   /** with --serve: the CPUs the gateway and the generator ran on, or why they were not pinned */

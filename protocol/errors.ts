@@ -31,6 +31,7 @@ export const ERRORS = Object.freeze({
   slow_consumer: { message: 'the connection did not read its messages fast enough', fix: 'read faster; reconnect and join with after=<last seq> to recover', close: 4008 },
   // CLI and runtime errors
   bad_option: { message: 'a command-line option is invalid', fix: 'see --help for the option' },
+  bad_plugin: { message: 'the protocol plugin cannot be used', fix: 'name an ES module (./adapter.mjs) that exports apiVersion (this build speaks 1), name and createAdapter(sink, options); see docs/protocols.md' },
   bad_scenario: { message: 'the scenario file is invalid', fix: 'correct the named fields; the schema is documented in scenarios/README.md' },
   unreachable: { message: 'a service could not be reached', fix: 'start it, or point the option at a running one' },
   internal: { message: 'an internal error occurred', fix: 'report it with the log above' },

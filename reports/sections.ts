@@ -22,7 +22,7 @@ export function sections(r: RunResult, charts: Chart[], plan?: Plan, regress?: R
     text: [`${s.name}: ${s.description || 'no description'}`,
       ...(s.stages ? [`Stages (users and messages per second per room at each stage's end, ramped linearly): ${s.stages.map((g) => `${g.duration_s} s → ${g.users ?? 'same'} users${g.rate_per_room !== undefined ? `, ${g.rate_per_room}/s` : ''}`).join('; ')}.`] : []),
       `Target ${r.target}; ${s.users} users on ${r.agents.length} agent(s), rooms of ${s.rooms.size}, ${s.messages.rate_per_room} msgs/s per room, ${s.duration_s} s; started ${r.started_at}, ${r.wall_s.toFixed(1)} s wall.`,
-      `Result: ${r.passed ? 'PASS' : 'FAIL'}${r.trusted ? '' : ` — UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`],
+      `Result: ${r.passed ? 'PASS' : 'FAIL'}${r.failures?.length ? ` — ${r.failures.join('; ')}` : ''}${r.trusted ? '' : ` — UNTRUSTED: ${r.untrusted_reasons.join('; ')}`}`],
   });
   out.push({
     title: 'Machine (where every measured figure was measured)',

@@ -94,6 +94,7 @@ export class Connections implements LeanHandler {
     const wasOpen = vu.isOpen;
     vu.isOpen = false;
     stats.closes[code] = (stats.closes[code] ?? 0) + 1;
+    if (reason) (stats.close_reasons ??= {})[code] ??= reason.slice(0, 80);
     if (code === 4008) stats.slow_closed++;
     if (code === 1013) this.rejected++;
     if (wasOpen) this.connected--;

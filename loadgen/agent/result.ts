@@ -23,6 +23,8 @@ export interface TimePoint {
 export interface AgentStats {
   sent: number; acked: number; send_errors: number; connects: number; connect_errors: number;
   reconnects: number; slow_closed: number; peak_connections: number; closes: Record<string, number>; errors: Record<string, number>;
+  /** the first reason seen with each close code (at most 80 characters), so a summary says why */
+  close_reasons?: Record<string, string>;
   /** protocols that recover sessions (Socket.IO connection-state recovery): reconnects the server resumed, and those it did not */
   recovered_sessions?: number; unrecovered_sessions?: number;
 }

@@ -1,9 +1,12 @@
-/** Picks the adapter a scenario names (`protocol`, default `bfg`). */
+/** Picks the adapter a scenario names (`protocol`, default `bfg`; a path names a plugin module). */
 import type { Scenario } from '../scenario/scenario.js';
 import type { Adapter, ProtocolSink } from './adapter.js';
 import { BfgAdapter } from './bfg.js';
 import { SocketIoAdapter } from './socketio.js';
 import { TemplateAdapter } from './template.js';
+import { pluginAdapter } from './plugin.js';
+
+export { PLUGIN_API_VERSION, isPluginPath, loadPlugin, type ProtocolPlugin } from './plugin.js';
 
 export type { Adapter, ProtocolSink, Stamp, Guarantees } from './adapter.js';
 
@@ -15,6 +18,7 @@ export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
   switch (s.protocol) {
     case 'socketio': return new SocketIoAdapter(sink, s.socketio);
     case 'template': return new TemplateAdapter(sink, s.template!);
-    default: return new BfgAdapter(sink, s.format);
+    case 'bfg': return new BfgAdapter(sink, s.format);
+    default: return pluginAdapter(s.protocol, sink, s.plugin_options ?? {});
   }
 }

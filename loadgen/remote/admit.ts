@@ -5,6 +5,7 @@
  * capacity and local limits, aims where this host's own rule allows, and signs tokens only with the
  * secret this host holds. A refusal names its reason; nothing an entry holds can stop the host.
  */
+import { isPluginPath } from '../protocols/plugin.js';
 import { BfgError } from '../../protocol/index.js';
 import type { AgentPlan } from '../agent/plan.js';
 import { checkTarget } from '../run/preflight.js';
@@ -77,6 +78,8 @@ export async function admitPlan(raw: unknown, limits: HostLimits): Promise<Agent
     if (scenario && end > scenario.users) problems.push(`end: ${end} past the scenario's ${scenario.users} users`);
   }
   if (scenario) {
+    // a plan from Redis must never name code for this host to import: plugins run in local agents only
+    if (isPluginPath(scenario.protocol)) problems.push(`protocol ${scenario.protocol}: a plugin module runs only in bfg load's own agents, never from a plan in Redis`);
     if (scenario.duration_s > limits.maxDurationS) problems.push(`duration_s ${scenario.duration_s}: past this agent's --max-duration-s ${limits.maxDurationS}`);
     if (scenario.messages.body_bytes > limits.maxBodyBytes) problems.push(`messages.body_bytes ${scenario.messages.body_bytes}: past this agent's --max-body-bytes ${limits.maxBodyBytes}`);
     const users = Number.isFinite(end - first) ? end - first : 0;

@@ -12,6 +12,8 @@ import { AGENT_NODE_FLAGS, type AgentPlan } from '../agent/plan.js';
 import type { AgentResult } from '../agent/result.js';
 import { RESULT_SCHEMA, type RunResult } from '../result.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { isPluginPath, loadPlugin } from '../protocols/plugin.js';
+import { runFailures } from './failures.js';
 import { mergeAgents, timeToRecoverMs } from './merge.js';
 import { lagProblem } from '../agent/trust.js';
 import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
@@ -51,6 +53,8 @@ const AGENT = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 export async function runLoad(o: LoadOptions): Promise<RunResult> {
   const s = o.scenario;
   const log = o.log ?? ((l: string) => console.log(l));
+  // a plugin that cannot be used is refused before anything starts (its agents load it again)
+  if (isPluginPath(s.protocol)) await loadPlugin(s.protocol);
   let t0 = Date.now() + 1000;
   let served: Served | undefined;
   let stopExporter: () => Promise<void> | undefined = () => undefined;
@@ -188,6 +192,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,
   };
   const thresholds = evaluate(s.thresholds, metrics);
+  const failures = runFailures(s, st, L);
   const reasons = results.flatMap((r) => r.trust.why);
   const lag = lagProblem(m.generator.send_lag, m.latency.every);
   if (lag) reasons.push(lag);
@@ -209,7 +214,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     schema: RESULT_SCHEMA, scenario: s as Scenario, started_at: started, wall_s: wall, target, machine: machine(),
     agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats, counts: r.counts })),
     ledger: L, latency: m.latency, generator: m.generator, stats: st, metrics, thresholds,
-    passed: thresholds.every((t) => t.ok) && dead.length === 0,
+    passed: thresholds.every((t) => t.ok) && dead.length === 0 && failures.length === 0, failures,
     trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http,
     storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_ms: ttr, time_to_recover_s: ttr === null ? null : ttr / 1000 } : undefined,
   };

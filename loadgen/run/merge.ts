@@ -12,6 +12,7 @@ export function mergeStats(all: readonly AgentStats[]): AgentStats {
     for (const k of ['recovered_sessions', 'unrecovered_sessions'] as const) if (s[k] !== undefined) out[k] = (out[k] ?? 0) + s[k]!;
     for (const [k, v] of Object.entries(s.closes)) out.closes[k] = (out.closes[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.errors)) out.errors[k] = (out.errors[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.close_reasons ?? {})) (out.close_reasons ??= {})[k] ??= v;
   }
   return out;
 }

@@ -2,6 +2,7 @@
 import type { RunResult } from '../result.js';
 import { placementLine } from './placement.js';
 import { untrustedAdvice } from './advice.js';
+import { closeCauses, connectCauses } from './failures.js';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 
@@ -24,6 +25,8 @@ export function summary(r: RunResult): string {
   const lines = [
     `bfg load: ${r.scenario.name} against ${r.target} — measured on ${m.cpus}x ${m.cpu_model}, ${m.mem_gib} GiB, node ${m.node}, fd limit ${m.fd_limit}`,
     `  users ${r.scenario.users} on ${r.agents.length} agent(s); connects ${s.connects}, connect errors ${s.connect_errors} (${r.metrics.connect_errors_pct.toFixed(2)}%), reconnects ${s.reconnects}, peak ${s.peak_connections}`,
+    ...(connectCauses(s) ? [`  connect errors by cause: ${connectCauses(s)}`] : []),
+    ...(closeCauses(s) ? [`  closes by code (the server's, or the network's 1006): ${closeCauses(s)}`] : []),
     `  messages sent ${s.sent}, acked ${s.acked}, send errors ${s.send_errors}; slow-consumer closes ${s.slow_closed}`,
     ...(r.scenario.stages ? [`  stages: ${r.scenario.stages.map((g) => `${g.duration_s}s→${g.users ?? '='} users${g.rate_per_room !== undefined ? ` @${g.rate_per_room}/s` : ''}`).join(', ')}`] : []),
     protocolLine(r),
@@ -55,6 +58,7 @@ export function summary(r: RunResult): string {
   if (where) lines.push(where);
   for (const t of r.thresholds) lines.push(`  threshold ${t.ok ? 'ok    ' : 'BROKEN'} ${t.expr} (${t.no_samples ? 'no samples' : `actual ${t.actual}`})`);
   lines.push(r.trusted ? '  measurement trusted: the generator\'s error bar is within 10% of the latency it reports and no agent was saturated' : `  UNTRUSTED: ${r.untrusted_reasons.join('; ')} — latencies may be the agent's, not the gateway's\n  to make it trusted: ${untrustedAdvice(r).join('; ')}`);
+  for (const f of r.failures ?? []) lines.push(`  FAILED: ${f}`);
   lines.push(`  result: ${r.passed ? 'PASS' : 'FAIL'}`);
   return lines.join('\n');
 }

@@ -15,7 +15,9 @@ export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op:
 export interface Scenario {
   name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
   users: number; stages?: Stage[]; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
-  format: 'json' | 'msgpack'; protocol: 'bfg' | 'socketio' | 'template';
+  format: 'json' | 'msgpack';
+  /** a built-in adapter, or a plugin module's path (./my-adapter.mjs) */
+  protocol: 'bfg' | 'socketio' | 'template' | (string & {}); plugin_options?: Record<string, unknown>;
   socketio: SocketIoOptions; template?: TemplateOptions;
   max_message_bytes: number; connect_timeout_ms: number; addresses?: string[];
   process: 'uniform' | 'poisson'; timeline_ms: number;

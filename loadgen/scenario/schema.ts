@@ -45,7 +45,11 @@ export const scenarioSchema = {
     drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
     warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
-    protocol: { enum: ['bfg', 'socketio', 'template'], default: 'bfg', description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport) or template (any JSON-over-WebSocket server)' },
+    protocol: {
+      anyOf: [{ enum: ['bfg', 'socketio', 'template'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
+      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
+    },
+    plugin_options: { type: 'object', default: {}, description: 'with a plugin protocol: the options its createAdapter receives' },
     socketio: {
       type: 'object', additionalProperties: false, default: {},
       description: 'with protocol socketio: how the app names its events and where its payload keeps room, stamp and body',

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { WebSocketServer } from 'ws';
+import { summary } from '../../loadgen/run/summary.js';
 import { test } from 'node:test';
 import type { Envelope } from '../../server/broker/broker.js';
 import { runLoad } from '../../loadgen/run/coordinator.js';
@@ -82,5 +84,27 @@ test('a gateway that takes connections and never answers the upgrade: connect er
   } finally {
     for (const s of held) s.destroy();
     mute.close();
+  }
+});
+
+test('a server that closes every connection with 4401: the summary names 4401 and its count, and the run fails without thresholds', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  wss.on('connection', (ws) => ws.close(4401, 'Unauthorized'));
+  await new Promise((r) => wss.once('listening', r));
+  try {
+    const scenario = parseScenario({
+      name: 'refused', users: 6, arrival_rate: 100, duration_s: 1.5, drain_s: 0,
+      rooms: { size: 3 }, messages: { rate_per_room: 5 }, reconnect: { policy: 'exponential', base_ms: 100, cap_ms: 200 },
+    });
+    const r = await runLoad({ scenario, target: `ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}`, progress: false, log: () => {} });
+    assert.deepEqual(r.thresholds, []);
+    assert.equal(r.passed, false, 'nothing delivered: a failed run whatever its thresholds');
+    assert.ok((r.failures ?? []).length === 1);
+    const n = r.stats.closes['4401'];
+    assert.ok(n >= 6, `every user closed with 4401 (${n})`);
+    assert.match(summary(r), new RegExp(`4401 Unauthorized ×${n.toLocaleString('en-US')}`));
+    assert.match(summary(r), /result: FAIL/);
+  } finally {
+    wss.close();
   }
 });

@@ -34,6 +34,8 @@ test('entries that are not plans, not JSON, or past this host\'s limits are refu
     [['plan', plan({}, ['messages.rate_per_room=1000'])], /--max-rate 1000/],
     [['plan', plan({ scenario: { name: 'x', users: 0 } })], /plan\.scenario/],
     [['plan', plan({ first: 'a', run: 'zz' })], /first: must be an integer/],
+    // a plan from Redis never names code for the host to import
+    [['plan', plan({}, ['protocol=./examples/tiny-chat-adapter.mjs'])], /plugin module runs only in bfg load's own agents/],
   ];
   for (const [fields, re] of cases) {
     const e = await readControl(fields, limits);
