@@ -30,6 +30,8 @@ export interface RunResult {
   latency: { every: Percentiles; first: Percentiles; last: Percentiles; intended?: Percentiles };
   /** the generator's own error bar: send lag (actual − intended write time) and receive processing per read */
   generator?: { send_lag: Percentiles; receive_processing: Percentiles };
+  /** the protocol handshake, WebSocket open to the session ready (measured), and those that never finished */
+  handshake?: Percentiles & { failed: number };
   stats: AgentStats;
   /** every figure a threshold can name */
   metrics: Record<string, number>;

@@ -50,7 +50,7 @@ export class Agent implements RunParts {
     const measureFrom = (this.measureFrom = s.warmup_s > 0 ? plan.t0 + ((s.send_after_s ?? s.users / s.arrival_rate) + s.warmup_s) * 1000 : 0);
     this.deliveries = new Deliveries({ plan, vus: this.vus, ledger: this.ledger, stats: this.stats, m: this.m, measureFrom });
     this.proto = adapterFor(plan.scenario, this.deliveries);
-    this.stamps = this.proto.guarantees.seq ? null : new StampLedger(this.ledger.counts, this.proto.echo);
+    this.stamps = this.proto.guarantees.seq ? null : new StampLedger(this.ledger.counts);
     this.traffic = new Traffic(this);
     this.sockets = new Connections(this);
     this.dialer = new Dialer(plan, this.sockets, this.proto, () => this.sockets.stopped);

@@ -49,6 +49,7 @@ export class Connections implements LeanHandler {
     const stats = this.p.stats;
     vu.state = 'open';
     vu.isOpen = true;
+    vu.openedAt = nowMs();
     this.connected++;
     stats.connects++;
     if (vu.everOpened) stats.reconnects++;
@@ -79,9 +80,14 @@ export class Connections implements LeanHandler {
    * then seen, as connect errors by cause, not as a run with no connects and no errors.
    */
   sweepHandshakes(now: number, timeoutMs: number, why = 'timeout'): void {
+    const stats = this.p.stats;
     for (const vu of this.p.vus) {
       if (vu.state === 'connecting' && vu.sock && !vu.isOpen && now - vu.dialedAt >= timeoutMs) {
         vu.sock.lost(`handshake ${why}: no answer within ${Math.round(now - vu.dialedAt)} ms`);
+      } else if (vu.isOpen && vu.sock && vu.readyAt < vu.openedAt && now - vu.openedAt >= timeoutMs) {
+        // the WebSocket opened but the protocol's own handshake (connection_ack, CONNACK…) never finished
+        stats.handshake_failed = (stats.handshake_failed ?? 0) + 1;
+        vu.sock.close(1000);
       }
     }
   }
@@ -108,7 +114,7 @@ export class Connections implements LeanHandler {
     if (!vu.everOpened || vu.state === 'connecting') {
       stats.connect_errors++;
       // by cause (ECONNRESET, ECONNREFUSED, ETIMEDOUT, an HTTP status, a close code…), so a failed ramp says why
-      const k = `connect_${/^handshake (timeout|pending_at_end)/.exec(reason)?.[1] ?? /\bE[A-Z]+\b/.exec(reason)?.[0] ?? /HTTP (\d{3})/.exec(reason)?.[0].replace(' ', '_') ?? code}`;
+      const k = `connect_${/^handshake (timeout|pending_at_end)/.exec(reason)?.[1] ?? /\bsubprotocol\b/.exec(reason)?.[0] ?? /\bE[A-Z]+\b/.exec(reason)?.[0] ?? /HTTP (\d{3})/.exec(reason)?.[0].replace(' ', '_') ?? code}`;
       stats.errors[k] = (stats.errors[k] ?? 0) + 1;
     }
     if (vu.state === 'offline' || vu.state === 'retired' || this.stopped) return;

@@ -43,7 +43,10 @@ export class Deliveries implements ProtocolSink {
   }
 
   ready(vu: Vu, recovered?: boolean): void {
-    vu.readyAt = nowMs();
+    const now = nowMs();
+    // the first ready of this connection closes its protocol handshake
+    if (vu.readyAt < vu.openedAt) this.p.m.handshook(now - vu.openedAt);
+    vu.readyAt = now;
     if (!this.stamps) {
       if (!vu.main) this.proto.join(vu, vu.room);
       for (const room of vu.extra ?? []) if (!vu.has(room)) this.proto.join(vu, room);

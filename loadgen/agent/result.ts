@@ -27,6 +27,8 @@ export interface AgentStats {
   close_reasons?: Record<string, string>;
   /** protocols that recover sessions (Socket.IO connection-state recovery): reconnects the server resumed, and those it did not */
   recovered_sessions?: number; unrecovered_sessions?: number;
+  /** protocol handshakes (after the WebSocket opened) that did not reach ready within connect_timeout_ms */
+  handshake_failed?: number;
 }
 
 export interface AgentTrust {
@@ -38,7 +40,7 @@ export interface AgentTrust {
 
 export interface AgentResult {
   agent: number; users: number; counts: LedgerCounts; stats: AgentStats;
-  hists: { every: string; first: string; last: string; intended?: string; lag?: string; proc?: string };
+  hists: { every: string; first: string; last: string; intended?: string; lag?: string; proc?: string; hs?: string };
   timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number;
   /** marginal RSS per open socket, from a tenth of the sockets open to the end of traffic; measured */
   rss_per_socket_bytes?: number; received: number;

@@ -25,6 +25,8 @@ export class Vu implements StampParty {
   sentN = 0;
   /** when the current connection was dialled (ms, the agent's clock): a handshake past the scenario's connect_timeout_ms is given up */
   dialedAt = 0;
+  /** when the current connection's WebSocket opened (ms, the agent's clock): the protocol handshake runs from here */
+  openedAt = 0;
   /** connections started so far: picks the next node of a fleet on each reconnect */
   dials = 0;
   /** the protocol adapter's per-connection state (Socket.IO's session id and offset) */

@@ -19,10 +19,18 @@ export function upgradeRequest(host: string, path: string, protocol?: string, he
   return { request, accept };
 }
 
-/** Checks the server's response head; returns an error text, or undefined when it upgraded. */
-export function checkResponse(head: string, accept: string): string | undefined {
+/**
+ * Checks the server's response head; returns an error text, or undefined when it upgraded. When the
+ * client asked for subprotocols (`wanted`, comma-separated), the server must pick one of them: a
+ * server that picks none or another would speak something the adapter cannot read.
+ */
+export function checkResponse(head: string, accept: string, wanted?: string): string | undefined {
   const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1];
   if (status !== '101') return `handshake refused: HTTP ${status ?? '?'}`;
   const got = /\r\nsec-websocket-accept:\s*(\S+)/i.exec(head)?.[1];
-  return got === accept ? undefined : 'handshake: wrong Sec-WebSocket-Accept';
+  if (got !== accept) return 'handshake: wrong Sec-WebSocket-Accept';
+  if (!wanted) return undefined;
+  const chose = /\r\nsec-websocket-protocol:[ \t]*([^\r\n]*)/i.exec(head)?.[1]?.trim();
+  if (!chose) return `handshake: the server chose no subprotocol (asked for ${wanted})`;
+  return wanted.split(',').some((p) => p.trim() === chose) ? undefined : `handshake: the server chose subprotocol ${chose.slice(0, 60)}, not ${wanted}`;
 }

@@ -52,6 +52,8 @@ export class LeanSocket implements WireOwner {
   /** bytes of an unfinished handshake or frame */
   private rest: Buffer | null = null;
   private accept: string | null;
+  /** the subprotocols asked for, until the server's answer is checked */
+  private wanted: string | undefined;
   /** the bounded wait for the server's close frame or FIN, while closing */
   private timer: NodeJS.Timeout | null = null;
   private frag: Fragments | null = null;
@@ -64,6 +66,7 @@ export class LeanSocket implements WireOwner {
   constructor(readonly handler: LeanHandler, readonly owner: number, url: URL, protocol?: string, localAddress?: string, headers?: Record<string, string>) {
     const { request, accept } = upgradeRequest(url.host, url.pathname + url.search, protocol, headers);
     this.accept = accept;
+    this.wanted = protocol;
     this.request = request;
     // a URL's IPv6 host comes bracketed
     this.wire = dial(this, url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port || 80), localAddress, handler.transport);
@@ -140,9 +143,10 @@ export class LeanSocket implements WireOwner {
       const end = buf.indexOf('\r\n\r\n');
       // a copy: the read's buffer is reused by the next read
       if (end < 0) return void (this.rest = Buffer.from(buf));
-      const problem = checkResponse(buf.toString('latin1', 0, end), this.accept);
+      const problem = checkResponse(buf.toString('latin1', 0, end), this.accept, this.wanted);
       if (problem) return this.finish(1002, problem);
       this.accept = null;
+      this.wanted = undefined;
       this.open = true;
       this.handler.open(this);
       buf = buf.subarray(end + 4);

@@ -37,6 +37,8 @@ export class Measurements {
   readonly lag = newHist(true);
   /** receive processing: from a socket read's timestamp to the end of handling its bytes */
   readonly proc = newHist(true);
+  /** the protocol's handshake: from the WebSocket open to the protocol session being ready */
+  readonly hs = newHist(true);
   private readonly bucket: Hist = newHist(true);
   readonly timeline: Bucket[] = [];
   private readonly spreads = new Map<string, Spread>();
@@ -76,6 +78,10 @@ export class Measurements {
     promBucket(this.promLag, Math.max(0, ms));
   }
 
+  handshook(ms: number): void {
+    this.hs.recordValue(us(ms));
+  }
+
   processed(ms: number): void {
     this.proc.recordValue(us(ms));
   }
@@ -105,14 +111,14 @@ export class Measurements {
   }
 
   /** every histogram, encoded for the trip to the coordinator */
-  encode(): Record<'every' | 'first' | 'last' | 'intended' | 'lag' | 'proc', string> {
+  encode(): Record<'every' | 'first' | 'last' | 'intended' | 'lag' | 'proc' | 'hs', string> {
     return {
       every: encodeHist(this.every), first: encodeHist(this.first), last: encodeHist(this.last),
-      intended: encodeHist(this.intended), lag: encodeHist(this.lag), proc: encodeHist(this.proc),
+      intended: encodeHist(this.intended), lag: encodeHist(this.lag), proc: encodeHist(this.proc), hs: encodeHist(this.hs),
     };
   }
 
   destroy(): void {
-    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.bucket]) h.destroy();
+    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.hs, this.bucket]) h.destroy();
   }
 }

@@ -26,7 +26,8 @@ export interface StampParty {
 export class StampLedger {
   private readonly seqLedger: Ledger;
 
-  constructor(readonly counts: LedgerCounts, private readonly echo: boolean) {
+  /** a publisher's own message, when the server sends it back (an echo), is never a delivery, a loss or a duplicate */
+  constructor(readonly counts: LedgerCounts) {
     this.seqLedger = new Ledger();
     // share the counters: the seq ledger's classification writes straight into ours
     (this.seqLedger as { counts: LedgerCounts }).counts = counts;
@@ -65,11 +66,11 @@ export class StampLedger {
 
   /**
    * A message from `sender` with counter `n` reached receiver `r` at `at`. Returns false when it
-   * carries nothing new (a duplicate, or the receiver's own message the server echoed when it should
-   * not), so it gives no latency sample.
+   * carries nothing new (a duplicate, or the receiver's own message echoed by the server), so it
+   * gives no latency sample.
    */
   receive(r: StampParty, sender: StampParty | undefined, n: number, at: number): boolean {
-    if (sender === r && !this.echo) return false;
+    if (sender === r) return false;
     const st = r.stamp ?? (r.stamp = { since: NaN, tracks: new Map(), early: null });
     if (Number.isNaN(st.since)) st.since = at;
     if (!sender) {
@@ -97,7 +98,7 @@ export class StampLedger {
     if (!st || Number.isNaN(st.since)) return void this.interrupt(r, senders);
     r.stamp = null;
     for (const s of roomSenders) {
-      if (s === r && !this.echo) continue;
+      if (s === r) continue;
       const t = st.tracks.get(s.id) ?? new Track(writtenBy(s, st.since));
       this.settle(t, s.sends?.length ?? 0, s);
     }

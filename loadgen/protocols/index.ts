@@ -5,19 +5,21 @@ import { BfgAdapter } from './bfg.js';
 import { SocketIoAdapter } from './socketio.js';
 import { TemplateAdapter } from './template.js';
 import { pluginAdapter } from './plugin.js';
+import { GraphqlWsAdapter } from './graphql-ws.js';
 
 export { PLUGIN_API_VERSION, isPluginPath, loadPlugin, type ProtocolPlugin } from './plugin.js';
 
 export type { Adapter, ProtocolSink, Stamp, Guarantees } from './adapter.js';
 
 /** The adapters by name. */
-export const PROTOCOLS = ['bfg', 'socketio', 'template'] as const;
+export const PROTOCOLS = ['bfg', 'socketio', 'template', 'graphql-ws'] as const;
 
 /** The adapter for a scenario, reporting to `sink`. */
 export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
   switch (s.protocol) {
     case 'socketio': return new SocketIoAdapter(sink, s.socketio);
     case 'template': return new TemplateAdapter(sink, s.template!);
+    case 'graphql-ws': return new GraphqlWsAdapter(sink, s.graphql);
     case 'bfg': return new BfgAdapter(sink, s.format);
     default: return pluginAdapter(s.protocol, sink, s.plugin_options ?? {});
   }

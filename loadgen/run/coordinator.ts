@@ -189,6 +189,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     recovered_sessions: st.recovered_sessions ?? 0, unrecovered_sessions: st.unrecovered_sessions ?? 0,
     time_to_recover_ms: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
     time_to_recover_s: s.storm.drop_pct > 0 ? (ttr === null ? NaN : ttr / 1000) : 0,
+    handshake_p99_ms: measured(m.handshake, m.handshake.p99_ms), handshake_failed: st.handshake_failed ?? 0,
     http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,
   };
   const thresholds = evaluate(s.thresholds, metrics);
@@ -214,6 +215,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     schema: RESULT_SCHEMA, scenario: s as Scenario, started_at: started, wall_s: wall, target, machine: machine(),
     agents: results.map((r) => ({ agent: r.agent, users: r.users, trust: r.trust, rss_bytes: r.rss_bytes, stats: r.stats, counts: r.counts })),
     ledger: L, latency: m.latency, generator: m.generator, stats: st, metrics, thresholds,
+    handshake: m.handshake.count > 0 || st.handshake_failed ? { ...m.handshake, failed: st.handshake_failed ?? 0 } : undefined,
     passed: thresholds.every((t) => t.ok) && dead.length === 0 && failures.length === 0, failures,
     trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http,
     storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_ms: ttr, time_to_recover_s: ttr === null ? null : ttr / 1000 } : undefined,

@@ -39,6 +39,10 @@ export function summary(r: RunResult): string {
     const g = r.generator;
     lines.push(`  generator error bar (measured): send lag p50 ${g.send_lag.p50_ms} ms, p99 ${g.send_lag.p99_ms} ms, max ${g.send_lag.max_ms} ms over ${g.send_lag.count} sends; receive processing per read p99 ${g.receive_processing.p99_ms} ms`);
   }
+  if (r.handshake) {
+    const h = r.handshake;
+    lines.push(`  protocol handshake (measured, WebSocket open → session ready): p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms over ${h.count}; never finished ${h.failed}`);
+  }
   if (r.storm) lines.push(`  storm at ${r.storm.at_s}s: ${r.storm.drop_pct}% by ${r.storm.method}, policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_ms === null || r.storm.time_to_recover_ms === undefined ? 'not recovered' : `${r.storm.time_to_recover_ms} ms`} (${r.scenario.timeline_ms} ms buckets)`);
   if (r.http) {
     const h = r.http;

@@ -22,6 +22,20 @@ export interface SocketIoOptions {
   recovery: boolean; echo: boolean;
 }
 
+/** The scenario's `graphql` block (defaults filled by the schema): graphql-transport-ws. */
+export interface GraphqlOptions {
+  path: string;
+  /** the connection_init payload (the user id is added as payload.user) */
+  init: Record<string, unknown>;
+  /** the subscription for a room, with $room */
+  subscription: string;
+  /** the mutation that publishes, with $room, $stamp (a JSON string) and $body */
+  publish: string;
+  /** dotted paths in a `next` payload's data: the room and the stamp (a JSON string or object) */
+  paths: { room: string; stamp: string };
+  echo: boolean;
+}
+
 /** A frame matcher: the frame has `path` equal to `equals`. */
 export interface Matcher { path: string; equals: string | number | boolean }
 

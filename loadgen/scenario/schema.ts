@@ -5,6 +5,7 @@ export const METRICS = [
   'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
   'sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'connect_errors_pct', 'reconnects',
   'slow_closed', 'recovered_sessions', 'unrecovered_sessions', 'time_to_recover_s', 'time_to_recover_ms', 'send_lag_p99_ms', 'intended_p99_ms', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
+  'handshake_p99_ms', 'handshake_failed',
 ] as const;
 
 const num = (min: number, dflt: number, description: string, max?: number) =>
@@ -46,10 +47,25 @@ export const scenarioSchema = {
     warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
     protocol: {
-      anyOf: [{ enum: ['bfg', 'socketio', 'template'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
-      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
+      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
+      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
     },
     plugin_options: { type: 'object', default: {}, description: 'with a plugin protocol: the options its createAdapter receives' },
+    graphql: {
+      type: 'object', additionalProperties: false, default: {},
+      description: 'with protocol graphql-ws: the subscription and mutation of the chat schema, and where a message keeps its room and stamp',
+      properties: {
+        path: { type: 'string', default: '/graphql', description: 'the WebSocket path (subprotocol graphql-transport-ws)' },
+        init: { type: 'object', default: {}, description: 'the connection_init payload (the user id is added as user)' },
+        subscription: { type: 'string', default: 'subscription ($room: String!) { messages(room: $room) { room stamp body } }', description: 'the subscription for a room ($room)' },
+        publish: { type: 'string', default: 'mutation ($room: String!, $stamp: String!, $body: String!) { send(room: $room, stamp: $stamp, body: $body) }', description: 'the mutation that publishes ($room, $stamp as a JSON string, $body), run over the same socket' },
+        paths: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: { room: { type: 'string', minLength: 1, default: 'messages.room' }, stamp: { type: 'string', minLength: 1, default: 'messages.stamp' } },
+        },
+        echo: { type: 'boolean', default: true, description: 'the server sends a publisher its own message (a subscription usually does): never counted as a delivery' },
+      },
+    },
     socketio: {
       type: 'object', additionalProperties: false, default: {},
       description: 'with protocol socketio: how the app names its events and where its payload keeps room, stamp and body',
@@ -103,7 +119,7 @@ export const scenarioSchema = {
     },
     process: { enum: ['uniform', 'poisson'], default: 'uniform', description: 'arrivals and sends: evenly spaced, or a Poisson process with the same mean rate' },
     timeline_ms: { type: 'integer', minimum: 10, maximum: 60_000, default: 100, description: 'timeline bucket length' },
-    connect_timeout_ms: { type: 'integer', minimum: 100, maximum: 600_000, default: 10_000, description: 'a connection whose WebSocket handshake is not answered within this is given up: a connect error (connect_timeout; connect_pending_at_end for one still waiting when traffic ends)' },
+    connect_timeout_ms: { type: 'integer', minimum: 100, maximum: 600_000, default: 10_000, description: 'a connection whose WebSocket handshake is not answered within this is given up: a connect error (connect_timeout; connect_pending_at_end for one still waiting when traffic ends); a protocol handshake not ready this long after the open counts in handshake_failed' },
     max_message_bytes: { type: 'integer', minimum: 125, maximum: 2 ** 31, default: 16 * 2 ** 20, description: 'largest message the client reassembles; past it the socket closes with 1009' },
     addresses: { type: 'array', items: { type: 'string' }, description: 'local source addresses; default 127.0.0.2..127.0.0.51 for loopback targets' },
     rooms: {

@@ -1,14 +1,15 @@
 /**
  * "tiny-chat": a small JSON chat server with a handshake, acks and pings, for the plugin example
- * (examples/tiny-chat-adapter.mjs). `drop` plants a fault: the n-th event to one recipient is not sent.
+ * (examples/tiny-chat-adapter.mjs). `drop` plants a fault: the n-th event to one recipient is not sent;
+ * `mute` never answers hello; `noProtocol` picks no subprotocol.
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 interface Peer { ws: WebSocket; user?: string; rooms: Set<string>; pongs: number }
 
-export async function startTinyChat(o: { pingMs?: number; drop?: number } = {}) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/chat', handleProtocols: (p) => (p.has('tiny-chat.v1') ? 'tiny-chat.v1' : false) });
+export async function startTinyChat(o: { pingMs?: number; drop?: number; mute?: boolean; noProtocol?: boolean } = {}) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/chat', handleProtocols: (p) => (!o.noProtocol && p.has('tiny-chat.v1') ? 'tiny-chat.v1' : false) });
   const rooms = new Map<string, Set<Peer>>();
   let events = 0, dropped = 0, pongs = 0;
   wss.on('connection', (ws) => {
@@ -17,7 +18,7 @@ export async function startTinyChat(o: { pingMs?: number; drop?: number } = {}) 
     ws.on('message', (d) => {
       let m: { type?: string; user?: string; room?: string; id?: string; data?: unknown };
       try { m = JSON.parse(String(d)); } catch { return out({ type: 'error', code: 'bad_json' }); }
-      if (m.type === 'hello' && typeof m.user === 'string') { peer.user = m.user; return out({ type: 'welcome' }); }
+      if (m.type === 'hello' && typeof m.user === 'string') { peer.user = m.user; return o.mute ? undefined : out({ type: 'welcome' }); }
       if (!peer.user) return ws.close(4401, 'Unauthorized');
       if (m.type === 'pong') return void pongs++;
       if (m.type === 'sub' && typeof m.room === 'string') {

@@ -8,7 +8,7 @@ const party = (id: number): StampParty => ({ id, sends: null, conns: null, stamp
 
 test('stamp ledger: per (sender, receiver) counters over the joined interval — holes, duplicates, reorders, a tail never delivered', () => {
   const c = counts();
-  const L = new StampLedger(c, false);
+  const L = new StampLedger(c);
   const s = party(1), r = party(2);
   L.sent(s, 1, 10); // before the receiver joined: not expected
   L.joined(r, 15);
@@ -22,7 +22,7 @@ test('stamp ledger: per (sender, receiver) counters over the joined interval —
 
 test('stamp ledger: a closed interval counts only holes between arrivals; an uncertain write is not expected; own echoes are ignored', () => {
   const c = counts();
-  const L = new StampLedger(c, false);
+  const L = new StampLedger(c);
   const s = party(1), r = party(2);
   L.joined(r, 0);
   for (let n = 1; n <= 6; n++) L.sent(s, n, n);
@@ -37,7 +37,7 @@ test('stamp ledger: a closed interval counts only holes between arrivals; an unc
 
 test('stamp ledger: without a join acknowledgement the interval opens at the first message', () => {
   const c = counts();
-  const L = new StampLedger(c, false);
+  const L = new StampLedger(c);
   const s = party(1), r = party(2);
   for (let n = 1; n <= 4; n++) L.sent(s, n, n);
   L.joined(r, NaN);
@@ -50,7 +50,7 @@ test('stamp ledger: without a join acknowledgement the interval opens at the fir
 
 test('stamp ledger: a closed interval counts a hole only when a later message of the same sender connection arrived', () => {
   const c = counts();
-  const L = new StampLedger(c, false);
+  const L = new StampLedger(c);
   const s = party(1), r = party(2);
   L.joined(r, 0);
   // the sender reconnects after 4: 1-4 on its first connection, 5-7 on its second (maybe another node)

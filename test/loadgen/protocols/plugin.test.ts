@@ -20,9 +20,9 @@ messages: { rate_per_room: 10, body_bytes: 64 }
 `);
 const EXAMPLE = './examples/tiny-chat-adapter.mjs';
 
-async function run(url: string, name: string): Promise<{ code: number | null; r: RunResult; out: string }> {
+async function run(url: string, name: string, sets: string[] = []): Promise<{ code: number | null; r: RunResult; out: string }> {
   const file = join(dir, `${name}.json`);
-  const p = await runBfg(['load', SCENARIO, '--protocol', EXAMPLE, '--target', url, '--no-progress', '--out', file], 60_000);
+  const p = await runBfg(['load', SCENARIO, '--protocol', EXAMPLE, '--target', url, '--no-progress', '--out', file, ...sets.flatMap((x) => ['--set', x])], 60_000);
   return { code: p.code, r: JSON.parse(readFileSync(file, 'utf8')) as RunResult, out: p.stdout + p.stderr };
 }
 
@@ -37,6 +37,8 @@ test('the example plugin drives a tiny-chat server: handshake, joins, acks and p
     assert.equal(r.latency.every.count, r.ledger.delivered, 'one latency sample per delivery');
     assert.equal(r.stats.acked, r.stats.sent, 'every publish acked');
     assert.ok(chat.stats().pongs > 0, 'the server\'s pings were answered');
+    assert.ok(r.handshake && r.handshake.count >= 20 && r.handshake.failed === 0, 'every protocol handshake timed');
+    assert.match(out, /protocol handshake \(measured/);
   } finally {
     chat.close();
   }
@@ -63,5 +65,26 @@ test('a plugin of another apiVersion, without createAdapter, or missing is refus
     assert.equal(p.code, 2, p.stderr);
     assert.match(p.stderr, /bad_plugin/);
     assert.match(p.stderr, why);
+  }
+});
+
+test('a server that never finishes the protocol handshake, or picks no subprotocol: counted by cause, and the run fails', async () => {
+  const mute = await startTinyChat({ mute: true });
+  try {
+    const { code, r } = await run(mute.url, 'mute', ['connect_timeout_ms=500', 'reconnect.policy=never']);
+    assert.equal(code, 1);
+    assert.equal(r.handshake?.failed, 20, 'every user\'s handshake never finished');
+    assert.equal(r.ledger.delivered, 0);
+  } finally {
+    mute.close();
+  }
+  const none = await startTinyChat({ noProtocol: true });
+  try {
+    const { code, r } = await run(none.url, 'no-subprotocol', ['reconnect.policy=never']);
+    assert.equal(code, 1);
+    assert.equal(r.stats.connects, 0);
+    assert.equal(r.stats.errors.connect_subprotocol, 20);
+  } finally {
+    none.close();
   }
 });
