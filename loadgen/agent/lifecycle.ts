@@ -79,7 +79,17 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   a.sched.add(sampler);
   // one sweep for every handshake of the agent (no timer per socket); at least every second
   const hsMs = s.connect_timeout_ms;
-  const handshakes = setInterval(() => sockets.sweepHandshakes(nowMs(), hsMs), Math.min(1000, hsMs / 2));
+  // and the client-initiated heartbeats a protocol owes (PINGREQ), from the same sweep
+  const beat = a.proto.heartbeat;
+  let beatAt = nowMs();
+  const handshakes = setInterval(() => {
+    const now = nowMs();
+    sockets.sweepHandshakes(now, hsMs);
+    if (beat && now - beatAt >= beat.everyMs) {
+      beatAt = now;
+      for (const vu of a.vus) if (vu.isOpen && vu.readyAt >= vu.openedAt) vu.sock?.send(beat.frame, true);
+    }
+  }, Math.min(1000, hsMs / 2, beat ? beat.everyMs : Infinity));
   await new Promise<void>((resolve) => {
     let end = () => {
       end = () => {};

@@ -6,13 +6,14 @@ import { SocketIoAdapter } from './socketio.js';
 import { TemplateAdapter } from './template.js';
 import { pluginAdapter } from './plugin.js';
 import { GraphqlWsAdapter } from './graphql-ws.js';
+import { MqttAdapter } from './mqtt.js';
 
 export { PLUGIN_API_VERSION, isPluginPath, loadPlugin, type ProtocolPlugin } from './plugin.js';
 
 export type { Adapter, ProtocolSink, Stamp, Guarantees } from './adapter.js';
 
 /** The adapters by name. */
-export const PROTOCOLS = ['bfg', 'socketio', 'template', 'graphql-ws'] as const;
+export const PROTOCOLS = ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt'] as const;
 
 /** The adapter for a scenario, reporting to `sink`. */
 export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
@@ -20,6 +21,7 @@ export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
     case 'socketio': return new SocketIoAdapter(sink, s.socketio);
     case 'template': return new TemplateAdapter(sink, s.template!);
     case 'graphql-ws': return new GraphqlWsAdapter(sink, s.graphql);
+    case 'mqtt': return new MqttAdapter(sink, s.mqtt);
     case 'bfg': return new BfgAdapter(sink, s.format);
     default: return pluginAdapter(s.protocol, sink, s.plugin_options ?? {});
   }

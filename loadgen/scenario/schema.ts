@@ -47,10 +47,21 @@ export const scenarioSchema = {
     warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
     protocol: {
-      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
-      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
+      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
+      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
     },
     plugin_options: { type: 'object', default: {}, description: 'with a plugin protocol: the options its createAdapter receives' },
+    mqtt: {
+      type: 'object', additionalProperties: false, default: {},
+      description: 'with protocol mqtt: MQTT 3.1.1 over WebSocket; a room is the topic <topic_prefix><room>',
+      properties: {
+        path: { type: 'string', default: '/mqtt', description: 'the WebSocket path (subprotocol mqtt)' },
+        topic_prefix: { type: 'string', default: 'rooms/', description: 'topic of a room: this prefix and the room name' },
+        qos: { enum: [0, 1], default: 1, description: 'QoS of publishes and subscriptions (1: PUBACK is the ack, and deliveries owe one)' },
+        keepalive_s: { type: 'integer', minimum: 1, maximum: 65535, default: 30, description: 'CONNECT keepalive; PINGREQ goes out every half of it' },
+        echo: { type: 'boolean', default: true, description: 'the broker sends a publisher its own message (MQTT 3.1.1 does): never counted as a delivery' },
+      },
+    },
     graphql: {
       type: 'object', additionalProperties: false, default: {},
       description: 'with protocol graphql-ws: the subscription and mutation of the chat schema, and where a message keeps its room and stamp',
