@@ -47,10 +47,19 @@ export const scenarioSchema = {
     warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
     protocol: {
-      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
-      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
+      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
+      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 over WebSocket), nats (NATS over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
     },
     plugin_options: { type: 'object', default: {}, description: 'with a plugin protocol: the options its createAdapter receives' },
+    nats: {
+      type: 'object', additionalProperties: false, default: {},
+      description: 'with protocol nats: NATS over WebSocket; a room is the subject <subject_prefix><room>',
+      properties: {
+        path: { type: 'string', default: '/', description: 'the WebSocket path of nats-server\'s websocket listener' },
+        subject_prefix: { type: 'string', pattern: '^[^\\s*>]*$', default: 'rooms.', description: 'subject of a room: this prefix and the room name' },
+        echo: { type: 'boolean', default: true, description: 'CONNECT echo: the server sends a publisher its own message (never counted as a delivery)' },
+      },
+    },
     mqtt: {
       type: 'object', additionalProperties: false, default: {},
       description: 'with protocol mqtt: MQTT 3.1.1 over WebSocket; a room is the topic <topic_prefix><room>',
