@@ -87,7 +87,7 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
     sockets.sweepHandshakes(now, hsMs);
     if (beat && now - beatAt >= beat.everyMs) {
       beatAt = now;
-      for (const vu of a.vus) if (vu.isOpen && vu.readyAt >= vu.openedAt) vu.sock?.send(beat.frame, true);
+      for (const vu of a.vus) if (vu.isOpen && vu.readyAt >= vu.openedAt) vu.sock?.send(beat.frame, beat.binary ?? true);
     }
   }, Math.min(1000, hsMs / 2, beat ? beat.everyMs : Infinity));
   await new Promise<void>((resolve) => {

@@ -80,7 +80,7 @@ export interface Adapter {
   /** the socket closed: per-connection protocol state that does not survive a reconnect is dropped */
   closed(vu: Vu): void;
   /** a heartbeat the client owes (MQTT PINGREQ, STOMP's EOL): written to every ready connection every `everyMs` from the agent's one sweep */
-  readonly heartbeat?: { readonly everyMs: number; readonly frame: Buffer };
+  readonly heartbeat?: { readonly everyMs: number; readonly frame: Buffer; readonly binary?: boolean };
 }
 
 /** reads a dotted path (`a.b.c`) in a parsed JSON value */

@@ -34,6 +34,9 @@ export class TemplateAdapter implements Adapter {
   private readonly joinedPath?: string[];
   private readonly pingPath?: string[];
   private readonly headers: [string, ReturnType<typeof compileTemplate>][];
+  private readonly open_: ReturnType<typeof compileTemplate>[];
+  private readonly readyPath?: string[];
+  readonly heartbeat?: { everyMs: number; frame: Buffer; binary: boolean };
 
   constructor(private readonly sink: ProtocolSink, private readonly o: TemplateOptions) {
     this.echo = o.echo;
@@ -46,6 +49,9 @@ export class TemplateAdapter implements Adapter {
     this.joinedPath = o.joined?.path.split('.');
     this.pingPath = o.ping?.path.split('.');
     this.headers = Object.entries(o.headers).map(([k, v]) => [k, compileTemplate(v)]);
+    this.open_ = (o.open ?? []).map(compileTemplate);
+    this.readyPath = o.ready?.path.split('.');
+    if (o.heartbeat) this.heartbeat = { everyMs: o.heartbeat.every_ms, frame: Buffer.from(o.heartbeat.frame), binary: false };
   }
 
   dial(base: string, vu: Vu, token?: string): Dial {
@@ -58,8 +64,10 @@ export class TemplateAdapter implements Adapter {
     return { url, subprotocol: this.o.subprotocol, headers };
   }
 
+  /** the handshake: the open frames, then ready at once, or when the server's ready frame comes */
   opened(vu: Vu): void {
-    this.sink.ready(vu);
+    for (const f of this.open_) this.sink.write(vu, Buffer.from(fill(f, { user: inner(vu.user) })), false);
+    if (!this.readyPath) this.sink.ready(vu);
   }
 
   join(vu: Vu, room: string): void {
@@ -82,6 +90,7 @@ export class TemplateAdapter implements Adapter {
     const room = this.roomPath ? pathGet(v, this.roomPath) : vu.room;
     const stamp = readStamp(pathGet(v, this.stampPath));
     if (stamp) return this.sink.message(vu, typeof room === 'string' ? room : vu.room, undefined, stamp, at);
+    if (this.readyPath && pathGet(v, this.readyPath) === this.o.ready!.equals) return this.sink.ready(vu);
     if (this.joinedPath && pathGet(v, this.joinedPath) === this.o.joined!.equals) {
       return this.sink.joined(vu, typeof room === 'string' ? room : vu.room, at);
     }

@@ -54,6 +54,10 @@ export interface TemplateOptions {
   joined?: Matcher;
   /** a frame to answer (an application heartbeat), and the answer */
   ping?: Matcher & { reply: string };
+  /** frames sent on open (a handshake), and the frame that ends it */
+  open?: string[]; ready?: Matcher;
+  /** a client heartbeat: `frame` every `every_ms` */
+  heartbeat?: { every_ms: number; frame: string };
   echo: boolean;
 }
 

@@ -146,10 +146,11 @@ function protocolProblems(s: Record<string, unknown>): string[] {
     const t = s.template as Record<string, unknown> | undefined;
     if (!t) out.push('/template: protocol template needs a template block (path, join, publish, match); see scenarios/template-echo.yaml');
     else {
-      for (const k of ['path', 'join', 'publish'] as const) {
-        if (typeof t[k] !== 'string') continue;
+      const texts: [string, unknown][] = [['path', t.path], ['join', t.join], ['publish', t.publish], ...(Array.isArray(t.open) ? t.open.map((f, i) => [`open/${i}`, f] as [string, unknown]) : [])];
+      for (const [k, v] of texts) {
+        if (typeof v !== 'string') continue;
         try {
-          compileTemplate(t[k] as string);
+          compileTemplate(v);
         } catch (err) {
           out.push(`/template/${k}: ${(err as Error).message}`);
         }

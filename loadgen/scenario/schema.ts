@@ -134,6 +134,17 @@ export const scenarioSchema = {
           properties: { path: { type: 'string' }, equals: { type: ['string', 'number', 'boolean'] }, reply: { type: 'string' } },
           description: 'an application heartbeat and its answer',
         },
+        open: { type: 'array', items: { type: 'string' }, maxItems: 16, description: 'frames sent when the socket opens, in order (a handshake: {{user}} allowed)' },
+        ready: {
+          type: 'object', additionalProperties: false, required: ['path', 'equals'],
+          properties: { path: { type: 'string' }, equals: { type: ['string', 'number', 'boolean'] } },
+          description: 'the server frame that ends the handshake; joins wait for it (without it, the session is ready on open)',
+        },
+        heartbeat: {
+          type: 'object', additionalProperties: false, required: ['every_ms', 'frame'],
+          properties: { every_ms: { type: 'integer', minimum: 100 }, frame: { type: 'string', minLength: 1 } },
+          description: 'a client heartbeat: this frame (no placeholders) to every ready socket every every_ms, from the agent\'s one sweep',
+        },
         echo: { type: 'boolean', default: false, description: 'the server sends a publisher its own message too' },
       },
     },

@@ -11,7 +11,7 @@ interface Peer { ws: WebSocket; user?: string; rooms: Set<string>; pongs: number
 export async function startTinyChat(o: { pingMs?: number; drop?: number; mute?: boolean; noProtocol?: boolean } = {}) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/chat', handleProtocols: (p) => (!o.noProtocol && p.has('tiny-chat.v1') ? 'tiny-chat.v1' : false) });
   const rooms = new Map<string, Set<Peer>>();
-  let events = 0, dropped = 0, pongs = 0;
+  let events = 0, dropped = 0, pongs = 0, beats = 0;
   wss.on('connection', (ws) => {
     const peer: Peer = { ws, rooms: new Set(), pongs: 0 };
     const out = (f: unknown) => ws.send(JSON.stringify(f));
@@ -21,6 +21,7 @@ export async function startTinyChat(o: { pingMs?: number; drop?: number; mute?: 
       if (m.type === 'hello' && typeof m.user === 'string') { peer.user = m.user; return o.mute ? undefined : out({ type: 'welcome' }); }
       if (!peer.user) return ws.close(4401, 'Unauthorized');
       if (m.type === 'pong') return void pongs++;
+      if (m.type === 'beat') return void beats++;
       if (m.type === 'sub' && typeof m.room === 'string') {
         (rooms.get(m.room) ?? rooms.set(m.room, new Set()).get(m.room)!).add(peer);
         peer.rooms.add(m.room);
@@ -44,7 +45,7 @@ export async function startTinyChat(o: { pingMs?: number; drop?: number; mute?: 
   const ping = setInterval(() => { for (const c of wss.clients) c.send('{"type":"ping"}'); }, o.pingMs ?? 500);
   return {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
-    stats: () => ({ events, dropped, pongs }),
+    stats: () => ({ events, dropped, pongs, beats }),
     close: () => { clearInterval(ping); for (const c of wss.clients) c.terminate(); wss.close(); },
   };
 }
