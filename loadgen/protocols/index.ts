@@ -8,13 +8,14 @@ import { pluginAdapter } from './plugin.js';
 import { GraphqlWsAdapter } from './graphql-ws.js';
 import { MqttAdapter } from './mqtt.js';
 import { NatsAdapter } from './nats.js';
+import { StompAdapter } from './stomp.js';
 
 export { PLUGIN_API_VERSION, isPluginPath, loadPlugin, type ProtocolPlugin } from './plugin.js';
 
 export type { Adapter, ProtocolSink, Stamp, Guarantees } from './adapter.js';
 
 /** The adapters by name. */
-export const PROTOCOLS = ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats'] as const;
+export const PROTOCOLS = ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats', 'stomp'] as const;
 
 /** The adapter for a scenario, reporting to `sink`. */
 export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
@@ -24,6 +25,7 @@ export function adapterFor(s: Scenario, sink: ProtocolSink): Adapter {
     case 'graphql-ws': return new GraphqlWsAdapter(sink, s.graphql);
     case 'mqtt': return new MqttAdapter(sink, s.mqtt);
     case 'nats': return new NatsAdapter(sink, s.nats);
+    case 'stomp': return new StompAdapter(sink, s.stomp);
     case 'bfg': return new BfgAdapter(sink, s.format);
     default: return pluginAdapter(s.protocol, sink, s.plugin_options ?? {});
   }

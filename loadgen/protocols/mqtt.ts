@@ -63,7 +63,8 @@ export class MqttAdapter implements Adapter {
     vu.proto = null; // a new connection: nothing in flight survives
     this.sink.write(vu, generate({
       cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: this.o.keepalive_s,
-      clientId: `${vu.user.slice(0, 40)}-${vu.dials}`, username: vu.user,
+      clientId: `${vu.user.slice(0, 40)}-${vu.dials}`, username: this.o.username ?? vu.user,
+      ...(this.o.password === undefined ? {} : { password: Buffer.from(this.o.password) }),
     }), true);
   }
 

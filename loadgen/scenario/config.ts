@@ -37,10 +37,13 @@ export interface GraphqlOptions {
 }
 
 /** The scenario's `mqtt` block (defaults filled by the schema): MQTT 3.1.1 over WebSocket. */
-export interface MqttOptions { path: string; topic_prefix: string; qos: 0 | 1; keepalive_s: number; echo: boolean }
+export interface MqttOptions { path: string; topic_prefix: string; qos: 0 | 1; keepalive_s: number; echo: boolean; username?: string; password?: string }
 
 /** The scenario's `nats` block (defaults filled by the schema): NATS over WebSocket. */
 export interface NatsOptions { path: string; subject_prefix: string; echo: boolean }
+
+/** The scenario's `stomp` block (defaults filled by the schema): STOMP 1.2 over WebSocket. */
+export interface StompOptions { path: string; vhost: string; login: string; passcode: string; heart_beat_ms: number; echo: boolean }
 
 /** A frame matcher: the frame has `path` equal to `equals`. */
 export interface Matcher { path: string; equals: string | number | boolean }

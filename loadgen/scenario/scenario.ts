@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { BfgError } from '../../protocol/index.js';
 import { METRICS, scenarioSchema } from './schema.js';
-import { compileTemplate, stagesLength, type GraphqlOptions, type MqttOptions, type NatsOptions, type SocketIoOptions, type Stage, type TemplateOptions, type UserClass } from './config.js';
+import { compileTemplate, stagesLength, type GraphqlOptions, type MqttOptions, type NatsOptions, type StompOptions, type SocketIoOptions, type Stage, type TemplateOptions, type UserClass } from './config.js';
 
 export type { SocketIoOptions, Stage, TemplateOptions, UserClass } from './config.js';
 
@@ -17,8 +17,8 @@ export interface Scenario {
   users: number; stages?: Stage[]; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
   format: 'json' | 'msgpack';
   /** a built-in adapter, or a plugin module's path (./my-adapter.mjs) */
-  protocol: 'bfg' | 'socketio' | 'template' | 'graphql-ws' | 'mqtt' | 'nats' | (string & {}); plugin_options?: Record<string, unknown>;
-  graphql: GraphqlOptions; mqtt: MqttOptions; nats: NatsOptions;
+  protocol: 'bfg' | 'socketio' | 'template' | 'graphql-ws' | 'mqtt' | 'nats' | 'stomp' | (string & {}); plugin_options?: Record<string, unknown>;
+  graphql: GraphqlOptions; mqtt: MqttOptions; nats: NatsOptions; stomp: StompOptions;
   socketio: SocketIoOptions; template?: TemplateOptions;
   max_message_bytes: number; connect_timeout_ms: number; addresses?: string[];
   process: 'uniform' | 'poisson'; timeline_ms: number;

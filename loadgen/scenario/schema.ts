@@ -47,10 +47,21 @@ export const scenarioSchema = {
     warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
     format: { enum: ['json', 'msgpack'], default: 'json' },
     protocol: {
-      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
-      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 over WebSocket), nats (NATS over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
+      anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats', 'stomp'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
+      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 over WebSocket), nats (NATS over WebSocket), stomp (STOMP 1.2 over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
     },
     plugin_options: { type: 'object', default: {}, description: 'with a plugin protocol: the options its createAdapter receives' },
+    stomp: {
+      type: 'object', additionalProperties: false, default: {},
+      description: 'with protocol stomp: STOMP 1.2 over WebSocket; a room is /topic/<room>',
+      properties: {
+        path: { type: 'string', default: '/ws', description: 'the WebSocket path (subprotocol v12.stomp)' },
+        vhost: { type: 'string', default: '/', description: 'the CONNECT host header (RabbitMQ: the virtual host)' },
+        login: { type: 'string', default: 'guest' }, passcode: { type: 'string', default: 'guest' },
+        heart_beat_ms: { type: 'integer', minimum: 0, default: 10_000, description: 'client heart-beats every this many ms (0: none), from the agent\'s one sweep' },
+        echo: { type: 'boolean', default: true, description: 'the broker sends a subscribed publisher its own message (never counted as a delivery)' },
+      },
+    },
     nats: {
       type: 'object', additionalProperties: false, default: {},
       description: 'with protocol nats: NATS over WebSocket; a room is the subject <subject_prefix><room>',
@@ -68,6 +79,8 @@ export const scenarioSchema = {
         topic_prefix: { type: 'string', default: 'rooms/', description: 'topic of a room: this prefix and the room name' },
         qos: { enum: [0, 1], default: 1, description: 'QoS of publishes and subscriptions (1: PUBACK is the ack, and deliveries owe one)' },
         keepalive_s: { type: 'integer', minimum: 1, maximum: 65535, default: 30, description: 'CONNECT keepalive; PINGREQ goes out every half of it' },
+        username: { type: 'string', description: 'CONNECT username (default: the user id)' },
+        password: { type: 'string', description: 'CONNECT password (default: none)' },
         echo: { type: 'boolean', default: true, description: 'the broker sends a publisher its own message (MQTT 3.1.1 does): never counted as a delivery' },
       },
     },
