@@ -50,3 +50,23 @@ test('nats over WebSocket on nats-server: CONNECT/PING/PONG, SUB per room, PUB; 
     nats.stop();
   }
 });
+
+test('nats: subscriber connections killed mid-run (10%) reconnect; nothing they missed while away is counted lost, nothing twice', async () => {
+  const nats = await startNats();
+  try {
+    const r = await runLoad({
+      scenario: parseScenario({
+        name: 'nats-storm', protocol: 'nats', users: 20, arrival_rate: 200, duration_s: 4, drain_s: 1,
+        rooms: { size: 5 }, messages: { rate_per_room: 10 }, storm: { drop_pct: 10, at_s: 2, method: 'client-drop' },
+        reconnect: { policy: 'exponential', base_ms: 100, cap_ms: 200 },
+      }),
+      target: nats.url, progress: false, log: () => {},
+    });
+    assert.equal(r.stats.reconnects, 2, 'two of twenty users dropped and came back');
+    assert.equal(r.ledger.lost, 0);
+    assert.equal(r.ledger.duplicated, 0);
+    assert.equal(r.latency.every.count, r.ledger.delivered);
+  } finally {
+    nats.stop();
+  }
+});
