@@ -101,20 +101,28 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
   res.once('close', () => reads.done(who.sub));
   // reading a room that has no log creates nothing, in memory or in Redis
   const found = await ctx.broker.peek(room);
-  const page = found ? await ctx.broker.history(room, after, limit) : [];
-  // a page ends at --max-history-bytes as encoded, so a response is bounded by bytes as well as by count
+  // a page ends at --max-history-bytes as encoded, so a response is bounded by bytes as well as by count;
+  // the store is read in chunks of what fits under that cap at --max-body each, so a read never holds
+  // more than about one page in memory, whatever its limit (a Redis reply of 1,000 large bodies would)
   const head = `{"room":${JSON.stringify(room)},"head":${found?.head ?? 0},"epoch":${JSON.stringify(found?.epoch ?? null)},"messages":[`;
   const parts: string[] = [];
-  let bytes = Buffer.byteLength(head) + 32, more = false;
-  for (const m of page) {
-    const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
-    // at least one message per page (a body is at most --max-body, far under the byte cap), so paging always advances
-    if (parts.length > 0 && bytes + size > o.maxHistoryBytes) {
-      more = true;
-      break;
+  const chunk = Math.max(1, Math.min(limit, Math.floor(o.maxHistoryBytes / o.maxBody)));
+  let bytes = Buffer.byteLength(head) + 32, more = false, from = after;
+  reading: while (found && parts.length < limit) {
+    const want = Math.min(chunk, limit - parts.length);
+    const batch = await ctx.broker.history(room, from, want);
+    for (const m of batch) {
+      const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
+      // at least one message per page (a body is at most --max-body, under the byte cap), so paging always advances
+      if (parts.length > 0 && bytes + size > o.maxHistoryBytes) {
+        more = true;
+        break reading;
+      }
+      parts.push(enc);
+      bytes += size;
+      from = m.seq;
     }
-    parts.push(enc);
-    bytes += size;
+    if (batch.length < want) break;
   }
   // a reader that stops reading is dropped: no progress for --http-write-timeout-ms ends the connection
   // (no listener: a socket timeout nobody handles destroys it; once the page is written, Node's
