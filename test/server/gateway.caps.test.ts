@@ -118,6 +118,20 @@ describe('HTTP history cannot take a node\'s memory', () => {
     await g.gw.close();
   });
 
+  test('bodies with control characters (bar tab and newlines) or lone surrogates are refused, so JSON cannot multiply them', async () => {
+    const g = await startGateway();
+    const c = await TestClient.connect(`${g.url}/?user=ctl`);
+    await c.join('ctl');
+    c.raw('{"op":"send","room":"ctl","id":"x1","body":"\\u0001\\u0001"}');
+    c.raw('{"op":"send","room":"ctl","id":"x2","body":"a\\ud800b"}');
+    c.raw('{"op":"send","room":"ctl","id":"ok","body":"tab\\tnew\\nline\\r"}');
+    await c.waitFor((f) => f.op === 'ack' && f.id === 'ok');
+    await c.waitFor((f) => f.op === 'error' && (f.ref === 'x1' || f.ref === 'x2'), 2);
+    assert.equal(c.frames.filter((f) => f.op === 'ack').length, 1, 'only the clean body is stored');
+    c.close();
+    await g.gw.close();
+  });
+
   test('history reads in progress are bounded per user (429); a page that fits is read whole, and paging by `more` reads every message', async () => {
     const g = await startGateway({ historyReadsPerUser: 1, maxHistoryBytes: 32 * 2 ** 20 });
     const w = await TestClient.connect(`${g.url}/?user=writer`);
