@@ -1,9 +1,10 @@
 /**
  * NATS over WebSocket (nats-server's `websocket` listener): the text protocol inside binary frames.
  * INFO from the server, then CONNECT and PING; its PONG is the ready (the handshake). A room is the
- * subject `<subject_prefix><room>` (SUB), a publish is a PUB; core NATS acknowledges neither, so a
- * publish is acked when written, and the interval of a receiver opens at its first message. Server
- * PINGs are answered with PONGs. A MSG and its payload may span frames or share one with others: each
+ * subject `<subject_prefix><room>` (SUB), a publish is a PUB followed by a PING: the server answers
+ * PINGs in order, so its PONG says every PUB before it reached the server (what the official clients'
+ * flush does), and that is the ack. A SUB has no answer: a receiver's interval opens at its first
+ * message. Server PINGs are answered with PONGs. A MSG and its payload may span frames or share one with others: each
  * connection keeps the bytes of an unfinished one (its only state, in `vu.proto`).
  */
 import type { Vu } from '../agent/vu.js';
@@ -12,10 +13,12 @@ import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.j
 import { readStamp } from './adapter.js';
 
 const PONG = Buffer.from('PONG\r\n');
+/** the end of a PUB's payload, and the PING whose PONG acknowledges it */
+const PUB_END = Buffer.from('\r\nPING\r\n');
 const CRLF = 0x0d;
 
 /** one connection's state: the unfinished bytes, whether its handshake is done, its next subscription id */
-interface Conn { rest: Buffer | null; up: boolean; sid: number }
+interface Conn { rest: Buffer | null; up: boolean; sid: number; unacked: string[] }
 
 export class NatsAdapter implements Adapter {
   readonly name = 'nats';
@@ -33,7 +36,7 @@ export class NatsAdapter implements Adapter {
   }
 
   private conn(vu: Vu): Conn {
-    return (vu.proto ??= { rest: null, up: false, sid: 1 }) as Conn;
+    return (vu.proto ??= { rest: null, up: false, sid: 1, unacked: [] }) as Conn;
   }
 
   private text(vu: Vu, s: string): void {
@@ -53,9 +56,8 @@ export class NatsAdapter implements Adapter {
 
   publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void {
     const payload = Buffer.from(`{"stamp":{"s":${stamp.s},"n":${stamp.n},"k":${stamp.k},"i":${stamp.i},"t":${stamp.t}},"body":${JSON.stringify(body)}}`);
-    this.sink.write(vu, Buffer.concat([Buffer.from(`PUB ${this.o.subject_prefix}${room} ${payload.length}\r\n`), payload, Buffer.from('\r\n')]), true);
-    // core NATS has no acknowledgement: the write is all there is
-    this.sink.acked(vu, id);
+    this.conn(vu).unacked.push(id);
+    this.sink.write(vu, Buffer.concat([Buffer.from(`PUB ${this.o.subject_prefix}${room} ${payload.length}\r\n`), payload, PUB_END]), true);
   }
 
   frame(vu: Vu, payload: Buffer, _binary: boolean, at: number): void {
@@ -84,6 +86,9 @@ export class NatsAdapter implements Adapter {
         if (!c.up) {
           c.up = true;
           this.sink.ready(vu);
+        } else {
+          const id = c.unacked.shift();
+          if (id !== undefined) this.sink.acked(vu, id);
         }
       } else if (line.startsWith('-ERR')) this.sink.error(vu, 'nats_err');
       else if (!line.startsWith('INFO ') && line !== '+OK') this.sink.undecodable(vu);

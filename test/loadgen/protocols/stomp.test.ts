@@ -43,7 +43,7 @@ test('stomp on RabbitMQ Web-STOMP: CONNECT/CONNECTED, receipts for joins and sen
   const r = await runLoad({ scenario: scenario('stomp', { stomp: { heart_beat_ms: 500 } }), target: rabbit!.stomp, progress: false, log: () => {} });
   assert.equal(r.passed, true, summary(r));
   assert.ok(r.ledger.delivered > 100, `delivered ${r.ledger.delivered}`);
-  assert.equal(r.latency.every.count, r.ledger.delivered, 'one latency sample per delivery');
+  assert.equal(r.latency.every.count, r.ledger.delivered - r.ledger.recovered, 'one latency sample per delivery (recovered ones are not fresh)');
   assert.equal(r.stats.acked, r.stats.sent, 'every SEND has its RECEIPT');
   assert.equal(r.ledger.delivered, r.ledger.expected);
   // a message sent before a member's subscription took is not expected of it: at most the other 4 members
@@ -55,6 +55,7 @@ test('mqtt on RabbitMQ Web-MQTT: the same run, 0 lost, 0 duplicated', async () =
   const r = await runLoad({ scenario: scenario('mqtt', { mqtt: { path: '/ws', username: 'guest', password: 'guest' } }), target: rabbit!.mqtt, progress: false, log: () => {} });
   assert.equal(r.passed, true, summary(r));
   assert.ok(r.ledger.delivered > 100, `delivered ${r.ledger.delivered}`);
-  assert.equal(r.latency.every.count, r.ledger.delivered, JSON.stringify({ ledger: r.ledger, reconnects: r.stats.reconnects, closes: r.stats.closes, errors: r.stats.errors }));
+  // a message written before a receiver's session came up is delivered but recovered, not a latency sample
+  assert.equal(r.latency.every.count, r.ledger.delivered - r.ledger.recovered, JSON.stringify(r.ledger));
   assert.equal(r.stats.acked, r.stats.sent, 'every QoS 1 publish acked');
 });
