@@ -91,6 +91,7 @@ export class Deliveries implements ProtocolSink {
     const { stats, ledger, m, measureFrom } = this.p;
     if (!stamp || room !== vu.room) return void (stats.errors.foreign = (stats.errors.foreign ?? 0) + 1);
     const sender = this.sender(stamp.s);
+    if (sender === vu) stats.echoes = (stats.echoes ?? 0) + 1;
     if (!this.stamps!.receive(vu, sender?.room === room ? sender : undefined, stamp.n, at)) return;
     // sent before this connection's session came up: a replay (recovery), not a latency sample
     if (stamp.t < vu.readyAt) return void ledger.counts.recovered++;

@@ -29,6 +29,8 @@ export interface AgentStats {
   recovered_sessions?: number; unrecovered_sessions?: number;
   /** protocol handshakes (after the WebSocket opened) that did not reach ready within connect_timeout_ms */
   handshake_failed?: number;
+  /** a publisher's own messages the server sent back to it (protocols with echo): seen, never counted as deliveries */
+  echoes?: number;
 }
 
 export interface AgentTrust {

@@ -1,11 +1,13 @@
 /**
- * MQTT 3.1.1 over WebSocket (subprotocol `mqtt`: mosquitto, EMQX, HiveMQ, RabbitMQ web-mqtt, aedes):
+ * MQTT 3.1.1 or 5 over WebSocket (subprotocol `mqtt`: mosquitto, EMQX, HiveMQ, RabbitMQ web-mqtt, aedes):
  * CONNECT → CONNACK before anything else, a room is the topic `<prefix><room>` (SUBSCRIBE → SUBACK is
  * the join), a publish is a PUBLISH at the scenario's QoS (QoS 1: its PUBACK is the ack), a QoS 1
  * delivery owes the broker a PUBACK, and PINGREQ goes out at the keepalive from the agent's one sweep.
  * MQTT is a stream: a packet may span WebSocket frames or share one, so each connection keeps the
  * bytes of an unfinished packet (its only state besides packet ids, in `vu.proto`). Packets are
- * written with mqtt-packet; the few read here are decoded by hand on the fast path.
+ * written with mqtt-packet; the few read here are decoded by hand on the fast path. MQTT 5 adds
+ * properties to the packets read here (skipped), reason codes (≥ 0x80: refused, reported as an
+ * error) and the subscription option No Local, asked for so that the broker sends no echo.
  */
 import { generate } from 'mqtt-packet';
 import type { Vu } from '../agent/vu.js';
@@ -17,7 +19,18 @@ import { readStamp } from './adapter.js';
 interface Conn { rest: Buffer | null; nextId: number; subs: Map<number, string>; pubs: Map<number, string> }
 
 const PINGREQ = Buffer.from([0xc0, 0x00]);
-const CONNACK = 2, PUBLISH = 3, PUBACK = 4, SUBACK = 9, PINGRESP = 13;
+const CONNACK = 2, PUBLISH = 3, PUBACK = 4, SUBACK = 9, PINGRESP = 13, DISCONNECT = 14;
+
+/** MQTT 5: the end of a property block that starts at `at` (a variable byte integer, then that many bytes) */
+function afterProps(b: Buffer, at: number): number {
+  let len = 0, i = 0;
+  for (let mul = 1; i < 4; mul *= 128) {
+    const d = b[at + i++];
+    len += (d & 0x7f) * mul;
+    if ((d & 0x80) === 0) break;
+  }
+  return at + i + len;
+}
 
 /** the length of a packet's fixed header and its remaining length, or undefined while incomplete */
 function header(b: Buffer, at: number): { head: number; len: number } | undefined {
@@ -39,9 +52,19 @@ export class MqttAdapter implements Adapter {
   readonly heartbeat: { everyMs: number; frame: Buffer };
 
   constructor(private readonly sink: ProtocolSink, private readonly o: MqttOptions) {
-    this.echo = o.echo;
+    // MQTT 5 subscribes with No Local: the broker never sends a publisher its own message
+    this.echo = o.version === 5 ? false : o.echo;
     // PINGREQ well inside the keepalive: a broker drops a client silent for 1.5 × keepalive
     this.heartbeat = { everyMs: (o.keepalive_s * 1000) / 2, frame: PINGREQ };
+  }
+
+  private get v5(): boolean {
+    return this.o.version === 5;
+  }
+
+  /** mqtt-packet's options: the protocol version decides the packets' layout */
+  private get opts(): { protocolVersion: 4 | 5 } {
+    return { protocolVersion: this.o.version };
   }
 
   dial(base: string): Dial {
@@ -62,29 +85,29 @@ export class MqttAdapter implements Adapter {
   opened(vu: Vu): void {
     vu.proto = null; // a new connection: nothing in flight survives
     this.sink.write(vu, generate({
-      cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: this.o.keepalive_s,
+      cmd: 'connect', protocolId: 'MQTT', protocolVersion: this.o.version, clean: true, keepalive: this.o.keepalive_s,
       clientId: `${vu.user.slice(0, 40)}-${vu.dials}`, username: this.o.username ?? vu.user,
       ...(this.o.password === undefined ? {} : { password: Buffer.from(this.o.password) }),
-    }), true);
+    }, this.opts), true);
   }
 
   join(vu: Vu, room: string): void {
     const c = this.conn(vu), messageId = this.id(c);
     c.subs.set(messageId, room);
-    this.sink.write(vu, generate({ cmd: 'subscribe', messageId, subscriptions: [{ topic: this.o.topic_prefix + room, qos: this.o.qos }] }), true);
+    this.sink.write(vu, generate({ cmd: 'subscribe', messageId, subscriptions: [{ topic: this.o.topic_prefix + room, qos: this.o.qos, ...(this.v5 ? { nl: true } : {}) }] }, this.opts), true);
   }
 
   publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void {
     const payload = `{"stamp":{"s":${stamp.s},"n":${stamp.n},"k":${stamp.k},"i":${stamp.i},"t":${stamp.t}},"body":${JSON.stringify(body)}}`;
     const topic = this.o.topic_prefix + room;
     if (this.o.qos === 0) {
-      this.sink.write(vu, generate({ cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false }), true);
+      this.sink.write(vu, generate({ cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false }, this.opts), true);
       // QoS 0 has no acknowledgement: the write is all there is
       return this.sink.acked(vu, id);
     }
     const c = this.conn(vu), messageId = this.id(c);
     c.pubs.set(messageId, id);
-    this.sink.write(vu, generate({ cmd: 'publish', topic, payload, qos: 1, messageId, dup: false, retain: false }), true);
+    this.sink.write(vu, generate({ cmd: 'publish', topic, payload, qos: 1, messageId, dup: false, retain: false }, this.opts), true);
   }
 
   frame(vu: Vu, payload: Buffer, _binary: boolean, at: number): void {
@@ -118,6 +141,7 @@ export class MqttAdapter implements Adapter {
           this.sink.write(vu, Buffer.from([0x40, 0x02, b[body], b[body + 1]]), true);
           body += 2;
         }
+        if (this.v5) body = afterProps(b, body);
         let stamp: Stamp | undefined;
         try {
           stamp = readStamp((JSON.parse(b.toString('utf8', body, end)) as { stamp?: unknown }).stamp);
@@ -129,18 +153,23 @@ export class MqttAdapter implements Adapter {
         const id = c.pubs.get(b.readUInt16BE(p));
         if (id === undefined) return;
         c.pubs.delete(b.readUInt16BE(p));
+        // MQTT 5: a reason code of 0x80 or more refuses the message (0x10, no subscribers, does not)
+        if (end - p > 2 && b[p + 2] >= 0x80) return this.sink.error(vu, `mqtt_puback_${b[p + 2]}`);
         return this.sink.acked(vu, id);
       }
       case SUBACK: {
         const room = c.subs.get(b.readUInt16BE(p));
         if (room === undefined) return;
         c.subs.delete(b.readUInt16BE(p));
-        // 0x80: the broker refused the subscription
-        return b[p + 2] === 0x80 ? this.sink.error(vu, 'mqtt_suback_refused') : this.sink.joined(vu, room, at);
+        // 0x80 (MQTT 5: any code from 0x80): the broker refused the subscription
+        const code = b[this.v5 ? afterProps(b, p + 2) : p + 2];
+        return code >= 0x80 ? this.sink.error(vu, 'mqtt_suback_refused') : this.sink.joined(vu, room, at);
       }
       case CONNACK:
         return b[p + 1] === 0 ? this.sink.ready(vu) : this.sink.error(vu, `mqtt_connack_${b[p + 1]}`);
       case PINGRESP: return;
+      // MQTT 5: the broker says why it ends the session before it closes the socket
+      case DISCONNECT: return this.sink.error(vu, `mqtt_disconnect_${end - p > 0 ? b[p] : 0}`);
       default: return this.sink.undecodable(vu);
     }
   }

@@ -9,7 +9,7 @@ export function mergeStats(all: readonly AgentStats[]): AgentStats {
   const out = emptyStats();
   for (const s of all) {
     for (const k of ['sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'reconnects', 'slow_closed', 'peak_connections'] as const) out[k] += s[k];
-    for (const k of ['recovered_sessions', 'unrecovered_sessions', 'handshake_failed'] as const) if (s[k] !== undefined) out[k] = (out[k] ?? 0) + s[k]!;
+    for (const k of ['recovered_sessions', 'unrecovered_sessions', 'handshake_failed', 'echoes'] as const) if (s[k] !== undefined) out[k] = (out[k] ?? 0) + s[k]!;
     for (const [k, v] of Object.entries(s.closes)) out.closes[k] = (out.closes[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.errors)) out.errors[k] = (out.errors[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.close_reasons ?? {})) (out.close_reasons ??= {})[k] ??= v;

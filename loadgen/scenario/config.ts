@@ -36,8 +36,8 @@ export interface GraphqlOptions {
   echo: boolean;
 }
 
-/** The scenario's `mqtt` block (defaults filled by the schema): MQTT 3.1.1 over WebSocket. */
-export interface MqttOptions { path: string; topic_prefix: string; qos: 0 | 1; keepalive_s: number; echo: boolean; username?: string; password?: string }
+/** The scenario's `mqtt` block (defaults filled by the schema): MQTT 3.1.1 (version 4) or 5 over WebSocket. */
+export interface MqttOptions { version: 4 | 5; path: string; topic_prefix: string; qos: 0 | 1; keepalive_s: number; echo: boolean; username?: string; password?: string }
 
 /** The scenario's `nats` block (defaults filled by the schema): NATS over WebSocket. */
 export interface NatsOptions { path: string; subject_prefix: string; echo: boolean }

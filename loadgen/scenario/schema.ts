@@ -48,7 +48,7 @@ export const scenarioSchema = {
     format: { enum: ['json', 'msgpack'], default: 'json' },
     protocol: {
       anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats', 'stomp'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
-      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 over WebSocket), nats (NATS over WebSocket), stomp (STOMP 1.2 over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
+      description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 or 5 over WebSocket), nats (NATS over WebSocket), stomp (STOMP 1.2 over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',
     },
     plugin_options: { type: 'object', default: {}, description: 'with a plugin protocol: the options its createAdapter receives' },
     stomp: {
@@ -73,15 +73,16 @@ export const scenarioSchema = {
     },
     mqtt: {
       type: 'object', additionalProperties: false, default: {},
-      description: 'with protocol mqtt: MQTT 3.1.1 over WebSocket; a room is the topic <topic_prefix><room>',
+      description: 'with protocol mqtt: MQTT 3.1.1 or 5 over WebSocket; a room is the topic <topic_prefix><room>',
       properties: {
+        version: { enum: [4, 5], default: 4, description: '4: MQTT 3.1.1; 5: MQTT 5, whose subscriptions ask No Local, so the broker sends a publisher no echo' },
         path: { type: 'string', default: '/mqtt', description: 'the WebSocket path (subprotocol mqtt)' },
         topic_prefix: { type: 'string', default: 'rooms/', description: 'topic of a room: this prefix and the room name' },
         qos: { enum: [0, 1], default: 1, description: 'QoS of publishes and subscriptions (1: PUBACK is the ack, and deliveries owe one)' },
         keepalive_s: { type: 'integer', minimum: 1, maximum: 65535, default: 30, description: 'CONNECT keepalive; PINGREQ goes out every half of it' },
         username: { type: 'string', description: 'CONNECT username (default: the user id)' },
         password: { type: 'string', description: 'CONNECT password (default: none)' },
-        echo: { type: 'boolean', default: true, description: 'the broker sends a publisher its own message (MQTT 3.1.1 does): never counted as a delivery' },
+        echo: { type: 'boolean', default: true, description: 'the broker sends a publisher its own message (MQTT 3.1.1 does): never counted as a delivery; ignored with version 5 (No Local)' },
       },
     },
     graphql: {

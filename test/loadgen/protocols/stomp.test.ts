@@ -59,3 +59,17 @@ test('mqtt on RabbitMQ Web-MQTT: the same run, 0 lost, 0 duplicated', async () =
   assert.equal(r.latency.every.count, r.ledger.delivered - r.ledger.recovered, JSON.stringify(r.ledger));
   assert.equal(r.stats.acked, r.stats.sent, 'every QoS 1 publish acked');
 });
+
+test('stomp on RabbitMQ Web-STOMP: subscriber connections killed mid-run (10%) reconnect; nothing they missed while away is counted lost, nothing twice', async () => {
+  const r = await runLoad({
+    scenario: scenario('stomp', {
+      duration_s: 4, stomp: { heart_beat_ms: 500 }, thresholds: [],
+      storm: { drop_pct: 10, at_s: 2, method: 'client-drop' }, reconnect: { policy: 'exponential', base_ms: 100, cap_ms: 200 },
+    }),
+    target: rabbit!.stomp, progress: false, log: () => {},
+  });
+  assert.equal(r.stats.reconnects, 2, 'two of twenty users dropped and came back');
+  assert.equal(r.ledger.lost, 0, JSON.stringify(r.ledger));
+  assert.equal(r.ledger.duplicated, 0);
+  assert.equal(r.latency.every.count, r.ledger.delivered - r.ledger.recovered);
+});
