@@ -13,8 +13,10 @@ export const BENCHES: Record<string, string> = {
     + 'the heartbeat floor per ping/pong round trip, gateway RSS drift over the hold, the cost of opening a socket, and as its baseline the '
     + 'heartbeat round trip on one `bfg serve` beside the plain `ws` relay with the same interval.',
   peers: 'room-fanout and reconnect-storm against a `bfg serve` pair (Redis bus and store) and a Socket.IO 4 pair (`@socket.io/redis-adapter`), '
-    + 'same generator, alternating rounds. bfg stores, numbers and recovers; the Socket.IO app relays.',
-  bus: 'room-fanout through the memory, Redis and Kafka buses: latency at 100 msgs/s and the highest sustained offered rate.',
+    + 'same generator, alternating rounds. bfg stores, numbers and recovers; the Socket.IO app relays. Then room-fanout against one server '
+    + 'process each: bfg, Socket.IO, a graphql-ws chat, aedes (MQTT), nats-server, RabbitMQ Web-STOMP and Web-MQTT — CPU per delivery and RSS '
+    + 'per connection of that one process. None of the others stores chat history; aedes and RabbitMQ ack at QoS 1.',
+  bus: 'room-fanout through the memory, Redis, Kafka and RabbitMQ buses: latency at 100 msgs/s and the highest sustained offered rate.',
   failover: 'A 3-node Redis fleet holding `BENCH_CLIENTS` clients; one node killed; time to recover and reconnect rate, with and without jitter.',
   truth: 'Reported against true latency: a gateway that holds every delivery a known delay, loaded at three rates.',
   receive: 'This build\'s agent receive throughput beside another revision\'s (`BENCH_BASE`), alternating rounds.',

@@ -1,5 +1,5 @@
 /**
- * npm run bench:bus — the same room-fanout scenario through the memory, Redis and Kafka buses, in
+ * npm run bench:bus — the same room-fanout scenario through the memory, Redis, Kafka and RabbitMQ buses, in
  * one run: delivery latency p50/p99 at a fixed rate, and the highest offered rate that was sustained
  * (every message delivered, no send error, p99 under 250 ms), as a table.
  */
@@ -7,16 +7,19 @@ import os from 'node:os';
 import { runLoad } from '../loadgen/run/coordinator.js';
 import { loadScenario } from '../loadgen/scenario/scenario.js';
 import { startKafka } from '../test/helpers/kafka.js';
+import { startRabbit } from '../test/helpers/rabbitmq.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { BenchRecord } from './record.js';
 
 const RATES = [100, 200, 400, 800];
 const redis = await startRedis();
 const kafka = await startKafka();
+const rabbit = await startRabbit();
 const buses: [string, string[]][] = [
   ['memory', []],
   ['redis', ['--bus', 'redis', '--store', 'redis', '--redis', redis.url]],
   ['kafka', ['--bus', 'kafka', '--store', 'redis', '--redis', redis.url, '--kafka', kafka.brokers, '--kafka-topic', `bench-${Date.now()}`]],
+  ['rabbitmq', ['--bus', 'rabbitmq', '--store', 'redis', '--redis', redis.url, '--amqp', rabbit.amqp]],
 ];
 const rows: string[] = [];
 const rec = new BenchRecord('bus');
@@ -44,6 +47,7 @@ try {
   }
 } finally {
   kafka.stop();
+  rabbit.stop();
   redis.stop();
 }
 console.log(`\nbus comparison — measured on this machine: ${os.cpus()[0]?.model} x${os.cpus().length}, node ${process.version}; room-fanout: 200 users in rooms of 50, one gateway node`);

@@ -63,6 +63,8 @@ export function serveOptions(a: ServeArgs): Partial<GatewayOptions> {
     o[k] = s.kind === 'list' && typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
   }
   o.jwtSecret = jwtSecret(a['jwt-secret'] as string | undefined);
+  // a RabbitMQ URL often carries a password: the environment keeps it out of ps
+  if (o.amqp === undefined && process.env.BFG_AMQP_URL) o.amqp = process.env.BFG_AMQP_URL;
   return o as Partial<GatewayOptions>;
 }
 

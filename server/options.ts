@@ -16,10 +16,12 @@ export const OPTIONS = {
   node: { kind: 'string', d: 'n1', help: 'this node\'s id (in hello frames, metrics and bus origins)' },
   auth: { kind: 'choice', d: 'jwt', choices: ['jwt', 'none'] as const, help: 'jwt: HS256 token in ?token=; none: user id from ?user= (local demos only)' },
   jwtSecret: { kind: 'string', d: undefined, help: 'HS256 secret for --auth jwt, at least 32 bytes; prefer env BFG_JWT_SECRET (a flag is visible to every user in ps)' },
-  bus: { kind: 'choice', d: 'memory', choices: ['memory', 'redis', 'kafka'] as const, help: 'bus between gateway nodes' },
+  bus: { kind: 'choice', d: 'memory', choices: ['memory', 'redis', 'kafka', 'rabbitmq'] as const, help: 'bus between gateway nodes' },
   store: { kind: 'choice', d: 'memory', choices: ['memory', 'redis'] as const, help: 'message store (seq and history)' },
   redis: { kind: 'string', d: undefined, help: 'Redis URL for --bus/--store redis' },
   kafka: { kind: 'string', d: undefined, help: 'Kafka brokers host:port,… for --bus kafka' },
+  amqp: { kind: 'string', d: undefined, help: 'RabbitMQ URL amqp://user:pass@host:port/vhost for --bus rabbitmq; prefer env BFG_AMQP_URL (a password in a flag is visible in ps)' },
+  amqpExchange: { kind: 'string', d: 'bfg.rooms', help: 'RabbitMQ topic exchange of the bus (declared if missing)' },
   history: { kind: 'int', d: 100, positive: true, help: 'messages kept per room in the hot history' },
   historyBytes: { kind: 'int', d: 256 * 2 ** 20, positive: true, help: 'embedded store: bytes of history kept in all (body + meta + 256 per message); past it the least recently written log of a room with no member is dropped (a later join: new epoch, recovered false)' },
   historyTtlS: { kind: 'int', d: 7 * 86_400, min: 0, help: 'Redis store: a room\'s log (its stream, seq, epoch and ids) expires this many seconds after its last message, so writing to ever new rooms or DM peers cannot grow Redis for ever (a later join: new epoch, recovered false); 0 keeps logs until Redis evicts them' },
@@ -45,7 +47,7 @@ export const OPTIONS = {
   kafkaTopic: { kind: 'string', d: 'bfg-messages', help: 'Kafka topic of the bus (created with --kafka-partitions if missing)' },
   kafkaPartitions: { kind: 'int', d: 8, positive: true, help: 'partitions of a created Kafka topic' },
   publishTimeoutMs: { kind: 'number', d: 3000, positive: true, help: 'longest wait for the bus to take a message; then error bus_unavailable' },
-  reorderMs: { kind: 'number', d: 250, positive: true, help: 'Kafka bus: how long a message past a gap waits before the gap is read from the store' },
+  reorderMs: { kind: 'number', d: 250, positive: true, help: 'Kafka and RabbitMQ buses: how long a message past a gap waits before the gap is read from the store' },
   admin: { kind: 'bool', d: false, help: 'enable POST /admin/close?users=a,b (server-initiated close 1012, for storm tests)' },
   allowedOrigins: { kind: 'list', d: [] as string[], help: 'browser origins that may connect, comma-separated (https://chat.example.com); default none: a browser page on another site cannot open a socket' },
   handshakeTimeoutMs: { kind: 'number', d: 5000, positive: true, help: 'an HTTP request or upgrade not finished within this is dropped' },
@@ -117,6 +119,9 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (!o.node || /[/\s]/.test(o.node)) errors.push(`node: "${o.node}" must be a non-empty id without "/" or spaces`);
   if (o.bus === 'kafka' && !o.kafka) errors.push('kafka: --bus kafka needs --kafka host:port[,host:port] (scripts/kafka.sh start 9092 starts a private broker)');
   if (o.bus === 'kafka' && o.store !== 'redis') errors.push('store: --bus kafka needs --store redis (seq and history stay in Redis)');
+  if (o.bus === 'rabbitmq' && !o.amqp) errors.push('amqp: --bus rabbitmq needs --amqp amqp://host:port or BFG_AMQP_URL (scripts/rabbitmq.sh start 5700 starts a private node)');
+  if (o.bus === 'rabbitmq' && o.store !== 'redis') errors.push('store: --bus rabbitmq needs --store redis (seq and history stay in Redis)');
+  if (o.amqp !== undefined && !/^amqps?:\/\/[^\s]+$/.test(o.amqp)) errors.push('amqp: must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
   if ((o.bus === 'redis' || o.store === 'redis') && !o.redis) errors.push('redis: --bus/--store redis need --redis redis://host:port (scripts/redis.sh start 6390 starts a private one)');
   if (o.bus === 'redis' && o.store === 'memory') errors.push('store: --bus redis needs --store redis (nodes must share seq and history)');
   if (o.presenceStaleMs <= o.presenceBeatMs) errors.push(`presenceStaleMs: ${o.presenceStaleMs} must exceed presenceBeatMs (${o.presenceBeatMs})`);

@@ -1,4 +1,4 @@
-/** Builds the parts a gateway's options name: its Hub, its Broker (memory, Redis or Kafka) and presence. */
+/** Builds the parts a gateway's options name: its Hub, its Broker (memory, Redis, Kafka or RabbitMQ) and presence. */
 import type { Redis } from 'ioredis';
 import { BfgError } from '../protocol/index.js';
 import type { Broker } from './broker/broker.js';
@@ -17,7 +17,7 @@ export function memoryParts(o: Readonly<GatewayOptions>): Parts {
 }
 
 /**
- * Opens the parts for these options (connecting to Redis and Kafka when named). Their clients are
+ * Opens the parts for these options (connecting to Redis, Kafka and RabbitMQ when named). Their clients are
  * imported only when chosen, so a gateway on embedded defaults starts small.
  */
 export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
@@ -52,6 +52,18 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
       throw err;
     }
     broker = kafka;
+  } else if (o.bus === 'rabbitmq') {
+    const { RabbitBroker } = await import('./broker/rabbitmq.js');
+    const rabbit = new RabbitBroker(new RedisStore(cmd, o.history, null, ttlMs), {
+      url: o.amqp!, node: o.node, exchange: o.amqpExchange, publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
+    });
+    try {
+      await rabbit.start();
+    } catch (err) {
+      cmd.disconnect();
+      throw err;
+    }
+    broker = rabbit;
   } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs)); // one node, its log in Redis
   return { hub: new Hub(), broker, presence };
 }

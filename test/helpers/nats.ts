@@ -7,7 +7,7 @@ import { freePort } from './redis.js';
 import { until } from './wait.js';
 
 /** Starts nats-server on free loopback ports; fails (never skips) naming the fix when it cannot. */
-export async function startNats(): Promise<{ url: string; stop: () => void }> {
+export async function startNats(): Promise<{ url: string; pid: number; stop: () => void }> {
   if (spawnSync('nats-server', ['--version']).status !== 0) {
     throw new Error('nats-server is not installed: bash scripts/setup.sh installs it (Debian package nats-server)');
   }
@@ -20,5 +20,5 @@ export async function startNats(): Promise<{ url: string; stop: () => void }> {
   proc.stderr!.on('data', (d) => (err += d));
   await until(() => /Server is ready/.test(err) || proc.exitCode !== null, 10_000, 'nats-server to start');
   if (proc.exitCode !== null) throw new Error(`nats-server exited ${proc.exitCode}: ${err}`);
-  return { url: `ws://127.0.0.1:${ws}`, stop: () => { proc.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); } };
+  return { url: `ws://127.0.0.1:${ws}`, pid: proc.pid!, stop: () => { proc.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); } };
 }

@@ -71,3 +71,9 @@ export async function startGraphqlChat(o: { drop?: number } = {}) {
     close: async () => { await server.dispose(); wss.close(); },
   };
 }
+
+// run as a process (bench:peers measures its CPU and RSS apart from the generator's)
+if (process.argv[1]?.endsWith('graphql-chat.js')) {
+  const chat = await startGraphqlChat();
+  console.log(`graphql chat listening on ${chat.url}`);
+}

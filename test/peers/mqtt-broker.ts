@@ -32,3 +32,9 @@ export async function startMqttBroker(o: { drop?: number } = {}) {
     },
   };
 }
+
+// run as a process (bench:peers measures its CPU and RSS apart from the generator's)
+if (process.argv[1]?.endsWith('mqtt-broker.js')) {
+  const broker = await startMqttBroker();
+  console.log(`aedes mqtt broker listening on ${broker.url}`);
+}
