@@ -85,6 +85,15 @@ export abstract class LogBroker {
 /** The inbox topic of a user, where DMs to that user are published. */
 export const inboxTopic = (user: string): string => `@${user}`;
 
+/** Hands one message to the gateway; one that cannot be delivered is logged and dropped, never taking the node (and its other rooms) down. */
+export function deliverSafely(events: BrokerEvents, env: Envelope): void {
+  try {
+    events.publication(env);
+  } catch (err) {
+    console.error(`bfg serve: dropped a bus message for ${env.topic}: ${(err as Error).message}`);
+  }
+}
+
 /** Events that go nowhere: a broker's default until the gateway sets its own. */
 export const NO_EVENTS: BrokerEvents = { publication() {}, reconnected() {} };
 

@@ -9,7 +9,7 @@
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BfgError } from '../../protocol/index.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {
@@ -81,11 +81,7 @@ export class KafkaBroker extends LogBroker implements Broker {
   }
 
   private deliver(env: Envelope): void {
-    try {
-      this.events.publication(env);
-    } catch (err) {
-      console.error(`bfg serve: dropped a bus message for ${env.topic}: ${(err as Error).message}`);
-    }
+    deliverSafely(this.events, env);
   }
 
   async publish(p: Publish, stored: (a: Appended) => void): Promise<void> {

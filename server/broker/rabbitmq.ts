@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import amqp from 'amqplib';
 import { BfgError } from '../../protocol/index.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type Store } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type Store } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface RabbitBrokerOptions {
@@ -117,12 +117,7 @@ export class RabbitBroker extends LogBroker implements Broker {
   }
 
   private deliver(env: Envelope): void {
-    try {
-      this.events.publication(env);
-    } catch (err) {
-      // one message that cannot be delivered must not take the node (and its other rooms) down
-      console.error(`bfg serve: dropped a bus message for ${env.topic}: ${(err as Error).message}`);
-    }
+    deliverSafely(this.events, env);
   }
 
   async publish(p: Publish, stored: (a: Appended) => void): Promise<void> {
