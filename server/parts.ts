@@ -42,7 +42,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   } else if (o.bus === 'kafka') {
     const { KafkaBroker } = await import('./broker/kafka.js');
     const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, ttlMs), {
-      brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions,
+      brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions, fetchWaitMs: o.kafkaFetchWaitMs,
       publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
     try {

@@ -14,6 +14,8 @@ import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {
   brokers: string[]; node: string; topic: string; partitions: number; publishTimeoutMs: number;
+  /** the longest a fetch waits at the broker for new messages */
+  fetchWaitMs: number;
   /** how long a message past a gap waits before the gap is read from the log (0: no window) */
   reorderMs: number;
   /** most messages one gap fill reads */
@@ -39,6 +41,8 @@ export class KafkaBroker extends LogBroker implements Broker {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } });
     this.consumer = kafka.consumer({
       groupId: `bfg-${o.node}`, sessionTimeout: 10_000, heartbeatInterval: 1000,
+      // kafkajs's 5 s default held deliveries back by tens of ms across partitions; a short wait costs idle fetches only
+      maxWaitTimeInMs: o.fetchWaitMs,
       // a crashed consumer restarts itself (the broker came back) unless the bus was closed
       retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !this.closed },
     });
