@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the toolkit needs on a fresh Debian machine (Node 20+), then builds it:
 # Debian's cairo/pango dev packages (node-canvas builds from source here: no prebuilt binary can be
-# fetched), Debian's Chromium (the report's browser test), redis-server, nats-server, rabbitmq-server and mosquitto (the NATS, STOMP and MQTT adapters' tests), xz and python3 (scripts/pack.sh
+# fetched), Debian's Chromium (the report's browser test), redis-server, nats-server, rabbitmq-server and mosquitto (the NATS, STOMP and MQTT adapters' tests), haproxy (the fleet's L4 front), xz and python3 (scripts/pack.sh
 # and its test), then the locked npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ if [ "$have" -lt "$need_node" ]; then
   echo "setup: Node.js $need_node or newer is required (found: ${have}); install it from your distribution or nodejs.org" >&2
   exit 2
 fi
-debs="build-essential pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium redis-server nats-server rabbitmq-server mosquitto xz-utils python3"
+debs="build-essential pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev chromium redis-server nats-server rabbitmq-server mosquitto haproxy xz-utils python3"
 missing=""
 for p in $debs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -11,6 +11,7 @@ import { CLOSE, ERRORS, userProblem, verifyToken } from '../protocol/index.js';
 import type { Context } from './context.js';
 import { originAllowed } from './http.js';
 import { TokenBucket } from './limits.js';
+import { clientAddress } from './proxy-header.js';
 
 /** a TCP connection not yet a session: counted toward maxConnections until upgraded or closed */
 type Unadmitted = Socket;
@@ -102,7 +103,7 @@ export class Admission {
     }
     if (socket.destroyed) return; // gone while the token was checked
     // checked after the token's await, in the same turn as the session opens: a burst cannot pass them
-    const ip = (socket as Socket).remoteAddress ?? '';
+    const ip = clientAddress(socket as Socket);
     if (!refusal && user && ctx.hub.ofUser(user).length >= opts.maxConnectionsPerUser) {
       refusal = [CLOSE.overloaded, 'per_user', `overloaded: user ${user.slice(0, 40)} has ${opts.maxConnectionsPerUser} connections on this node (--max-connections-per-user)`];
     } else if (!refusal && opts.maxConnectionsPerIp > 0 && (this.perIp.get(ip) ?? 0) >= opts.maxConnectionsPerIp) {

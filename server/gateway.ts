@@ -3,7 +3,7 @@
  * behind, wired to a Hub, a Broker and presence; listen, drain and close.
  */
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, type ErrorCode, type ServerFrame } from '../protocol/index.js';
 import { Admission } from './admission.js';
@@ -13,6 +13,7 @@ import type { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
 import { gatewayOptions, type GatewayOptions } from './options.js';
 import { Outbox, framed } from './outbox.js';
+import { readProxyHeader } from './proxy-header.js';
 import { memoryParts, type Parts } from './parts.js';
 import { Rooms } from './rooms.js';
 import type { Session } from './session.js';
@@ -27,11 +28,14 @@ export class Gateway {
   /** this node's sessions by id, user and room */
   readonly hub: Hub;
   private readonly http: Server;
+  /** what listens on the public port: the HTTP server, or with --proxy-protocol a TCP server that reads the header first */
+  private readonly front: Server | TcpServer;
   /** /metrics and /health apart from the public port (--metrics-port) */
   private readonly ops?: Server;
   private readonly admission: Admission;
   private readonly sessions: Sessions;
   private timer?: NodeJS.Timeout;
+  private proxyLogged = 0;
 
   /** `parts` from openParts (Redis, Kafka); what it leaves out is embedded */
   constructor(options: Partial<GatewayOptions> = {}, parts: Partial<Parts> = {}) {
@@ -65,6 +69,16 @@ export class Gateway {
     if (opts.metricsPort !== undefined) {
       this.ops = createServer({ headersTimeout: hs, requestTimeout: hs }, (req, res) => void route(this.ctx, req, res, 'metrics').catch(logError));
     }
+    this.front = opts.proxyProtocol
+      ? createTcpServer((sock) => readProxyHeader(sock, hs, (s) => this.http.emit('connection', s), (why) => {
+        metrics.rejected.inc({ reason: 'proxy_header' });
+        // one line a minute at most: a misconfigured balancer would otherwise write one per connection
+        if (Date.now() - this.proxyLogged > 60_000) {
+          this.proxyLogged = Date.now();
+          console.error(`bfg serve: refused a connection from ${sock.remoteAddress}: ${why} (counted in bfg_rejected_connections_total{reason="proxy_header"})`);
+        }
+      }))
+      : this.http;
     this.http.on('upgrade', (req, socket, head) => void this.admission.upgrade(req, socket, head).catch((err) => {
       logError(err);
       socket.destroy();
@@ -74,8 +88,8 @@ export class Gateway {
   /** starts listening; resolves with the bound port */
   async listen(): Promise<number> {
     await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.opts.port, this.opts.host, this.opts.backlog, () => resolve());
+      this.front.once('error', reject);
+      this.front.listen(this.opts.port, this.opts.host, this.opts.backlog, () => resolve());
     });
     const ops = this.ops;
     if (ops) {
@@ -91,7 +105,7 @@ export class Gateway {
   }
 
   get port(): number {
-    const a = this.http.address();
+    const a = this.front.address();
     return typeof a === 'object' && a ? a.port : this.opts.port;
   }
 
@@ -122,7 +136,7 @@ export class Gateway {
   /** SIGTERM behaviour: stop accepting, send drain with per-client jitter, close everyone, stop */
   async drain(graceMs = 5000): Promise<void> {
     this.admission.draining = true;
-    const stopped = new Promise<void>((r) => this.http.close(() => r()));
+    const stopped = this.stopListening();
     for (const s of this.hub.sessions()) {
       this.ctx.send(s, { op: 'drain', retryAfterMs: Math.round(Math.random() * this.opts.drainJitterMs) });
     }
@@ -134,6 +148,13 @@ export class Gateway {
     await this.close(stopped);
   }
 
+  /** stops accepting on the public port; resolves when its open connections are gone */
+  private stopListening(): Promise<void> {
+    const http = new Promise<void>((r) => this.http.close(() => r()));
+    if (this.front === this.http) return http;
+    return Promise.all([http, new Promise<void>((r) => this.front.close(() => r()))]).then(() => {});
+  }
+
   /** stops at once: closes sockets, the HTTP server and the parts */
   async close(stopped?: Promise<void>): Promise<void> {
     this.admission.draining = true;
@@ -141,7 +162,7 @@ export class Gateway {
     for (const s of this.hub.sessions()) s.ws.terminate();
     this.http.closeAllConnections();
     this.ops?.closeAllConnections();
-    await Promise.all([stopped ?? new Promise<void>((r) => this.http.close(() => r())), this.ops?.listening && new Promise<void>((r) => this.ops!.close(() => r()))]);
+    await Promise.all([stopped ?? this.stopListening(), this.ops?.listening && new Promise<void>((r) => this.ops!.close(() => r()))]);
     await Promise.all([this.ctx.broker.close(), this.ctx.presence.close()]);
   }
 }
