@@ -1,7 +1,7 @@
 /**
  * `npm run docs`: regenerates the generated parts of docs/ — the gateway's option table and its caps (from
- * server/options.ts), the error catalogue (from protocol/errors.ts) and the benchmarks page (from
- * bench/results/*.json). test/bin/docs.test.ts fails when a committed page differs from what this writes.
+ * server/options.ts), the error catalogue (from protocol/errors.ts), the benchmarks page (from
+ * bench/results/*.json) and protocol/bfg.proto (from protocol/proto-schema.ts). test/bin/docs.test.ts fails when a committed page differs from what this writes.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { benchmarksPage } from '../bench/page.js';
 import type { BenchResult } from '../bench/record.js';
 import { ERRORS } from '../protocol/index.js';
+import { PROTO_SCHEMA } from '../protocol/proto-schema.js';
 import { OPTIONS, flagOf } from '../server/options.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,6 +85,7 @@ export function generatedDocs(): Map<string, string> {
     ['docs/security.md', securityPage(read('docs/security.md'))],
     ['docs/errors.md', errorsPage()],
     ['docs/benchmarks.md', benchmarksPage(benchResults())],
+    ['protocol/bfg.proto', PROTO_SCHEMA],
   ]);
 }
 

@@ -1,25 +1,33 @@
-/** Encoding and decoding of frames: JSON text frames or msgpack binary frames. */
+/** Encoding and decoding of frames: JSON text frames, or msgpack or Protocol Buffers binary frames. */
 import { Packr } from 'msgpackr';
 import type { ClientFrame, Format, ServerFrame } from './frames.js';
-import { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK } from './frames.js';
+import { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, SUBPROTOCOL_PROTO } from './frames.js';
+import { decodeProto, encodeProto } from './proto.js';
 import { validateClientFrame, type Check } from './validate.js';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /** The format chosen by a negotiated WebSocket subprotocol (JSON when none). */
 export function formatOf(subprotocol: string | undefined): Format {
-  return subprotocol === SUBPROTOCOL_MSGPACK ? 'msgpack' : 'json';
+  return subprotocol === SUBPROTOCOL_MSGPACK ? 'msgpack' : subprotocol === SUBPROTOCOL_PROTO ? 'proto' : 'json';
 }
 
 /** The subprotocol that names a format. */
 export function subprotocolOf(format: Format): string {
-  return format === 'msgpack' ? SUBPROTOCOL_MSGPACK : SUBPROTOCOL_JSON;
+  return format === 'msgpack' ? SUBPROTOCOL_MSGPACK : format === 'proto' ? SUBPROTOCOL_PROTO : SUBPROTOCOL_JSON;
 }
 
 /** Encodes any frame to the bytes of one WebSocket message of the given format. */
 export function encodeFrame(frame: ServerFrame | ClientFrame, format: Format): Buffer {
   if (format === 'msgpack') return packr.pack(frame);
+  if (format === 'proto') return encodeProto(frame, isServerFrame(frame));
   return Buffer.from(frameJson(frame));
+}
+
+const SERVER_ONLY = new Set(['hello', 'msg', 'ack', 'joined', 'left', 'error', 'drain']);
+/** whether a frame goes from server to client (`presence` goes both ways: the answer has `online`) */
+function isServerFrame(frame: ServerFrame | ClientFrame): boolean {
+  return SERVER_ONLY.has(frame.op) || (frame.op === 'presence' && 'online' in frame);
 }
 
 /** The JSON text of a frame; bytes (a msgpack client's body or meta) become base64. */
@@ -48,14 +56,14 @@ function bytesAsBase64(_key: string, v: unknown): unknown {
 
 /** Decodes and validates one client frame; returns a typed error instead of throwing. */
 export function decodeClientFrame(data: Buffer, isBinary: boolean, format: Format): Check {
-  if (isBinary !== (format === 'msgpack')) {
+  if (isBinary !== (format !== 'json')) {
     return { ok: false, code: 'bad_frame', message: format === 'json'
-      ? 'binary frame on a bfg.v1.json session: send text frames, or connect with subprotocol bfg.v1.msgpack'
-      : 'text frame on a bfg.v1.msgpack session: send binary msgpack frames' };
+      ? 'binary frame on a bfg.v1.json session: send text frames, or connect with subprotocol bfg.v1.msgpack or bfg.v1.proto'
+      : `text frame on a bfg.v1.${format} session: send binary ${format === 'proto' ? 'Protocol Buffers (protocol/bfg.proto)' : 'msgpack'} frames` };
   }
   let value: unknown;
   try {
-    value = format === 'json' ? JSON.parse(data.toString('utf8')) : packr.unpack(data);
+    value = format === 'json' ? JSON.parse(data.toString('utf8')) : format === 'proto' ? decodeProto(data) : packr.unpack(data);
   } catch (err) {
     return { ok: false, code: 'bad_frame', message: `cannot decode ${format}: ${(err as Error).message.slice(0, 80)}` };
   }
@@ -64,5 +72,5 @@ export function decodeClientFrame(data: Buffer, isBinary: boolean, format: Forma
 
 /** Decodes a server frame (for clients and tests); throws on malformed input. */
 export function decodeServerFrame(data: Buffer, format: Format): ServerFrame {
-  return (format === 'json' ? JSON.parse(data.toString('utf8')) : packr.unpack(data)) as ServerFrame;
+  return (format === 'json' ? JSON.parse(data.toString('utf8')) : format === 'proto' ? decodeProto(data) : packr.unpack(data)) as ServerFrame;
 }

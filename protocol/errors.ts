@@ -15,7 +15,7 @@ export interface ErrorSpec {
 
 export const ERRORS = Object.freeze({
   // wire errors (gateway `error` frames)
-  bad_frame: { message: 'the frame is not valid', fix: 'send one JSON object (or msgpack map on bfg.v1.msgpack) with the fields docs/architecture.md (The wire protocol) lists for its op', status: 400 },
+  bad_frame: { message: 'the frame is not valid', fix: 'send one JSON object (a msgpack map on bfg.v1.msgpack, a Frame of protocol/bfg.proto on bfg.v1.proto) with the fields docs/architecture.md (The wire protocol) lists for its op', status: 400 },
   unknown_op: { message: 'the op is not one of join, leave, send, dm, presence', fix: 'use an op from the protocol table', status: 400 },
   not_member: { message: 'the connection has not joined that room', fix: 'send {op:"join", room} first' },
   rate_limited: { message: 'too many messages on this connection', fix: 'slow down: the gateway allows msgRate messages (joins and presence lookups count) per second with a burst of msgBurst', status: 429 },

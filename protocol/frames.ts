@@ -3,7 +3,8 @@ import type { ErrorCode } from './errors.js';
 
 export const SUBPROTOCOL_JSON = 'bfg.v1.json';
 export const SUBPROTOCOL_MSGPACK = 'bfg.v1.msgpack';
-export type Format = 'json' | 'msgpack';
+export const SUBPROTOCOL_PROTO = 'bfg.v1.proto';
+export type Format = 'json' | 'msgpack' | 'proto';
 
 export type Body = string | Uint8Array;
 export type Meta = Record<string, unknown>;

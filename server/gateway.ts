@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, type ErrorCode, type ServerFrame } from '../protocol/index.js';
+import { CLOSE, ERRORS, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, SUBPROTOCOL_PROTO, type ErrorCode, type ServerFrame } from '../protocol/index.js';
 import { Admission } from './admission.js';
 import type { Context } from './context.js';
 import { route } from './http.js';
@@ -54,7 +54,8 @@ export class Gateway {
       noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false, clientTracking: false,
       // invalid UTF-8 reaches the decoder and gets a bad_frame error instead of a 1007 close
       skipUTF8Validation: true,
-      handleProtocols: (offered) => (offered.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : offered.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
+      // a client offering several gets the most compact it offers
+      handleProtocols: (offered) => [SUBPROTOCOL_PROTO, SUBPROTOCOL_MSGPACK, SUBPROTOCOL_JSON].find((p) => offered.has(p)) ?? false,
     });
     this.sessions = new Sessions(this.ctx);
     this.admission = new Admission(this.ctx, wss, (ws, user, allowed) => this.sessions.open(ws, user, allowed));

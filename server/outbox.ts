@@ -21,13 +21,15 @@ export function framed(frame: ServerFrame, format: Format): Buffer {
   return dataFrame(encodeFrame(frame, format), true);
 }
 
-/** Lazily encodes one frame at most once per format (fan-out to mixed JSON/msgpack rooms). */
+/** Lazily encodes one frame at most once per format (fan-out to rooms of mixed formats). */
 export class SharedFrame {
   private json?: Buffer;
   private pack?: Buffer;
+  private proto?: Buffer;
   constructor(private readonly frame: ServerFrame) {}
   get(format: Format): Buffer {
     if (format === 'json') return (this.json ??= framed(this.frame, 'json'));
+    if (format === 'proto') return (this.proto ??= framed(this.frame, 'proto'));
     return (this.pack ??= framed(this.frame, 'msgpack'));
   }
 }

@@ -1,8 +1,8 @@
 /**
- * BFG's own protocol (JSON or msgpack): per-room seqs with recovery from a position, acks with the
+ * BFG's own protocol (JSON, msgpack or Protocol Buffers): per-room seqs with recovery from a position, acks with the
  * seq, DMs, and history over HTTP for the end-of-run backfill. The stamp rides in `meta`.
  */
-import { decodeServerFrame, encodeFrame, type ClientFrame } from '../../protocol/index.js';
+import { decodeServerFrame, encodeFrame, subprotocolOf, type ClientFrame, type Format } from '../../protocol/index.js';
 import { fastMsg } from './fast-msg.js';
 import type { Vu } from '../agent/vu.js';
 import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
@@ -16,15 +16,15 @@ export class BfgAdapter implements Adapter {
   private readonly st: Stamp = { s: -1, n: -1, k: -1, i: 0, t: 0 };
   private readonly binary: boolean;
 
-  constructor(private readonly sink: ProtocolSink, private readonly format: 'json' | 'msgpack') {
-    this.binary = format === 'msgpack';
+  constructor(private readonly sink: ProtocolSink, private readonly format: Format) {
+    this.binary = format !== 'json';
   }
 
   dial(base: string, vu: Vu, token?: string): Dial {
     const url = new URL(base);
     url.searchParams.set('user', vu.user);
     if (token) url.searchParams.set('token', token);
-    return { url, subprotocol: this.binary ? 'bfg.v1.msgpack' : 'bfg.v1.json' };
+    return { url, subprotocol: subprotocolOf(this.format) };
   }
 
   opened(vu: Vu): void {

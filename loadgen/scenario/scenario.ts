@@ -15,7 +15,7 @@ export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op:
 export interface Scenario {
   name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
   users: number; stages?: Stage[]; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
-  format: 'json' | 'msgpack';
+  format: 'json' | 'msgpack' | 'proto';
   /** a built-in adapter, or a plugin module's path (./my-adapter.mjs) */
   protocol: 'bfg' | 'socketio' | 'template' | 'graphql-ws' | 'mqtt' | 'nats' | 'stomp' | (string & {}); plugin_options?: Record<string, unknown>;
   graphql: GraphqlOptions; mqtt: MqttOptions; nats: NatsOptions; stomp: StompOptions;
@@ -139,7 +139,7 @@ function protocolProblems(s: Record<string, unknown>): string[] {
   const get = (k: string, f: string) => (s[k] as Record<string, unknown> | undefined)?.[f];
   const why = `protocol ${String(proto)} has no`;
   if (Number(get('dm', 'rate_per_user') ?? 0) > 0) out.push(`/dm/rate_per_user: ${why} direct messages; set it to 0 or use protocol bfg`);
-  if (s.format === 'msgpack') out.push(`/format: msgpack is BFG's binary subprotocol; ${String(proto)} speaks JSON`);
+  if (s.format !== 'json') out.push(`/format: ${s.format} is one of BFG's binary subprotocols; ${String(proto)} speaks JSON`);
   if (s.http) out.push(`/http: ${why} history endpoint to load; remove the http phase`);
   if (get('storm', 'method') === 'server-close') out.push(`/storm/method: server-close uses bfg serve's admin route; use client-drop or kill-node`);
   if (proto === 'template') {

@@ -45,7 +45,7 @@ export const scenarioSchema = {
     send_after_s: { type: 'number', minimum: 0, description: 'when traffic starts; default: when the last user has arrived' },
     drain_s: num(0, 2, 'seconds to wait for in-flight messages before the ledger closes'),
     warmup_s: num(0, 0, 'seconds of traffic (from send_after_s) whose messages are left out of the latency figures; the ledger still counts them'),
-    format: { enum: ['json', 'msgpack'], default: 'json' },
+    format: { enum: ['json', 'msgpack', 'proto'], default: 'json', description: 'with protocol bfg: the subprotocol bfg.v1.json (text), bfg.v1.msgpack or bfg.v1.proto (binary: Protocol Buffers, protocol/bfg.proto)' },
     protocol: {
       anyOf: [{ enum: ['bfg', 'socketio', 'template', 'graphql-ws', 'mqtt', 'nats', 'stomp'] }, { type: 'string', pattern: '^(\\.{1,2}/|/|file:).*\\.m?js$' }], default: 'bfg',
       description: 'the gateway\'s protocol (see loadgen/protocols/): bfg, socketio (Socket.IO v4 over the WebSocket transport), template (any JSON-over-WebSocket server), graphql-ws (GraphQL subscriptions over graphql-transport-ws), mqtt (MQTT 3.1.1 or 5 over WebSocket), nats (NATS over WebSocket), stomp (STOMP 1.2 over WebSocket), or the path of a plugin module (./my-adapter.mjs, from the current directory)',

@@ -1,6 +1,6 @@
 /** A test client on the `ws` package that records frames and waits for the ones a test expects. */
 import WebSocket from 'ws';
-import { decodeServerFrame, encodeFrame, type ClientFrame, type Format, type ServerFrame } from '../../protocol/index.js';
+import { decodeServerFrame, encodeFrame, subprotocolOf, type ClientFrame, type Format, type ServerFrame } from '../../protocol/index.js';
 
 export class TestClient {
   readonly frames: ServerFrame[] = [];
@@ -27,7 +27,7 @@ export class TestClient {
 
   /** connects and resolves once open (or closed by the server right after the upgrade) */
   static connect(url: string, format: Format = 'json'): Promise<TestClient> {
-    const ws = new WebSocket(url, format === 'msgpack' ? 'bfg.v1.msgpack' : 'bfg.v1.json');
+    const ws = new WebSocket(url, subprotocolOf(format));
     const c = new TestClient(ws, format);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(c));
@@ -37,7 +37,7 @@ export class TestClient {
   }
 
   send(f: ClientFrame | Record<string, unknown>): void {
-    this.ws.send(encodeFrame(f as ClientFrame, this.format), { binary: this.format === 'msgpack' });
+    this.ws.send(encodeFrame(f as ClientFrame, this.format), { binary: this.format !== 'json' });
   }
 
   raw(data: string | Buffer, binary = false): void {

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { decodeClientFrame, encodeFrame, dmRoom, roomAllowed } from '../../protocol/index.js';
 import { fuzzFrame, rng } from '../helpers/fuzz.js';
 
-test('valid frames decode in both formats', () => {
+test('valid frames decode in every format', () => {
   const f = { op: 'send', room: 'r', id: '1', body: 'hi', meta: { a: 1 } } as const;
-  for (const fmt of ['json', 'msgpack'] as const) {
-    const r = decodeClientFrame(encodeFrame(f, fmt), fmt === 'msgpack', fmt);
+  for (const fmt of ['json', 'msgpack', 'proto'] as const) {
+    const r = decodeClientFrame(encodeFrame(f, fmt), fmt !== 'json', fmt);
     assert.ok(r.ok);
     assert.deepEqual(r.frame, f);
   }
@@ -28,15 +28,15 @@ test('the decoder never throws on 20,000 random and mutated frames', () => {
   for (let i = 0; i < 20_000; i++) {
     const { data, binary } = fuzzFrame(rand);
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
-    for (const fmt of ['json', 'msgpack'] as const) {
-      const r = decodeClientFrame(buf, binary, fmt);
+    for (const fmt of ['json', 'msgpack', 'proto'] as const) {
+      const r = decodeClientFrame(buf, fmt === 'json' ? binary : true, fmt);
       if (!r.ok) {
         rejected++;
         assert.ok(['bad_frame', 'unknown_op'].includes(r.code));
       }
     }
   }
-  assert.ok(rejected > 20_000, `most fuzz frames are rejected (${rejected})`);
+  assert.ok(rejected > 30_000, `most fuzz frames are rejected (${rejected})`);
 });
 
 test('DM room names are sorted; room patterns match with *', () => {

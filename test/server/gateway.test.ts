@@ -114,6 +114,26 @@ describe('gateway: rooms, DMs, recovery', () => {
   });
 });
 
+test('one room, three formats: JSON, msgpack and proto members each get the message in their own format, bytes as bytes', async () => {
+  const g = await startGateway();
+  const [j, m, p] = await Promise.all((['json', 'msgpack', 'proto'] as const).map((fmt) => TestClient.connect(`${g.url}/?user=${fmt}-user`, fmt)));
+  assert.deepEqual([j, m, p].map((c) => c.ws.protocol), ['bfg.v1.json', 'bfg.v1.msgpack', 'bfg.v1.proto']);
+  for (const c of [j, m, p]) await c.join('mixed');
+  p.send({ op: 'send', room: 'mixed', id: 'b1', body: new Uint8Array([0, 7, 255]), meta: { k: 1 } });
+  const [ack] = await p.waitFor((f) => f.op === 'ack');
+  assert.equal((ack as { seq: number }).seq, 1);
+  const [toJson] = await j.waitFor((f) => f.op === 'msg');
+  const [toPack] = await m.waitFor((f) => f.op === 'msg');
+  assert.equal((toJson as { body: string }).body, 'AAf/', 'JSON has no bytes: base64');
+  assert.deepEqual([...(toPack as { body: Uint8Array }).body], [0, 7, 255]);
+  assert.deepEqual((toPack as { meta: unknown }).meta, { k: 1 });
+  j.send({ op: 'send', room: 'mixed', id: 't1', body: 'text', meta: { s: 'x' } });
+  const [toProto] = await p.waitFor((f) => f.op === 'msg');
+  assert.deepEqual({ ...toProto, ts: 0 }, { op: 'msg', room: 'mixed', seq: 2, id: 't1', from: 'json-user', ts: 0, body: 'text', meta: { s: 'x' } });
+  for (const c of [j, m, p]) c.close();
+  await g.gw.close();
+});
+
 describe('gateway: durable before ack', () => {
   test('the ack arrives only after the store holds the message', async () => {
     const { store, inner, release } = gatedStore();

@@ -7,7 +7,8 @@ import { startGateway } from '../helpers/gateway.js';
 test('a live gateway survives 10,000 random and mutated frames and still serves a valid client', async () => {
   const g = await startGateway({ msgRate: 1e6, msgBurst: 1e6 });
   const rand = rng(7);
-  const fuzzers = await Promise.all([1, 2, 3, 4].map((i) => TestClient.connect(`${g.url}/?user=fz${i}`)));
+  // one session of each format, and a second JSON one: random bytes reach every decoder
+  const fuzzers = await Promise.all((['json', 'msgpack', 'proto', 'json'] as const).map((fmt, i) => TestClient.connect(`${g.url}/?user=fz${i}`, fmt)));
   for (let i = 0; i < 10_000; i++) {
     const { data, binary } = fuzzFrame(rand);
     fuzzers[i % 4].raw(data, binary);

@@ -4,6 +4,10 @@ import { BfgAdapter } from '../../../loadgen/protocols/bfg.js';
 import type { ProtocolSink, Stamp } from '../../../loadgen/protocols/index.js';
 import { Vu } from '../../../loadgen/agent/vu.js';
 import { Spread } from '../../../loadgen/measure/spread.js';
+import { runLoad } from '../../../loadgen/run/coordinator.js';
+import { summary } from '../../../loadgen/run/summary.js';
+import { parseScenario } from '../../../loadgen/scenario/scenario.js';
+import { startGateway } from '../../helpers/gateway.js';
 
 function sink() {
   const events: unknown[][] = [];
@@ -45,4 +49,21 @@ test('publish and join write bfg frames with the stamp in meta', () => {
   assert.deepEqual(frames[0], { op: 'join', room: 'r', after: 5, epoch: 'ep' });
   assert.equal(frames[1].op, 'send');
   assert.deepEqual(frames[1].meta, { s: 0, n: 1, k: 1, i: 10, t: 11 });
+});
+
+test('format proto: a load run against bfg serve on bfg.v1.proto delivers everything once, with a latency sample each', async () => {
+  const g = await startGateway({ msgRate: 1e4, msgBurst: 1e4 });
+  try {
+    const r = await runLoad({
+      scenario: parseScenario({ name: 'proto', format: 'proto', users: 20, arrival_rate: 200, duration_s: 2, drain_s: 1, rooms: { size: 5 }, messages: { rate_per_room: 10 }, thresholds: ['lost == 0', 'duplicated == 0'] }),
+      target: g.url, progress: false, log: () => {},
+    });
+    assert.equal(r.passed, true, summary(r));
+    assert.ok(r.ledger.delivered > 100 && r.ledger.delivered === r.ledger.expected, JSON.stringify(r.ledger));
+    assert.equal(r.latency.every.count, r.ledger.delivered - r.ledger.recovered);
+    assert.equal(r.stats.acked, r.stats.sent);
+    assert.equal(r.stats.errors.undecodable ?? 0, 0);
+  } finally {
+    await g.gw.close();
+  }
 });
