@@ -44,7 +44,11 @@ export interface RunResult {
   /** with --serve: the CPUs the gateway and the generator ran on, or why they were not pinned */
   placement?: { gateway: string; generator: string } | { unpinned: string };
   timeline: TimePoint[];
-  server?: { samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string };
+  server?: {
+    samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string;
+    /** with serve.front haproxy: connections per node as the front counted them each second (measured), and their spread */
+    front?: { kind: 'haproxy'; balance: 'leastconn'; samples: { t: number; per_node: number[] }[]; peak_per_node: number[]; busiest: number[]; max_over_mean: number };
+  };
   /** the http phase (autocannon on the history endpoint), measured */
   http?: HttpPhaseResult;
   storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_ms: number | null; time_to_recover_s: number | null };

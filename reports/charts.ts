@@ -71,6 +71,12 @@ export async function charts(r: RunResult, plan?: Plan): Promise<Chart[]> {
       { label: 'CPU (% of one core)', data: s.map((x) => Math.round(x.cpu_pct)), axis: 'y2' },
     ], 'CPU (% of one core)')));
   }
+  const front = r.server?.front;
+  if (front?.samples.length) {
+    const title = `Connections per node behind the HAProxy front (measured from its stats socket; leastconn, busiest node ${front.max_over_mean.toFixed(2)}x the mean)`;
+    out.push(await render('front', title, line('Connections per node behind the front (measured)', 'time (s)', front.samples.map((x) => x.t), 'connections',
+      front.peak_per_node.map((_, i) => ({ label: `node ${i + 1}`, data: front.samples.map((x) => x.per_node[i] ?? 0) })))));
+  }
   if (plan) out.push(...(await sizingCharts(plan)));
   return out;
 }

@@ -19,6 +19,7 @@ import { lagProblem } from '../agent/trust.js';
 import { checkTarget, defaultAddresses, fdLimit, plan } from './preflight.js';
 import { Progress } from './progress.js';
 import { LoadExporter } from './exporter.js';
+import { frontSpread } from './front.js';
 import { startGateway, type Served } from './serve.js';
 import { placeApart, type Placement } from './placement.js';
 import { evaluate } from './thresholds.js';
@@ -60,7 +61,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
   let stopExporter: () => Promise<void> | undefined = () => undefined;
   // the generator moves off the gateway's CPU before it forks its agents, which inherit its CPUs
   const placement: Placement | undefined = o.serve ? placeApart() : undefined;
-  if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis, placement);
+  if (o.serve) served = await startGateway(s.serve.args, () => t0, s.serve.nodes, o.redis, placement, s.serve.front);
   try {
     // a fleet you run: --target ws://a:1,ws://b:2 spreads the users over its nodes
     const given = (o.target ?? s.target)?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
@@ -69,6 +70,9 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     const url = await checkTarget(target, !!o.allowRemote);
     if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && !served) {
       throw new BfgError('bad_scenario', 'storm.method server-close needs --serve (the run must start the gateway to close its sockets)');
+    }
+    if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && served?.front) {
+      throw new BfgError('bad_scenario', 'storm.method server-close with serve.front haproxy: the front hides which node holds a user; use kill-node or client-drop behind a front');
     }
     if (s.storm.drop_pct > 0 && s.storm.method === 'kill-node' && (!served || served.procs.length < 2)) {
       throw new BfgError('bad_scenario', 'storm.method kill-node needs --serve with serve.nodes >= 2 and --redis (the run kills one node of its own fleet)');
@@ -210,6 +214,8 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
       rss_per_connection_bytes: byPid.size && conn > 0 ? gained / conn : undefined,
       note: `measured with pidusage on the ${byPid.size} gateway process(es) this run started; per-connection figure = Σ per node (peak RSS − first sample) / peak connections`,
     };
+    const spread = served.front && frontSpread(served.front.samples);
+    if (spread) server.front = { kind: 'haproxy', balance: 'leastconn', samples: served.front!.samples, ...spread };
   }
   return {
     schema: RESULT_SCHEMA, scenario: s as Scenario, started_at: started, wall_s: wall, target, machine: machine(),

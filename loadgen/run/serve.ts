@@ -5,11 +5,13 @@ import { fileURLToPath } from 'node:url';
 import pidusage from 'pidusage';
 import { BfgError } from '../../protocol/index.js';
 import type { ServerSample } from '../result.js';
+import { startFront, type Front } from './front.js';
 import { pinnedCommand, type Placement } from './placement.js';
 
 const BFG = fileURLToPath(new URL('../../bin/bfg.js', import.meta.url));
 
-export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; samples: ServerSample[]; kill(node: number): void; stop(): Promise<void> }
+/** the run's gateway: its node processes, the URLs the generator connects to (the front's alone, behind one), and samples */
+export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; samples: ServerSample[]; front?: Front; kill(node: number): void; stop(): Promise<void> }
 
 /** writes a gateway's output to this run's stderr, each whole line named by its node (`[n3] …`) */
 function forward(label: string, stream: NodeJS.ReadableStream): void {
@@ -40,12 +42,20 @@ function node(args: readonly string[], label: string, placement?: Placement): Pr
   });
 }
 
-/** Starts `nodes` gateway processes (a Redis fleet when nodes > 1) with the given extra flags. */
-export async function startGateway(args: readonly string[], t0: () => number, nodes = 1, redis?: string, placement?: Placement): Promise<Served> {
+/** Starts `nodes` gateway processes (a Redis fleet when nodes > 1) with the given extra flags, behind an HAProxy front with `front`. */
+export async function startGateway(args: readonly string[], t0: () => number, nodes = 1, redis?: string, placement?: Placement, front: 'none' | 'haproxy' = 'none'): Promise<Served> {
   if (nodes > 1 && !redis) throw new BfgError('bad_option', `serve.nodes ${nodes}: a fleet needs Redis: pass --redis redis://host:port (scripts/redis.sh start 6390 starts one)`);
   const fleetArgs = nodes > 1 ? ['--bus', 'redis', '--store', 'redis', '--redis', redis!] : redis ? ['--bus', 'redis', '--store', 'redis', '--redis', redis] : [];
-  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...args], `n${i + 1}`, placement)));
+  const proxied = front === 'haproxy' ? ['--proxy-protocol'] : [];
+  const started = await Promise.all(Array.from({ length: nodes }, (_, i) => node([...fleetArgs, '--node', `n${i + 1}`, ...proxied, ...args], `n${i + 1}`, placement)));
   const procs = started.map((s) => s.proc);
+  let lb: Front | undefined;
+  try {
+    if (front === 'haproxy') lb = await startFront(started.map((s) => s.port), t0);
+  } catch (err) {
+    for (const p of procs) p.kill('SIGKILL');
+    throw err;
+  }
   const samples: ServerSample[] = [];
   const timer = setInterval(() => {
     for (const p of procs) {
@@ -54,11 +64,12 @@ export async function startGateway(args: readonly string[], t0: () => number, no
     }
   }, 1000);
   return {
-    procs, samples, urls: started.map((s) => `ws://127.0.0.1:${s.port}`), admin: `http://127.0.0.1:${started[0].port}/admin/close`,
+    procs, samples, front: lb, urls: lb ? [lb.url] : started.map((s) => `ws://127.0.0.1:${s.port}`), admin: `http://127.0.0.1:${started[0].port}/admin/close`,
     kill: (i) => procs[i].kill('SIGKILL'),
     stop: async () => {
       clearInterval(timer);
       pidusage.clear();
+      await lb?.stop();
       await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); }))));
     },
   };

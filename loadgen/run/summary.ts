@@ -51,6 +51,8 @@ export function summary(r: RunResult): string {
   if (r.server) {
     const per = r.server.rss_per_connection_bytes;
     lines.push(`  gateway (measured, pidusage): peak RSS ${(r.server.peak_rss_bytes / 2 ** 20).toFixed(1)} MiB${per ? `, ${(per / 1024).toFixed(2)} KiB RSS per connection` : ''}`);
+    const f = r.server.front;
+    if (f) lines.push(`  behind the HAProxy front (leastconn; measured, its stats socket): connections per node at the busiest second ${f.busiest.join(', ')} (busiest node ${f.max_over_mean.toFixed(2)}x the mean), peaks ${f.peak_per_node.join(', ')}`);
   }
   for (const a of r.agents) {
     if (a.name) lines.push(`  agent ${a.name}: ${a.users} users, delivered ${a.counts.delivered}, lost ${a.counts.lost}; clock offset to the coordinator ${a.clock_offset_ms?.toFixed(2)} ms ± ${a.clock_bound_ms?.toFixed(2)} ms (measured)`);

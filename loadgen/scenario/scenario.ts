@@ -13,7 +13,7 @@ import type { Policy } from '../../common/backoff.js';
 export interface Threshold { expr: string; metric: (typeof METRICS)[number]; op: string; value: number; abort: boolean }
 
 export interface Scenario {
-  name: string; description: string; target?: string; serve: { args: string[]; nodes: number };
+  name: string; description: string; target?: string; serve: { args: string[]; nodes: number; front: 'none' | 'haproxy' };
   users: number; stages?: Stage[]; agents: number; arrival_rate: number; duration_s: number; send_after_s?: number; drain_s: number; warmup_s: number;
   format: 'json' | 'msgpack' | 'proto';
   /** a built-in adapter, or a plugin module's path (./my-adapter.mjs) */

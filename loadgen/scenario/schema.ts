@@ -24,6 +24,7 @@ export const scenarioSchema = {
       properties: {
         args: { type: 'array', items: { type: 'string' }, default: [], description: 'extra `bfg serve` flags when the run starts its own gateway' },
         nodes: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'gateway nodes --serve starts (more than 1 needs --redis)' },
+        front: { enum: ['none', 'haproxy'], default: 'none', description: 'haproxy: the nodes behind one HAProxy TCP front (leastconn, /health checks, PROXY v2; scripts/haproxy.sh), which the generator connects to' },
       },
     },
     users: { type: 'integer', minimum: 1, maximum: 10_000_000, description: 'virtual users, one socket each (with stages: the pool, at least the largest stage; default that)' },
