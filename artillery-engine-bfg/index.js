@@ -2,9 +2,9 @@
 /**
  * Artillery engine for BFG gateways. Artillery loads engines synchronously with require(), so this
  * file is CommonJS, and it shares bfg load's own code through a CommonJS build (lib/, made by
- * `npm run build`): the frame codec (JSON and msgpack) and the delivery ledger.
+ * `npm run build`): the frame codec (JSON, msgpack and Protocol Buffers) and the delivery ledger.
  * Steps of a scenario flow:
- *   - connect: { user?: "{{ $uuid }}", format?: "json" | "msgpack" }  open the socket (target = config.target;
+ *   - connect: { user?: "{{ $uuid }}", format?: "json" | "msgpack" | "proto" }  open the socket (target = config.target;
  *                                                                     format also from config.engines.bfg.format)
  *   - join: { room: "lobby" }                                        join and wait for `joined`
  *   - send: { room: "lobby", body: "hi" }                            send, wait for its ack
@@ -19,7 +19,7 @@
  * (sender's send time to this receiver, both on this host's clock) and bfg.ack_ms.
  */
 const WebSocket = require('ws');
-const { encodeFrame, decodeServerFrame } = require('./lib/protocol/codec.js');
+const { encodeFrame, decodeServerFrame, subprotocolOf } = require('./lib/protocol/codec.js');
 const { Ledger, Track } = require('./lib/loadgen/measure/ledger.js');
 
 const now = () => performance.timeOrigin + performance.now();
@@ -57,7 +57,7 @@ class BfgEngine {
         const st = ctx.bfg;
         st.format = rs.connect.format || st.format;
         st.user = h.template(rs.connect.user || `art-${Math.random().toString(36).slice(2, 10)}`, ctx);
-        const ws = new WebSocket(`${this.target.replace(/\/$/, '')}/?user=${encodeURIComponent(st.user)}`, st.format === 'msgpack' ? 'bfg.v1.msgpack' : 'bfg.v1.json');
+        const ws = new WebSocket(`${this.target.replace(/\/$/, '')}/?user=${encodeURIComponent(st.user)}`, subprotocolOf(st.format));
         st.ws = ws;
         ws.on('message', (d) => onFrame(st, ee, d, now()));
         ws.on('error', reject);
@@ -97,7 +97,7 @@ class BfgEngine {
 }
 
 function send(st, f) {
-  st.ws.send(encodeFrame(f, st.format), { binary: st.format === 'msgpack' });
+  st.ws.send(encodeFrame(f, st.format), { binary: st.format !== 'json' });
 }
 
 function onFrame(st, ee, data, arrival) {

@@ -16,6 +16,8 @@ export const BENCHES: Record<string, string> = {
     + 'same generator, alternating rounds. bfg stores, numbers and recovers; the Socket.IO app relays. Then room-fanout against one server '
     + 'process each: bfg, Socket.IO, a graphql-ws chat, aedes (MQTT), nats-server, RabbitMQ Web-STOMP and Web-MQTT — CPU per delivery and RSS '
     + 'per connection of that one process. None of the others stores chat history; aedes and RabbitMQ ack at QoS 1.',
+  format: 'room-fanout against one `bfg serve` in JSON, MessagePack and Protocol Buffers, alternating rounds: bytes of a stamped `msg` frame, '
+    + 'gateway CPU per delivery and generator CPU per received message, each binary format beside JSON.',
   bus: 'room-fanout through the memory, Redis, Kafka and RabbitMQ buses: latency at 100 msgs/s and the highest sustained offered rate.',
   failover: 'A 3-node Redis fleet holding `BENCH_CLIENTS` clients; one node killed; time to recover and reconnect rate, with and without jitter.',
   truth: 'Reported against true latency: a gateway that holds every delivery a known delay, loaded at three rates.',

@@ -28,8 +28,16 @@ export class Admission {
   /** set when the node drains: no upgrade is admitted */
   draining = false;
   private anon = 1;
-  /** open sessions by client address (only while --max-connections-per-ip is on) */
+  /** open sessions by client address (the PROXY header's with --proxy-protocol): the per-IP cap and bfg_client_addresses */
   private readonly perIp = new Map<string, number>();
+  private refusalLogged = 0;
+
+  /** one line a minute at most: a flood of refusals must not become a flood of log lines */
+  private logRefusal(line: string): void {
+    if (Date.now() - this.refusalLogged < 60_000) return;
+    this.refusalLogged = Date.now();
+    console.error(`bfg serve: refused a connection: ${line} (further refusals counted in bfg_rejected_connections_total, logged at most once a minute)`);
+  }
 
   constructor(private readonly ctx: Context, private readonly wss: WebSocketServer, private readonly openSession: OpenSession) {
     this.accept = new TokenBucket(ctx.opts.acceptRate, ctx.opts.acceptBurst);
@@ -116,16 +124,19 @@ export class Admission {
       this.settled(socket as Unadmitted);
       if (refusal) {
         ctx.metrics.rejected.inc({ reason: refusal[1] });
+        if (refusal[1] === 'per_ip') this.logRefusal(`${refusal[2]}: ${ip}`);
         return ws.close(refusal[0], refusal[2]);
       }
-      if (opts.maxConnectionsPerIp > 0) {
-        this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-        ws.once('close', () => {
-          const n = (this.perIp.get(ip) ?? 1) - 1;
-          if (n > 0) this.perIp.set(ip, n);
-          else this.perIp.delete(ip);
-        });
-      }
+      // kept whatever the cap: /metrics shows how many client addresses this node serves (behind a
+      // balancer without --proxy-protocol, one)
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+      ctx.metrics.clientAddresses.set(this.perIp.size);
+      ws.once('close', () => {
+        const n = (this.perIp.get(ip) ?? 1) - 1;
+        if (n > 0) this.perIp.set(ip, n);
+        else this.perIp.delete(ip);
+        ctx.metrics.clientAddresses.set(this.perIp.size);
+      });
       this.openSession(ws, user || `anon-${this.anon++}`, allowed);
     });
     socket.uncork();

@@ -57,6 +57,7 @@ export function createMetrics(node: string) {
   return {
     registry,
     connections: new Gauge({ name: 'bfg_connections', help: 'open WebSocket connections', registers: r }),
+    clientAddresses: new Gauge({ name: 'bfg_client_addresses', help: 'distinct client addresses with an open connection (from the PROXY header with --proxy-protocol)', registers: r }),
     messagesIn: new HotCounter({ name: 'bfg_messages_in_total', help: 'client frames received', registers: r }),
     messagesOut: new HotCounter({ name: 'bfg_messages_out_total', help: 'frames written to clients', registers: r }),
     fanout: new HotCounter({ name: 'bfg_fanout_deliveries_total', help: 'msg frames delivered to room members (fan-out writes)', registers: r }),

@@ -3,7 +3,7 @@
  * seq, DMs, and history over HTTP for the end-of-run backfill. The stamp rides in `meta`.
  */
 import { decodeServerFrame, encodeFrame, subprotocolOf, type ClientFrame, type Format } from '../../protocol/index.js';
-import { fastMsg } from './fast-msg.js';
+import { fastMsg, fastProtoMsg } from './fast-msg.js';
 import type { Vu } from '../agent/vu.js';
 import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
 import { readStamp } from './adapter.js';
@@ -50,7 +50,7 @@ export class BfgAdapter implements Adapter {
 
   frame(vu: Vu, payload: Buffer, binary: boolean, at: number): void {
     const sink = this.sink, st = this.st;
-    const fast = binary ? undefined : fastMsg(payload, vu.room);
+    const fast = !binary ? fastMsg(payload, vu.room) : this.format === 'proto' ? fastProtoMsg(payload, vu.room) : undefined;
     if (fast) {
       if (fast.t === undefined) return sink.message(vu, fast.room, fast.seq, undefined, at);
       st.t = fast.t;

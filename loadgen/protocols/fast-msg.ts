@@ -1,8 +1,9 @@
 /**
- * A fast path for the one frame a load agent receives most: the gateway's JSON `msg`, whose fields
- * JSON.stringify writes in a fixed order (op, room, seq, …, meta last). Reads room, seq and meta.t
- * straight from the bytes, without allocating when the room is the one expected; anything
- * unexpected returns undefined and the caller parses the frame in full.
+ * A fast path for the one frame a load agent receives most: the gateway's `msg`. In JSON its fields
+ * come in a fixed order (JSON.stringify: op, room, seq, …, meta last); in Protocol Buffers
+ * (bfg.v1.proto) in field-number order (protobufjs), meta as its JSON text last. Reads room, seq,
+ * meta.i and meta.t straight from the bytes, without allocating when the room is the one expected;
+ * anything unexpected returns undefined and the caller decodes the frame in full.
  */
 const PREFIX = Buffer.from('{"op":"msg","room":"');
 const SEQ = Buffer.from('","seq":');
@@ -36,24 +37,84 @@ export function fastMsg(b: Buffer, expectedRoom: string): FastMsg | undefined {
   while (at < n && b[at] >= 0x30 && b[at] <= 0x39) seq = seq * 10 + (b[at++] - 0x30);
   if (at === d0 || b[at] !== 0x2c) return undefined;
   // meta, when present, is the last field, t its last key and i the one before: …"i":<number>,"t":<number>}}
-  let t: number | undefined, intended: number | undefined;
-  if (b[n - 1] === 0x7d && b[n - 2] === 0x7d) {
-    let k = n - 3;
-    while (k > at && ((b[k] >= 0x30 && b[k] <= 0x39) || b[k] === 0x2e || b[k] === 0x65 || b[k] === 0x2b || b[k] === 0x2d)) k--;
-    // b[k-4..k] must be ,"t":
-    if (b[k] === 0x3a && b[k - 1] === 0x22 && b[k - 2] === 0x74 && b[k - 3] === 0x22 && (b[k - 4] === 0x2c || b[k - 4] === 0x7b)) {
-      t = decimal(b, k + 1, n - 2);
-      if (b[k - 4] === 0x2c) {
-        let q = k - 5;
-        while (q > at && ((b[q] >= 0x30 && b[q] <= 0x39) || b[q] === 0x2e || b[q] === 0x65 || b[q] === 0x2b || b[q] === 0x2d)) q--;
-        if (b[q] === 0x3a && b[q - 1] === 0x22 && b[q - 2] === 0x69 && b[q - 3] === 0x22) intended = decimal(b, q + 1, k - 4);
-      }
-    }
-  }
+  if (b[n - 1] === 0x7d && b[n - 2] === 0x7d) stampTail(b, at, n - 2);
+  else reused.t = reused.i = undefined;
   reused.room = room;
   reused.seq = seq;
+  return reused;
+}
+
+/** meta.t and meta.i from a stamp's JSON whose closing brace is at `close` (…"i":<n>,"t":<n>}), into `reused` */
+function stampTail(b: Buffer, from: number, close: number): void {
+  const num = (c: number) => (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x2b || c === 0x2d;
+  let t: number | undefined, intended: number | undefined;
+  let k = close - 1;
+  while (k > from && num(b[k])) k--;
+  // b[k-4..k] must be ,"t": (or {"t":)
+  if (b[k] === 0x3a && b[k - 1] === 0x22 && b[k - 2] === 0x74 && b[k - 3] === 0x22 && (b[k - 4] === 0x2c || b[k - 4] === 0x7b)) {
+    t = decimal(b, k + 1, close);
+    if (b[k - 4] === 0x2c) {
+      let q = k - 5;
+      while (q > from && num(b[q])) q--;
+      if (b[q] === 0x3a && b[q - 1] === 0x22 && b[q - 2] === 0x69 && b[q - 3] === 0x22) intended = decimal(b, q + 1, k - 4);
+    }
+  }
   reused.t = t;
   reused.i = intended;
+}
+
+/** where the last varint read ended (a module variable, so reading one allocates nothing) */
+let vEnd = 0;
+/** a varint at b[at] (up to 2^53), setting vEnd; -1 past the buffer or too long */
+function varint(b: Buffer, at: number): number {
+  let v = 0, mul = 1;
+  for (let i = at; i < b.length && i < at + 8; i++) {
+    v += (b[i] & 0x7f) * mul;
+    if ((b[i] & 0x80) === 0) {
+      vEnd = i + 1;
+      return v;
+    }
+    mul *= 128;
+  }
+  return -1;
+}
+
+/** room, seq, meta.i and meta.t of a bfg.v1.proto Frame holding a msg (field 17), or undefined when it is not that plain shape */
+export function fastProtoMsg(b: Buffer, expectedRoom: string): FastMsg | undefined {
+  // Frame.msg: field 17, length-delimited (0x8a 0x01), then the Msg's length
+  if (b.length < 8 || b[0] !== 0x8a || b[1] !== 0x01) return undefined;
+  const len = varint(b, 2);
+  if (len < 0 || vEnd + len !== b.length) return undefined;
+  let at = vEnd, room: string | undefined, seq = 0, metaFrom = -1, metaEnd = -1;
+  while (at < b.length) {
+    const tag = b[at++];
+    // Msg's fields are 1..7: one-byte tags; anything else is not the plain shape
+    if (tag & 0x80) return undefined;
+    const field = tag >> 3, wire = tag & 7;
+    const v = varint(b, at);
+    if (v < 0) return undefined;
+    at = vEnd;
+    if (wire === 0) {
+      if (field === 2) seq = v;
+      continue;
+    }
+    if (wire !== 2 || at + v > b.length) return undefined;
+    if (field === 1) {
+      // the expected room compared in place (an ASCII name), else decoded
+      let same = v === expectedRoom.length;
+      for (let i = 0; same && i < v; i++) if (b[at + i] !== expectedRoom.charCodeAt(i)) same = false;
+      room = same ? expectedRoom : b.toString('utf8', at, at + v);
+    } else if (field === 7) {
+      metaFrom = at;
+      metaEnd = at + v;
+    }
+    at += v;
+  }
+  if (room === undefined || seq === 0) return undefined;
+  reused.room = room;
+  reused.seq = seq;
+  if (metaEnd > metaFrom + 1 && b[metaEnd - 1] === 0x7d) stampTail(b, metaFrom, metaEnd - 1);
+  else reused.t = reused.i = undefined;
   return reused;
 }
 

@@ -18,7 +18,7 @@ async function freeRun(): Promise<number> {
 }
 
 /** Starts a node; fails (never skips) naming the fix when it cannot. */
-export async function startRabbit(): Promise<{ amqp: string; stomp: string; mqtt: string; pid: number; closeConnections: () => Promise<void>; stop: () => void }> {
+export async function startRabbit(): Promise<{ amqp: string; stomp: string; mqtt: string; pid: number; closeConnections: () => Promise<void>; stopNode: () => Promise<void>; startNode: () => Promise<void>; stop: () => void }> {
   const port = await freeRun();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bfg-rabbitmq-test-'));
   const env = { ...process.env, BFG_RABBITMQ_DIR: dir };
@@ -34,6 +34,9 @@ export async function startRabbit(): Promise<{ amqp: string; stomp: string; mqtt
       await promisify(execFile)(asRabbit[0] ?? 'env', [...asRabbit.slice(1), ...(asRabbit.length ? ['env'] : []), 'HOME=/var/lib/rabbitmq', `RABBITMQ_NODENAME=${node}`,
         'rabbitmqctl', '-n', node, 'close_all_connections', 'test fault'], { timeout: 60_000 });
     },
+    /** a fault: the node stops (its data kept), and comes back on the same ports with startNode */
+    stopNode: async () => { await promisify(execFile)('bash', ['scripts/rabbitmq.sh', 'stop', String(port)], { env, timeout: 60_000 }); },
+    startNode: async () => { await promisify(execFile)('bash', ['scripts/rabbitmq.sh', 'start', String(port)], { env, timeout: 120_000 }); },
     stop: () => {
       execFileSync('bash', ['scripts/rabbitmq.sh', 'stop', String(port)], { stdio: 'pipe', env });
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { runLoad } from '../../loadgen/run/coordinator.js';
 import { loadScenario } from '../../loadgen/scenario/scenario.js';
 import { startGateway } from '../helpers/gateway.js';
 
-for (const format of ['json', 'msgpack'] as const) {
+for (const format of ['json', 'msgpack', 'proto'] as const) {
   test(`artillery run drives bfg serve through the BFG engine (${format}), on bfg load's own codec and ledger`, async () => {
     const g = await startGateway({ msgRate: 1000, msgBurst: 1000 });
     const dir = mkdtempSync(join(tmpdir(), 'bfg-artillery-'));

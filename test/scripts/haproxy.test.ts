@@ -53,10 +53,21 @@ describe('a fleet behind HAProxy (real haproxy)', () => {
     const f = await front([gw]);
     const ok = [await from(f.url, '127.0.0.2', 'a'), await from(f.url, '127.0.0.2', 'b')];
     assert.deepEqual(ok.map((c) => c.code), [null, null]);
-    assert.equal((await from(f.url, '127.0.0.2', 'c')).code, 1013, 'the third from 127.0.0.2 is over its cap');
+    const logged: string[] = [];
+    const error = console.error;
+    console.error = (...a: unknown[]) => void logged.push(a.join(' '));
+    try {
+      assert.equal((await from(f.url, '127.0.0.2', 'c')).code, 1013, 'the third from 127.0.0.2 is over its cap');
+    } finally {
+      console.error = error;
+    }
+    assert.ok(logged.some((l) => /refused a connection: .*per-ip.*: 127\.0\.0\.2/.test(l)), `the log names the client's address: ${logged.join(' | ')}`);
     // HAProxy connects to the node from 127.0.0.1 every time: without the header this one would be refused too
     const other = await from(f.url, '127.0.0.3', 'd');
     assert.equal(other.code, null, 'a client from another address is admitted');
+    // /metrics (read through the front, as any HTTP client would) counts the clients' addresses, not HAProxy's one
+    const metrics = await (await fetch(`http://127.0.0.1:${f.port}/metrics`)).text();
+    assert.match(metrics, /bfg_client_addresses\{[^}]*\} 2\b/);
     for (const c of [...ok, other]) c.ws.terminate();
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fastMsg } from '../../../loadgen/protocols/fast-msg.js';
-import { encodeFrame, type MsgFrame } from '../../../protocol/index.js';
+import { fastMsg, fastProtoMsg } from '../../../loadgen/protocols/fast-msg.js';
+import { decodeServerFrame, encodeFrame, type MsgFrame } from '../../../protocol/index.js';
 import { rng } from '../../helpers/fuzz.js';
 
 test('the fast msg reader agrees with JSON.parse on gateway frames, and declines what it cannot read', () => {
@@ -48,4 +48,27 @@ test('fuzz: 5,000 gateway msg frames it must read exactly, and 5,000 it must dec
     const text = declines[k % declines.length](f);
     assert.equal(fastMsg(Buffer.from(text), f.room), undefined, `declined: ${text}`);
   }
+});
+
+test('proto: the fast reader agrees with the full decoder on 5,000 bfg.v1.proto msg frames, and never reads a wrong one', () => {
+  const rand = rng(12);
+  const int = (n: number) => Math.floor(rand() * n);
+  const word = () => Array.from({ length: 1 + int(12) }, () => 'abcxyz-_.0123456789é'[int(20)]).join('');
+  const num = () => [int(1e6), 1.7e12 + int(1e9) + int(1000) / 1000, int(100) / 7][int(3)];
+  for (let k = 0; k < 5000; k++) {
+    const meta = [undefined, { s: int(1000), n: int(1e6), i: num(), t: num() }, { s: int(9), n: 1, t: num() }, { x: word() }][int(4)];
+    const body = [word(), ',"t":1}', new Uint8Array([0x8a, 0x01, 0x7d])][int(3)];
+    const f: MsgFrame = { op: 'msg', room: word(), seq: 1 + int(2 ** 40), id: word(), from: word(), ts: 1.7e12 + int(1e6), body };
+    if (meta) f.meta = meta;
+    const bytes = encodeFrame(f, 'proto');
+    const full = decodeServerFrame(bytes, 'proto') as MsgFrame;
+    const r = fastProtoMsg(bytes, rand() < 0.5 ? f.room : 'other');
+    assert.ok(r, `a plain proto msg frame is read: ${JSON.stringify(f)}`);
+    const m = full.meta as { t?: number; i?: number } | undefined;
+    assert.deepEqual({ ...r }, { room: full.room, seq: full.seq, t: m && 't' in m ? m.t : undefined, i: m && 'i' in m ? m.i : undefined });
+    // a cut frame, or another op, is declined, never misread
+    assert.equal(fastProtoMsg(bytes.subarray(0, 1 + int(bytes.length - 1)), f.room), undefined);
+  }
+  assert.equal(fastProtoMsg(encodeFrame({ op: 'ack', id: 'a', seq: 3 }, 'proto'), 'r'), undefined);
+  assert.equal(fastProtoMsg(encodeFrame({ op: 'joined', room: 'r', head: 1, epoch: 'e', recovered: true }, 'proto'), 'r'), undefined);
 });
