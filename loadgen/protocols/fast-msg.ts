@@ -44,9 +44,11 @@ export function fastMsg(b: Buffer, expectedRoom: string): FastMsg | undefined {
   return reused;
 }
 
+/** a byte of a JSON number (digit, `.`, `e`, `+`, `-`) */
+const num = (c: number): boolean => (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x2b || c === 0x2d;
+
 /** meta.t and meta.i from a stamp's JSON whose closing brace is at `close` (…"i":<n>,"t":<n>}), into `reused` */
 function stampTail(b: Buffer, from: number, close: number): void {
-  const num = (c: number) => (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x2b || c === 0x2d;
   let t: number | undefined, intended: number | undefined;
   let k = close - 1;
   while (k > from && num(b[k])) k--;

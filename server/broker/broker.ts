@@ -94,6 +94,12 @@ export function deliverSafely(events: BrokerEvents, env: Envelope): void {
   }
 }
 
+/** `p`, or a rejection with `message` after `ms` (a bus that never answers must not hold a publish for ever). */
+export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(message)), ms); })]).finally(() => clearTimeout(t));
+}
+
 /** Events that go nowhere: a broker's default until the gateway sets its own. */
 export const NO_EVENTS: BrokerEvents = { publication() {}, reconnected() {} };
 

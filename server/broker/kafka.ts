@@ -9,7 +9,7 @@
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BfgError } from '../../protocol/index.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, withTimeout, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {
@@ -132,7 +132,3 @@ export class KafkaBroker extends LogBroker implements Broker {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(message)), ms); })]).finally(() => clearTimeout(t));
-}

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import amqp from 'amqplib';
 import { BfgError } from '../../protocol/index.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type Store } from './broker.js';
+import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, withTimeout, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type Store } from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface RabbitBrokerOptions {
@@ -130,15 +130,10 @@ export class RabbitBroker extends LogBroker implements Broker {
       const body = Buffer.from(encodeEnvelope({ topic, origin: p.origin, msg: a.msg, t0: p.t0, epoch: a.epoch }));
       link.pub.publish(this.o.exchange, routingKey(topic), body, { headers: { t: topic } }, (err) => (err ? reject(err) : resolve()));
     }));
-    let t: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([Promise.all(confirms), new Promise((_, reject) => {
-        t = setTimeout(() => reject(new Error(`RabbitMQ did not confirm the message within ${this.o.publishTimeoutMs} ms`)), this.o.publishTimeoutMs);
-      })]);
+      await withTimeout(Promise.all(confirms), this.o.publishTimeoutMs, `RabbitMQ did not confirm the message within ${this.o.publishTimeoutMs} ms`);
     } catch (err) {
       throw new BfgError('bus_unavailable', (err as Error).message);
-    } finally {
-      clearTimeout(t);
     }
   }
 
