@@ -75,7 +75,10 @@ function admit(ctx: Context, s: Session, f: SendFrame | DmFrame, bytes: number):
 function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta: Meta | undefined, bytes: number): void {
   try {
     const later = ctx.broker.publish({ room, id, from: s.user, body, meta, topics, origin: (s.origin ??= ctx.rooms.originOf(s.id)), t0: Date.now(), bytes },
-      (a) => ctx.send(s, { op: 'ack', id, seq: a.msg.seq }));
+      (a) => {
+        if (topics[0] === room) s.acked(room, a.msg.seq);
+        ctx.send(s, { op: 'ack', id, seq: a.msg.seq });
+      });
     if (later) later.catch((err: unknown) => refused(ctx, s, id, err));
   } catch (err) {
     refused(ctx, s, id, err);

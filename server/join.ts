@@ -65,6 +65,7 @@ function bounded(ctx: Context, s: Session, backlog: readonly MsgFrame[]): Buffer
 /** Removes a session from a room without answering; frees the room's empty log once no local member is left. */
 export async function leaveQuietly(ctx: Context, s: Session, room: string): Promise<void> {
   s.rooms?.delete(room);
+  s.forget(room);
   const last = dmUsers(room) ? true : await ctx.rooms.remove(room, s);
   if (last) await ctx.broker.release(room);
 }

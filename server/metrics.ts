@@ -9,11 +9,13 @@ import { Counter, Gauge, Registry, collectDefaultMetrics, type CounterConfigurat
  */
 export class HotCounter {
   private n = 0;
+  /** everything counted so far (for tests and conditions; the registry reads `n`) */
+  total = 0;
   constructor(cfg: CounterConfiguration<string>) {
     const self = this;
     new Counter({ ...cfg, collect() { if (self.n > 0) { this.inc(self.n); self.n = 0; } } });
   }
-  inc(by = 1): void { this.n += by; }
+  inc(by = 1): void { this.n += by; this.total += by; }
 }
 
 /**

@@ -173,8 +173,10 @@ export class Rooms {
         let sent = from;
         for (const m of [...gap, ...held].sort((x, y) => x.seq - y.seq)) {
           if (m.seq <= sent) continue;
-          this.outbox.push(s, (frames.get(m.seq) ?? new SharedFrame(m)).get(s.format));
           sent = m.seq;
+          // the gap comes from the store, where messages carry no origin: the sender's own are skipped here
+          if (s.sentHere(room, m.seq)) continue;
+          this.outbox.push(s, (frames.get(m.seq) ?? new SharedFrame(m)).get(s.format));
         }
       }
     }

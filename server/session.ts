@@ -5,11 +5,18 @@ import type { Format, MsgFrame } from '../protocol/index.js';
 import type { TokenBucket } from './limits.js';
 import type { Writer } from './socket-write.js';
 
+/** own acked seqs remembered per connection, all rooms together: a heal's gap holds at most what was sent
+ * during a bus outage, which the send rate limit (msgRate) keeps to a few hundred per connection */
+export const MINE_MAX = 512;
+
 export class Session implements Writer {
   /** rooms this connection joined (null until the first join, to keep idle sessions small) */
   rooms: Set<string> | null = null;
   /** the one hold buffer: live messages held per room while that room's history is read for this session (join, heal) */
   holds: Map<string, MsgFrame[]> | null = null;
+  /** per room, seqs of this connection's own acked messages (the newest MINE_MAX): a heal, which reads
+   * the gap from the store where messages carry no origin, skips them as live delivery skips the sender */
+  mine: { byRoom: Map<string, Set<number>>; order: string[] } | null = null;
   bucket: TokenBucket | null = null;
   /** frames queued this event-loop turn (one without an array), written together by the outbox */
   out: Buffer | Buffer[] | null = null;
@@ -50,6 +57,33 @@ export class Session implements Writer {
   unhold(room: string, held: MsgFrame[]): void {
     if (this.holds?.get(room) === held) this.holds.delete(room);
     if (this.holds?.size === 0) this.holds = null;
+  }
+
+  /** remembers an acked message of this connection; MINE_MAX in all, the oldest forgotten first */
+  acked(room: string, seq: number): void {
+    const mine = (this.mine ??= { byRoom: new Map<string, Set<number>>(), order: [] as string[] });
+    let set = mine.byRoom.get(room);
+    if (!set) mine.byRoom.set(room, (set = new Set<number>()));
+    set.add(seq);
+    mine.order.push(room);
+    if (mine.order.length > MINE_MAX) {
+      const old = mine.order.shift() as string;
+      const oldSet = mine.byRoom.get(old);
+      // a set's first value is its oldest: seqs are added in ack order
+      if (oldSet) oldSet.delete(oldSet.values().next().value as number);
+    }
+  }
+
+  /** true when `seq` of `room` was sent by this connection (as far as it remembers) */
+  sentHere(room: string, seq: number): boolean {
+    return this.mine?.byRoom.get(room)?.has(seq) ?? false;
+  }
+
+  /** forgets a room left */
+  forget(room: string): void {
+    if (!this.mine?.byRoom.delete(room)) return;
+    this.mine.order = this.mine.order.filter((r) => r !== room);
+    if (this.mine.order.length === 0) this.mine = null;
   }
 
   roomCount(): number {
