@@ -26,6 +26,10 @@ case "$cmd" in
     if up; then echo "kafka.sh: port $port already answers; stop it first or pick another port" >&2; exit 2; fi
     mkdir -p "$dir"
     cport=$((port + 1))
+    # Kafka's defaults (3 network, 8 I/O threads) suit a dedicated server; on a small machine shared with
+    # the gateways and the generator their hand-offs wait for a core: half the cores, Kafka's defaults at most
+    half=$(( $(nproc) / 2 )); (( half < 1 )) && half=1
+    threads_net=$(( half < 3 ? half : 3 )); threads_io=$(( half < 8 ? half : 8 ))
     cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -43,6 +47,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
+num.network.threads=$threads_net
+num.io.threads=$threads_io
 PROPS
     if [[ ! -f "$dir/data/meta.properties" ]]; then
       java -cp "$libs/*" kafka.tools.StorageTool format --ignore-formatted -t "$(cat /proc/sys/kernel/random/uuid | tr -d - | head -c 22)" -c "$dir/server.properties" > "$dir/format.log" 2>&1 \

@@ -45,7 +45,7 @@ export const OPTIONS = {
   presenceBeatMs: { kind: 'number', d: 5_000, positive: true, help: 'how often a node beats its liveness key (Redis presence); users are written on connect and disconnect only' },
   presenceStaleMs: { kind: 'number', d: 15_000, positive: true, help: 'TTL of a node\'s liveness key: a node silent this long is dead, and its users offline' },
   kafkaTopic: { kind: 'string', d: 'bfg-messages', help: 'Kafka topic of the bus (created with --kafka-partitions if missing)' },
-  kafkaFetchWaitMs: { kind: 'int', d: 20, positive: true, help: 'Kafka bus: longest a fetch waits at the broker for new messages (kafkajs maxWaitTimeInMs); lower delivers sooner for more idle fetches' },
+  kafkaFetchWaitMs: { kind: 'int', d: 100, positive: true, help: 'Kafka bus: longest a fetch waits at the broker for new messages (kafkajs maxWaitTimeInMs); the broker answers as soon as one lands, so lower only adds idle fetches' },
   kafkaPartitions: { kind: 'int', d: 8, positive: true, help: 'partitions of a created Kafka topic' },
   publishTimeoutMs: { kind: 'number', d: 3000, positive: true, help: 'longest wait for the bus to take a message; then error bus_unavailable' },
   reorderMs: { kind: 'number', d: 250, positive: true, help: 'Kafka and RabbitMQ buses: how long a message past a gap waits before the gap is read from the store' },

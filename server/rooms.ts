@@ -120,8 +120,10 @@ export class Rooms {
     const originId = slash === this.me.length && env.origin.startsWith(this.me) ? Number(env.origin.slice(slash + 1)) : -1;
     const shared = new SharedFrame(msg);
     let n = 0;
+    // a message read back from the log (a reorder gap filled) carries no origin: its sender is found by its acked seqs
+    const unknown = env.origin === '' && env.topic === msg.room;
     for (const s of set) {
-      if (s.id === originId) continue;
+      if (s.id === originId || (unknown && s.sentHere(msg.room, msg.seq))) continue;
       const held = s.holds?.get(msg.room);
       if (held) {
         held.push(msg);

@@ -13,6 +13,9 @@ import type { AgentStats } from './result.js';
 import type { Traffic } from './traffic.js';
 import type { Vu } from './vu.js';
 
+/** the longest a drain frame may hold a redial back: a server cannot park the generator's users */
+const DRAIN_WAIT_MAX_MS = 30_000;
+
 /** What the deliveries need from the agent. */
 export interface DeliveryPorts {
   readonly plan: AgentPlan;
@@ -119,6 +122,10 @@ export class Deliveries implements ProtocolSink {
     const errors = this.p.stats.errors;
     errors[code] = (errors[code] ?? 0) + 1;
     if (ref && ref.includes(':')) this.traffic.failed(ref);
+  }
+
+  drain(vu: Vu, retryAfterMs: number): void {
+    vu.retryAfterMs = Math.max(0, Math.min(retryAfterMs, DRAIN_WAIT_MAX_MS));
   }
 
   undecodable(): void {

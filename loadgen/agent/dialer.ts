@@ -44,9 +44,12 @@ export class Dialer {
   /** schedules a redial by the scenario's policy ('none': never) */
   retry(vu: Vu): void {
     const r = this.plan.scenario.reconnect;
-    const delay = backoffMs(r.policy, vu.attempts++, r.base_ms, r.cap_ms, vu.lastDelay);
-    vu.lastDelay = delay;
-    if (!Number.isFinite(delay)) return void (vu.state = 'down');
+    const backoff = backoffMs(r.policy, vu.attempts++, r.base_ms, r.cap_ms, vu.lastDelay);
+    vu.lastDelay = backoff;
+    if (!Number.isFinite(backoff)) return void (vu.state = 'down');
+    // a draining server's retryAfterMs spreads its clients' return; the policy's backoff still applies when longer
+    const delay = Math.max(backoff, vu.retryAfterMs);
+    vu.retryAfterMs = 0;
     vu.state = 'backoff';
     setTimeout(() => vu.state === 'backoff' && this.connect(vu), delay);
   }

@@ -54,8 +54,8 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   let rssPerSocket: number | undefined;
   const connect = (vu: Vu) => a.dialer.connect(vu);
   const ports = { plan: a.plan, vus: a.vus, stats: a.stats, connect };
-  // kill-node storms are the coordinator's: it holds the gateway processes
-  if (s.storm.drop_pct > 0 && s.storm.method !== 'kill-node') a.sched.once(at(s.storm.at_s), () => storm(ports));
+  // kill-node and drain-node storms are the coordinator's: it holds the gateway processes
+  if (s.storm.drop_pct > 0 && s.storm.method !== 'kill-node' && s.storm.method !== 'drain-node') a.sched.once(at(s.storm.at_s), () => storm(ports));
   if (s.offline.pct > 0) a.sched.once(at(s.offline.at_s), () => offline(ports));
   if (s.slow.pct > 0) a.sched.once(at(s.slow.at_s), () => slow(ports));
   const sends = a.traffic.tasks();

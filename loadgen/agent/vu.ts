@@ -22,6 +22,8 @@ export class Vu implements StampParty {
   everOpened = false;
   attempts = 0;
   lastDelay = 0;
+  /** the server asked this user to wait before its next redial (drain); 0 once used */
+  retryAfterMs = 0;
   sentN = 0;
   /** when the current connection was dialled (ms, the agent's clock): a handshake past the scenario's connect_timeout_ms is given up */
   dialedAt = 0;

@@ -48,6 +48,8 @@ export interface ProtocolSink {
   error(vu: Vu, code: string, ref?: string): void;
   /** a frame the adapter could not read */
   undecodable(vu: Vu): void;
+  /** the server is draining (shutting down): the next redial waits at least `retryAfterMs` (its jitter spreads the herd) */
+  drain(vu: Vu, retryAfterMs: number): void;
   /** writes one frame on the user's socket */
   write(vu: Vu, data: Buffer, binary: boolean): void;
 }

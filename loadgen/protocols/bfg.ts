@@ -68,6 +68,7 @@ export class BfgAdapter implements Adapter {
       case 'ack': return sink.acked(vu, f.id, f.seq);
       case 'joined': return sink.joined(vu, f.room, at, f.head, f.epoch, f.recovered);
       case 'error': return sink.error(vu, f.code, f.ref);
+      case 'drain': return sink.drain(vu, f.retryAfterMs);
       default: return;
     }
   }

@@ -74,8 +74,9 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     if (s.storm.drop_pct > 0 && s.storm.method === 'server-close' && served?.front) {
       throw new BfgError('bad_scenario', 'storm.method server-close with serve.front haproxy: the front hides which node holds a user; use kill-node or client-drop behind a front');
     }
-    if (s.storm.drop_pct > 0 && s.storm.method === 'kill-node' && (!served || served.procs.length < 2)) {
-      throw new BfgError('bad_scenario', 'storm.method kill-node needs --serve with serve.nodes >= 2 and --redis (the run kills one node of its own fleet)');
+    const nodeStorm = s.storm.drop_pct > 0 && (s.storm.method === 'kill-node' || s.storm.method === 'drain-node');
+    if (nodeStorm && (!served || served.procs.length < 2)) {
+      throw new BfgError('bad_scenario', `storm.method ${s.storm.method} needs --serve with serve.nodes >= 2 and --redis (the run stops one node of its own fleet)`);
     }
     const targets = served ? await Promise.all(served.urls.map(async (u) => (await checkTarget(u, false)).toString()))
       : await Promise.all(given.map(async (u) => (await checkTarget(u, !!o.allowRemote)).toString()));
@@ -109,8 +110,8 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
       launch = () => Promise.all(plans.map((p) => runAgent(p, progress)));
     }
     o.onStart?.(t0);
-    const killer = s.storm.method === 'kill-node' && s.storm.drop_pct > 0 && served
-      ? setTimeout(() => served!.kill(0), Math.max(0, t0 + s.storm.at_s * 1000 - Date.now())) : undefined;
+    const killer = nodeStorm && served
+      ? setTimeout(() => served!.kill(0, s.storm.method === 'drain-node' ? 'SIGTERM' : 'SIGKILL'), Math.max(0, t0 + s.storm.at_s * 1000 - Date.now())) : undefined;
     const timer = o.progress === false ? undefined : setInterval(() => progress.print(), 1000);
     const started = new Date().toISOString();
     const wall0 = Date.now();

@@ -11,7 +11,7 @@ import { pinnedCommand, type Placement } from './placement.js';
 const BFG = fileURLToPath(new URL('../../bin/bfg.js', import.meta.url));
 
 /** the run's gateway: its node processes, the URLs the generator connects to (the front's alone, behind one), and samples */
-export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; samples: ServerSample[]; front?: Front; kill(node: number): void; stop(): Promise<void> }
+export interface Served { procs: ChildProcess[]; urls: string[]; admin: string; samples: ServerSample[]; front?: Front; kill(node: number, signal?: 'SIGKILL' | 'SIGTERM'): void; stop(): Promise<void> }
 
 /** writes a gateway's output to this run's stderr, each whole line named by its node (`[n3] …`) */
 function forward(label: string, stream: NodeJS.ReadableStream): void {
@@ -65,7 +65,7 @@ export async function startGateway(args: readonly string[], t0: () => number, no
   }, 1000);
   return {
     procs, samples, front: lb, urls: lb ? [lb.url] : started.map((s) => `ws://127.0.0.1:${s.port}`), admin: `http://127.0.0.1:${started[0].port}/admin/close`,
-    kill: (i) => procs[i].kill('SIGKILL'),
+    kill: (i, signal = 'SIGKILL') => procs[i].kill(signal),
     stop: async () => {
       clearInterval(timer);
       pidusage.clear();

@@ -26,7 +26,7 @@ export interface Scenario {
   classes?: UserClass[];
   messages: { rate_per_room: number; body_bytes: number }; dm: { rate_per_user: number };
   offline: { pct: number; at_s: number; for_s: number };
-  storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' | 'kill-node' };
+  storm: { drop_pct: number; at_s: number; method: 'client-drop' | 'server-close' | 'kill-node' | 'drain-node' };
   reconnect: { policy: Policy; base_ms: number; cap_ms: number };
   slow: { pct: number; at_s: number; pause_ms: number };
   http?: { at_s: number; duration_s: number; connections: number; limit: number };
@@ -141,7 +141,7 @@ function protocolProblems(s: Record<string, unknown>): string[] {
   if (Number(get('dm', 'rate_per_user') ?? 0) > 0) out.push(`/dm/rate_per_user: ${why} direct messages; set it to 0 or use protocol bfg`);
   if (s.format !== 'json') out.push(`/format: ${s.format} is one of BFG's binary subprotocols; ${String(proto)} speaks JSON`);
   if (s.http) out.push(`/http: ${why} history endpoint to load; remove the http phase`);
-  if (get('storm', 'method') === 'server-close') out.push(`/storm/method: server-close uses bfg serve's admin route; use client-drop or kill-node`);
+  if (get('storm', 'method') === 'server-close') out.push(`/storm/method: server-close uses bfg serve's admin route; use client-drop, kill-node or drain-node`);
   if (proto === 'template') {
     const t = s.template as Record<string, unknown> | undefined;
     if (!t) out.push('/template: protocol template needs a template block (path, join, publish, match); see scenarios/template-echo.yaml');

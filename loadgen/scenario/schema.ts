@@ -216,7 +216,7 @@ export const scenarioSchema = {
       properties: {
         drop_pct: num(0, 0, 'percent of sockets dropped at at_s', 100),
         at_s: num(0, 5, 'when the drop happens'),
-        method: { enum: ['client-drop', 'server-close', 'kill-node'], default: 'client-drop', description: 'client-drop: the TCP connection is cut (as a network failure); server-close: the gateway closes them (needs --serve, which enables its admin route); kill-node: the first gateway node is killed (SIGKILL) at at_s (needs --serve with serve.nodes > 1), drop_pct is then what that node held' },
+        method: { enum: ['client-drop', 'server-close', 'kill-node', 'drain-node'], default: 'client-drop', description: 'client-drop: the TCP connection is cut (as a network failure); server-close: the gateway closes them (needs --serve, which enables its admin route); kill-node: the first gateway node is killed (SIGKILL) at at_s (needs --serve with serve.nodes > 1), drop_pct is then what that node held; drain-node: the same node is sent SIGTERM instead and drains (drain frames with jittered retryAfterMs, close 1001, exit)' },
       },
     },
     reconnect: {

@@ -5,7 +5,13 @@
  * with local members. Kafka does not keep seq order across producer retries, so a reorder window
  * (reorder.ts) holds a message past a gap and fills the gap from the log. Idempotent producer with
  * acks=all; a publish waits at most publishTimeoutMs, then fails (the message is already stored and
- * acked: members recover it). Replays after a consumer restart are dropped by seq.
+ * acked: members recover it). Replays are dropped by seq.
+ *
+ * No consumer offsets are committed: a commit is a write to Kafka that kafkajs awaits between fetches,
+ * and the fetch behind it waited — about one message in a hundred at 100 msgs/s, which was the bus's
+ * whole p99 (docs/fleet.md). The room logs make offsets unneeded: a consumer that rejoins its group
+ * starts at the end of the topic, and each room it carries is read from its log past the last seq
+ * passed on (`Reorder.catchUp`).
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BfgError } from '../../protocol/index.js';
@@ -31,6 +37,8 @@ export class KafkaBroker extends LogBroker implements Broker {
   private readonly consumer: Consumer;
   private producerUp = false;
   private consumerUp = false;
+  /** the consumer joined its group once: a later join follows a crash, and what it missed is read from the logs */
+  private joined = false;
   private closed = false;
 
   constructor(store: Store, private readonly o: KafkaBrokerOptions, private readonly kafka = new Kafka({
@@ -41,14 +49,18 @@ export class KafkaBroker extends LogBroker implements Broker {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } });
     this.consumer = kafka.consumer({
       groupId: `bfg-${o.node}`, sessionTimeout: 10_000, heartbeatInterval: 1000,
-      // kafkajs's 5 s default held deliveries back by tens of ms across partitions; a short wait costs idle fetches only
+      // the broker answers a waiting fetch as soon as a message lands: the wait only bounds idle fetches
       maxWaitTimeInMs: o.fetchWaitMs,
       // a crashed consumer restarts itself (the broker came back) unless the bus was closed
       retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !this.closed },
     });
     this.producer.on(this.producer.events.CONNECT, () => { this.producerUp = true; });
     this.producer.on(this.producer.events.DISCONNECT, () => { this.producerUp = false; });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => { this.consumerUp = true; });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.consumerUp = true;
+      if (this.joined) this.reorder.catchUp();
+      this.joined = true;
+    });
     this.consumer.on(this.consumer.events.CRASH, () => { this.consumerUp = false; });
     this.consumer.on(this.consumer.events.DISCONNECT, () => { this.consumerUp = false; });
     this.reorder = new Reorder(o.reorderMs, (room, after) => store.range(room, after, o.maxRecover), (env) => this.deliver(env));
@@ -69,6 +81,7 @@ export class KafkaBroker extends LogBroker implements Broker {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: false });
     await this.consumer.run({
+      autoCommit: false,
       eachMessage: async ({ message }) => {
         const v = message.value?.toString();
         const key = message.key?.toString();

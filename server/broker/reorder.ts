@@ -60,6 +60,15 @@ export class Reorder {
     this.drain(st);
   }
 
+  /** reads every room's log past what was passed on: the consumer was away, and what it missed is in the log */
+  catchUp(): void {
+    for (const [room, st] of this.rooms) {
+      if (st.last < 0) continue;
+      clearTimeout(st.timer);
+      st.timer = setTimeout(() => void this.gapTimeout(room, st), 0);
+    }
+  }
+
   private restart(st: RoomState): void {
     clearTimeout(st.timer);
     st.early = undefined;

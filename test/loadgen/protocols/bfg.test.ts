@@ -18,6 +18,7 @@ function sink() {
     message: (_v, room, seq, st: Stamp | undefined, at) => void events.push(['message', room, seq, st?.t, at]),
     error: (_v, code, ref) => void events.push(['error', code, ref]),
     undecodable: () => void events.push(['undecodable']),
+    drain: (_v, ms) => void events.push(['drain', ms]),
     write: (_v, d) => void events.push(['write', d.toString()]),
   };
   return { s, events };
@@ -33,9 +34,10 @@ test('bfg frames become sink events, each with the read time it came with', () =
   f({ op: 'ack', id: 'm1', seq: 4 });
   f({ op: 'joined', room: 'r', head: 9, epoch: 'e', recovered: true });
   f({ op: 'error', code: 'rate_limited', message: 'm', ref: 'm2' });
+  f({ op: 'drain', retryAfterMs: 750 });
   a.frame(vu, Buffer.from('{not json'), false, at);
   assert.deepEqual(events, [
-    ['message', 'r', 3, 101, at], ['acked', 'm1', 4], ['joined', 'r', at, 9, 'e', true], ['error', 'rate_limited', 'm2'], ['undecodable'],
+    ['message', 'r', 3, 101, at], ['acked', 'm1', 4], ['joined', 'r', at, 9, 'e', true], ['error', 'rate_limited', 'm2'], ['drain', 750], ['undecodable'],
   ]);
 });
 

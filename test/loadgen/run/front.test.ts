@@ -1,5 +1,6 @@
 /** serve.front haproxy: the run's nodes behind a real HAProxy front, the spread it keeps, and the failover scenario through it. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { frontSpread } from '../../../loadgen/run/front.js';
 import { runLoad } from '../../../loadgen/run/coordinator.js';
@@ -39,5 +40,18 @@ describe('behind a real HAProxy front', () => {
     assert.match(r.stdout, /reconnects [1-9]/);
     assert.match(r.stdout, /storm at 3s: 33% by kill-node/);
     assert.match(r.stdout, /behind the HAProxy front/);
+  });
+
+  test('a node drained by SIGTERM through the front: drain frames, close 1001, its clients back through the same address, nothing lost', async () => {
+    const r = await runBfg(['load', 'scenarios/failover.yaml', '--serve', '--redis', redis.url, '--set', 'serve.front=haproxy', '--set', 'storm.method=drain-node',
+      // the drain spreads its clients' return over --drain-jitter-ms (5 s by default, the scenario's whole recovery budget)
+      '--set', 'serve.args=["--history","10000","--drain-jitter-ms","2000"]', '--no-progress', '--out', '/tmp/bfg-front-drain.json'], 120_000);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /lost 0, duplicated 0/);
+    assert.match(r.stdout, /storm at 3s: 33% by drain-node/);
+    assert.match(r.stdout, /time to recover [0-9]+ ms/);
+    const result = JSON.parse(readFileSync('/tmp/bfg-front-drain.json', 'utf8')) as { stats: { reconnects: number; closes: Record<string, number> } };
+    assert.ok(result.stats.reconnects >= 50, `the drained node's clients came back through the front: ${result.stats.reconnects} reconnects`);
+    assert.ok((result.stats.closes['1001'] ?? 0) >= 50, `they were closed going away (1001), not cut: ${JSON.stringify(result.stats.closes)}`);
   });
 });

@@ -106,6 +106,7 @@ describe('Kafka bus (real broker)', { skip }, () => {
     await until(() => b.msgs('outage').length >= acked.length, 60_000, `b got ${b.msgs('outage').length} of ${acked.length}`);
     const seqs = b.msgs('outage').map((m) => m.seq);
     assert.deepEqual([...new Set(acked.map((f) => (f as { seq: number }).seq))].sort((x, y) => x - y), seqs, 'every acked message, once, in order');
+    assert.equal(a.msgs('outage').length, 0, 'the sender gets none of its own back, even those read from the log');
     a.close(); b.close();
   });
 });
