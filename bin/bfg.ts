@@ -18,6 +18,8 @@ const exitWith = (p: Promise<number>) => p.then((code) => process.exit(code), fa
 const COMMANDS: { spec: string; describe: string; load: () => Promise<Loaded> }[] = [
   { spec: 'serve', describe: 'run the reference chat gateway',
     load: async () => { const m = await import('../server/command.js'); return { builder: m.serveFlags as never, run: (a: never) => m.serve(a).catch(fail) }; } },
+  { spec: 'archive', describe: 'move acked messages from the Redis archive queue into Cassandra (the cold tier), as its own process',
+    load: async () => { const m = await import('../server/archive/command.js'); return { builder: m.archiveFlags as never, run: (a: never) => m.archive(a).catch(fail) }; } },
   { spec: 'load [scenario]', describe: 'run a load scenario against a gateway; exit 0 pass, 1 threshold broken, 2 error',
     load: async () => { const m = await import('../loadgen/command.js'); return { builder: m.loadFlags as never, run: (a: never) => exitWith(m.load(a)) }; } },
   { spec: 'find <scenario>', describe: 'find the highest load a gateway holds at the scenario\'s SLO (raises users, rate or room size); writes capacity.json',
@@ -53,7 +55,7 @@ for (const c of COMMANDS) {
   } else cli = cli.command(c.spec, c.describe, (y) => y, () => {}); // listed in --help; not the one running
 }
 await cli
-  .demandCommand(1, 'name a command: serve, load, find, agent, plan, simulate, report, demo')
+  .demandCommand(1, 'name a command: serve, archive, load, find, agent, plan, simulate, report, demo')
   .strict()
   .fail((msg, err) => {
     if (err) fail(err);

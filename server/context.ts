@@ -8,6 +8,7 @@ import type { Outbox } from './outbox.js';
 import type { Presence } from './presence/presence.js';
 import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
+import type { ArchiveTier } from './archive/tier.js';
 
 export interface Context {
   readonly opts: Readonly<GatewayOptions>;
@@ -17,6 +18,8 @@ export interface Context {
   readonly rooms: Rooms;
   readonly outbox: Outbox;
   readonly metrics: Metrics;
+  /** the cold tier, with --archive */
+  readonly archive?: ArchiveTier;
   /** queues one frame to one session */
   send(s: Session, frame: ServerFrame): void;
   /** queues an error frame from the catalogue */

@@ -40,13 +40,14 @@ export class Gateway {
   /** `parts` from openParts (Redis, Kafka); what it leaves out is embedded */
   constructor(options: Partial<GatewayOptions> = {}, parts: Partial<Parts> = {}) {
     const opts = (this.opts = gatewayOptions(options));
-    const { hub, broker, presence } = { ...memoryParts(opts), ...parts };
+    const { hub, broker, presence, archive } = { ...memoryParts(opts), ...parts };
     this.hub = hub;
     const metrics = createMetrics(opts.node);
     const outbox = new Outbox(opts.slowBytes, metrics);
+    archive?.register(metrics.registry);
     const rooms = new Rooms(opts.node, hub, broker, outbox, metrics, opts.maxRecover);
     this.ctx = {
-      opts, metrics, outbox, broker, hub, rooms, presence,
+      opts, metrics, outbox, broker, hub, rooms, presence, ...(archive ? { archive } : {}),
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),
       error: (s, code, detail, ref) => this.sendError(s, code, detail, ref),
     };
@@ -164,6 +165,7 @@ export class Gateway {
     this.http.closeAllConnections();
     this.ops?.closeAllConnections();
     await Promise.all([stopped ?? this.stopListening(), this.ops?.listening && new Promise<void>((r) => this.ops!.close(() => r()))]);
+    await this.ctx.archive?.close(); // before the broker, whose Redis connection it shares
     await Promise.all([this.ctx.broker.close(), this.ctx.presence.close()]);
   }
 }

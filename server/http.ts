@@ -1,8 +1,8 @@
 /** HTTP routes on the gateway's port: /health, /metrics (or on --metrics-port), /rooms/:room/messages, POST /admin/close. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERRORS, mayRead, roomProblem, userProblem, verifyToken, type Claims, type ErrorCode, type ErrorSpec } from '../protocol/index.js';
+import { BfgError, ERRORS, mayRead, roomProblem, userProblem, verifyToken, type Claims, type ErrorCode, type ErrorSpec } from '../protocol/index.js';
 import type { Context } from './context.js';
-import { forHttp } from './broker/broker.js';
+import { pageAfter, pageBefore, type Page } from './history-page.js';
 
 const MAX_LIMIT = 1000;
 
@@ -41,6 +41,8 @@ export async function route(ctx: Context, req: IncomingMessage, res: ServerRespo
       return json(res, store && bus ? 200 : 503, {
         status: store && bus ? 'ok' : 'degraded', node: ctx.opts.node, connections: ctx.hub.size,
         store: store ? 'up' : 'down', bus: bus ? 'up' : 'down',
+        // the cold tier is reported, never a reason to leave the rotation: live chat does not need it
+        ...(ctx.archive ? { archive: ctx.archive.state(), archive_lag_messages: ctx.archive.lag().messages, archive_lag_s: Math.round(ctx.archive.lag().seconds * 10) / 10 } : {}),
       });
     }
     if (url.pathname === '/metrics') {
@@ -50,7 +52,7 @@ export async function route(ctx: Context, req: IncomingMessage, res: ServerRespo
     }
     const m = /^\/rooms\/([^/]+)\/messages$/.exec(url.pathname);
     if (m) return await history(ctx, m[1], url, req, res);
-    fail(res, 'not_found', 'routes: /health, /metrics, /rooms/:room/messages?after=&limit=');
+    fail(res, 'not_found', 'routes: /health, /metrics, /rooms/:room/messages?after=&limit= (or ?before=&limit=)');
   } catch (err) {
     if (res.headersSent) return void res.destroy();
     fail(res, 'store_unavailable', (err as Error).message);
@@ -87,10 +89,13 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
       ? `a valid token allowing room ${room} is required (?token= or Authorization: Bearer)`
       : `room ${room} is a DM room: name one of its users with ?user=`);
   }
-  const after = Number(url.searchParams.get('after') ?? 0);
-  const limit = Number(url.searchParams.get('limit') ?? 100);
-  if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    return fail(res, 'bad_request', `after must be an integer >= 0 and limit an integer in 1..${MAX_LIMIT}`);
+  const q = url.searchParams;
+  const backwards = q.has('before');
+  const after = Number(q.get('after') ?? 0), before = Number(q.get('before') ?? 0);
+  const limit = Number(q.get('limit') ?? 100);
+  if (backwards && q.has('after')) return fail(res, 'bad_request', 'give after= (forwards) or before= (backwards), not both');
+  if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(before) || (backwards && before < 1) || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    return fail(res, 'bad_request', `after must be an integer >= 0, before an integer >= 1, and limit an integer in 1..${MAX_LIMIT}`);
   }
   // a read holds a page in memory until its reader takes it: bounded per user and per node
   const o = ctx.opts, reads = readsOf(ctx), mine = reads.get(who.sub) ?? 0;
@@ -101,35 +106,20 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
   res.once('close', () => reads.done(who.sub));
   // reading a room that has no log creates nothing, in memory or in Redis
   const found = await ctx.broker.peek(room);
-  // a page ends at --max-history-bytes as encoded, so a response is bounded by bytes as well as by count;
-  // the store is read in chunks of what fits under that cap at --max-body each, so a read never holds
-  // more than about one page in memory, whatever its limit (a Redis reply of 1,000 large bodies would)
-  const head = `{"room":${JSON.stringify(room)},"head":${found?.head ?? 0},"epoch":${JSON.stringify(found?.epoch ?? null)},"messages":[`;
-  const parts: string[] = [];
-  const chunk = Math.max(1, Math.min(limit, Math.floor(o.maxHistoryBytes / o.maxBody)));
-  let bytes = Buffer.byteLength(head) + 32, more = false, from = after;
-  reading: while (found && parts.length < limit) {
-    const want = Math.min(chunk, limit - parts.length);
-    const batch = await ctx.broker.history(room, from, want);
-    for (const m of batch) {
-      const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
-      // at least one message per page (a body is at most --max-body, under the byte cap), so paging always advances
-      if (parts.length > 0 && bytes + size > o.maxHistoryBytes) {
-        more = true;
-        break reading;
-      }
-      parts.push(enc);
-      bytes += size;
-      from = m.seq;
-    }
-    if (batch.length < want) break;
+  let page: Page = { parts: [], tiers: [], more: false };
+  try {
+    // a page ends at --max-history-bytes as encoded: bounded by bytes as well as by count (history-page.ts)
+    if (found) page = backwards ? await pageBefore(ctx, room, found, before, limit) : await pageAfter(ctx, room, found, after, limit);
+  } catch (err) {
+    if (err instanceof BfgError && err.code === 'history_unavailable') return fail(res, err.code, err.message);
+    throw err;
   }
   // a reader that stops reading is dropped: no progress for --http-write-timeout-ms ends the connection
   // (no listener: a socket timeout nobody handles destroys it; once the page is written, Node's
   // keep-alive timeout takes over)
   res.setTimeout(o.httpWriteTimeoutMs);
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(`${head}${parts.join(',')}],"more":${more}}`);
+  res.end(`{"room":${JSON.stringify(room)},"head":${found?.head ?? 0},"epoch":${JSON.stringify(found?.epoch ?? null)},"tiers":${JSON.stringify(page.tiers)},"messages":[${page.parts.join(',')}],"more":${page.more}}`);
 }
 
 /** History reads in progress on one gateway, in all and per user. */

@@ -44,6 +44,10 @@ export const OPTIONS = {
   redisCluster: { kind: 'bool', d: false, help: 'sharded pub/sub (SSUBSCRIBE/SPUBLISH) for Redis Cluster' },
   presenceBeatMs: { kind: 'number', d: 5_000, positive: true, help: 'how often a node beats its liveness key (Redis presence); users are written on connect and disconnect only' },
   presenceStaleMs: { kind: 'number', d: 15_000, positive: true, help: 'TTL of a node\'s liveness key: a node silent this long is dead, and its users offline' },
+  archive: { kind: 'string', d: undefined, help: 'cold tier: cassandra://HOST:PORT[,HOST:PORT][/keyspace]; every acked message is queued (a Redis Stream, in the append script) and archived there, and history pages older than --history are read from it (needs --store redis)' },
+  archiveWorker: { kind: 'bool', d: true, help: 'with --archive: run the archive worker in this process (--no-archive-worker when bfg archive runs apart)' },
+  archiveBatch: { kind: 'int', d: 500, positive: true, help: 'with --archive: messages per archive read and Cassandra write batch' },
+  archiveReplication: { kind: 'int', d: 1, positive: true, help: 'with --archive: replication factor of the keyspace when the gateway creates it' },
   kafkaTopic: { kind: 'string', d: 'bfg-messages', help: 'Kafka topic of the bus (created with --kafka-partitions if missing)' },
   kafkaFetchWaitMs: { kind: 'int', d: 100, positive: true, help: 'Kafka bus: longest a fetch waits at the broker for new messages (kafkajs maxWaitTimeInMs); the broker answers as soon as one lands, so lower only adds idle fetches' },
   kafkaPartitions: { kind: 'int', d: 8, positive: true, help: 'partitions of a created Kafka topic' },
@@ -120,6 +124,9 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (o.maxBody >= o.maxPayload) errors.push(`maxBody: ${o.maxBody} must be smaller than maxPayload (${o.maxPayload})`);
   if (!o.node || /[/\s]/.test(o.node)) errors.push(`node: "${o.node}" must be a non-empty id without "/" or spaces`);
   if (o.bus === 'kafka' && !o.kafka) errors.push('kafka: --bus kafka needs --kafka host:port[,host:port] (scripts/kafka.sh start 9092 starts a private broker)');
+  if (o.archive !== undefined && o.store !== 'redis') errors.push('archive: --archive needs --store redis (the archive queue is a Redis Stream the append script writes)');
+  if (o.archive !== undefined && o.redisCluster) errors.push('archive: --archive does not work with --redis-cluster yet (the archive queue is one stream, outside the rooms\' hash slots)');
+  if (o.archive !== undefined && !/^cassandra:\/\/[^/]+/.test(o.archive)) errors.push(`archive: ${o.archive} is not cassandra://HOST:PORT[,HOST:PORT][/keyspace] (scripts/cassandra.sh start 9042 starts one)`);
   if (o.bus === 'kafka' && o.store !== 'redis') errors.push('store: --bus kafka needs --store redis (seq and history stay in Redis)');
   if (o.bus === 'rabbitmq' && !o.amqp) errors.push('amqp: --bus rabbitmq needs --amqp amqp://host:port or BFG_AMQP_URL (scripts/rabbitmq.sh start 5700 starts a private node)');
   if (o.bus === 'rabbitmq' && o.store !== 'redis') errors.push('store: --bus rabbitmq needs --store redis (seq and history stay in Redis)');

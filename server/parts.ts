@@ -7,8 +7,13 @@ import { Hub } from './hub.js';
 import type { GatewayOptions } from './options.js';
 import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
+import type { ArchiveTier } from './archive/tier.js';
 
-export interface Parts { hub: Hub; broker: Broker; presence: Presence }
+export interface Parts {
+  hub: Hub; broker: Broker; presence: Presence;
+  /** the cold tier (--archive): Cassandra for old history, and the archive worker */
+  archive?: ArchiveTier;
+}
 
 /** The embedded parts: everything in this process. */
 export function memoryParts(o: Readonly<GatewayOptions>): Parts {
@@ -36,12 +41,25 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   const presence = new RedisPresence(cmd, o.node, o.presenceStaleMs);
   let broker: Broker;
   const ttlMs = o.historyTtlS * 1000;
+  let archive: ArchiveTier | undefined;
+  if (o.archive) {
+    const { ArchiveTier } = await import('./archive/tier.js');
+    try {
+      archive = await ArchiveTier.open(o.archive, cmd, o.archiveWorker ? await openRedis(o.redis!, `bfg-${o.node}-archive`) : undefined,
+        { node: o.node, replication: o.archiveReplication, batch: o.archiveBatch });
+    } catch (err) {
+      cmd.disconnect();
+      throw err;
+    }
+  }
+  const { ARCHIVE_STREAM } = await import('./archive/queue.js');
+  const queue = archive ? ARCHIVE_STREAM : null;
   if (o.bus === 'redis') {
-    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, ttlMs);
+    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, ttlMs, queue);
     broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   } else if (o.bus === 'kafka') {
     const { KafkaBroker } = await import('./broker/kafka.js');
-    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, ttlMs), {
+    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, ttlMs, queue), {
       brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions, fetchWaitMs: o.kafkaFetchWaitMs,
       publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
@@ -54,7 +72,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
     broker = kafka;
   } else if (o.bus === 'rabbitmq') {
     const { RabbitBroker } = await import('./broker/rabbitmq.js');
-    const rabbit = new RabbitBroker(new RedisStore(cmd, o.history, null, ttlMs), {
+    const rabbit = new RabbitBroker(new RedisStore(cmd, o.history, null, ttlMs, queue), {
       url: o.amqp!, node: o.node, exchange: o.amqpExchange, publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
     try {
@@ -64,8 +82,8 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
       throw err;
     }
     broker = rabbit;
-  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs)); // one node, its log in Redis
-  return { hub: new Hub(), broker, presence };
+  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs, queue)); // one node, its log in Redis
+  return { hub: new Hub(), broker, presence, ...(archive ? { archive } : {}) };
 }
 
 /**

@@ -57,6 +57,8 @@ export interface Broker {
   publish(p: Publish, stored: (a: Appended) => void): Promise<void> | undefined;
   /** messages with seq > afterSeq, oldest first, at most limit */
   history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
+  /** the newest `limit` messages with seq < beforeSeq that the log still holds, oldest first */
+  historyBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]>;
   /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join) */
   head(room: string): Promise<RoomHead>;
   /** the room's head without creating anything (null for a room with no log): for readers that are not members */
@@ -77,6 +79,7 @@ export interface Broker {
 export abstract class LogBroker {
   constructor(protected readonly store: Store) {}
   history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.range(room, afterSeq, limit); }
+  historyBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.rangeBefore(room, beforeSeq, limit); }
   head(room: string): Promise<RoomHead> { return this.store.head(room); }
   peek(room: string): Promise<RoomHead | null> { return this.store.peek(room); }
   release(room: string): Promise<void> { return this.store.release(room); }
@@ -178,6 +181,8 @@ export interface Store {
   appendNow?(msg: NewMessage): Appended;
   /** messages with seq > afterSeq, oldest first, at most limit */
   range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
+  /** the newest `limit` messages with seq < beforeSeq, oldest first */
+  rangeBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]>;
   /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join) */
   head(room: string): Promise<RoomHead>;
   /** the room's head without creating anything (null for a room with no log): for readers that are not members */

@@ -151,6 +151,16 @@ export class MemoryStore implements Store {
     return out;
   }
 
+  async rangeBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]> {
+    const log = this.logs.get(room);
+    if (!log) return [];
+    const last = Math.min(log.head, beforeSeq - 1);
+    const first = Math.max(last - limit + 1, log.head - this.history + 1, 1);
+    const out: MsgFrame[] = [];
+    for (let s = first; s <= last; s++) out.push(log.ring[s % this.history]!);
+    return out;
+  }
+
   /** a join reads the head: its room has a member from here until `release` */
   async head(room: string): Promise<RoomHead> {
     const log = this.log(room, true);

@@ -98,6 +98,8 @@ if first then return {tonumber(first), epoch, 1} end
 local seq = redis.call('INCR', KEYS[1])
 local msg = ARGV[3] .. seq .. ARGV[4]
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'm', msg)
+-- the cold tier's queue (KEYS[6] is KEYS[1] when there is none): appended in the same step, so every acked message is queued
+if KEYS[6] ~= KEYS[1] then redis.call('XADD', KEYS[6], '*', 'e', epoch, 'm', msg) end
 redis.call('HSET', KEYS[4], ARGV[7], seq)
 if seq % tonumber(ARGV[2]) == 0 then redis.call('RENAME', KEYS[4], KEYS[5]) end
 local ttl = tonumber(ARGV[8])
@@ -144,11 +146,15 @@ export class RedisStore implements Store {
   private readonly breaker = new Breaker();
   private readonly sharded: boolean;
 
-  /** `ttlMs`: a log's keys expire this long after its last append (0: never) */
-  constructor(private readonly redis: Redis, private readonly history: number, fused: { sharded: boolean } | null, private readonly ttlMs = 0) {
+  /**
+   * `ttlMs`: a log's keys expire this long after its last append (0: never); `archive`: the stream every
+   * append is also queued on for the cold tier (server/archive), null for none
+   */
+  constructor(private readonly redis: Redis, private readonly history: number, fused: { sharded: boolean } | null, private readonly ttlMs = 0,
+    private readonly archive: string | null = null) {
     this.publishes = fused !== null;
     this.sharded = fused?.sharded ?? false;
-    redis.defineCommand('bfgAppend', { numberOfKeys: 5, lua: APPEND });
+    redis.defineCommand('bfgAppend', { numberOfKeys: 6, lua: APPEND });
     redis.defineCommand('bfgRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('bfgHead', { numberOfKeys: 5, lua: HEAD });
   }
@@ -167,7 +173,7 @@ export class RedisStore implements Store {
     const channels = this.publishes ? (m.topics ?? []).map(channelOf) : [];
     const head = this.publishes ? envelopeHead(m.origin ?? '', m.t0 ?? ts) : '';
     const k = (part: string) => roomKey(m.room, part);
-    const [seq, epoch, dup] = await this.breaker.run(() => this.scripts.bfgAppend(k('seq'), k('log'), k('epoch'), k('ids'), k('ids0'),
+    const [seq, epoch, dup] = await this.breaker.run(() => this.scripts.bfgAppend(k('seq'), k('log'), k('epoch'), k('ids'), k('ids0'), this.archive ?? k('seq'),
       randomUUID(), this.history, json.slice(0, at), json.slice(at + 1), head, this.sharded ? '1' : '0', `${m.from}\0${m.id}`, this.ttlMs, ...channels));
     msg.seq = Number(seq);
     return { msg, epoch: String(epoch), duplicate: Number(dup) === 1 };
@@ -176,6 +182,12 @@ export class RedisStore implements Store {
   async range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> {
     const entries = (await this.breaker.run(() => this.redis.xrange(roomKey(room, 'log'), `${afterSeq + 1}-0`, '+', 'COUNT', limit))) as [string, string[]][];
     return entries.map(([, fields]) => fromStored(fields[1]));
+  }
+
+  async rangeBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]> {
+    if (beforeSeq <= 1) return [];
+    const entries = (await this.breaker.run(() => this.redis.xrevrange(roomKey(room, 'log'), `(${beforeSeq}-0`, '-', 'COUNT', limit))) as [string, string[]][];
+    return entries.reverse().map(([, fields]) => fromStored(fields[1]));
   }
 
   async head(room: string): Promise<RoomHead> {

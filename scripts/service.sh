@@ -1,0 +1,23 @@
+# Sourced by the scripts that run a private JVM service (kafka.sh, cassandra.sh): wait for its port,
+# and stop it by its pid file. Needs `up` (true when the port answers) defined by the caller.
+
+# wait_up NAME PIDFILE LOG TENTHS: returns when `up` answers; fails naming LOG when the process exits or time runs out
+wait_up() {
+  local name=$1 pidfile=$2 log=$3 tenths=$4
+  for _ in $(seq 1 "$tenths"); do
+    if up; then return 0; fi
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "$name exited; see $log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$name did not answer within $((tenths / 10)) s; see $log" >&2; exit 1
+}
+
+# stop_pid PIDFILE: TERM, up to 30 s to exit, then KILL
+stop_pid() {
+  local pidfile=$1 pid
+  [[ -f "$pidfile" ]] || return 0
+  pid=$(cat "$pidfile"); kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
