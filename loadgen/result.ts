@@ -4,6 +4,7 @@ import type { LedgerCounts } from './measure/ledger.js';
 import type { Percentiles } from './measure/histogram.js';
 import type { Scenario } from './scenario/scenario.js';
 import type { HttpPhaseResult } from './run/http-phase.js';
+import type { HistoryPhaseResult } from './run/history-phase.js';
 
 export const RESULT_SCHEMA = 'bfg.result.v1';
 
@@ -51,5 +52,7 @@ export interface RunResult {
   };
   /** the http phase (autocannon on the history endpoint), measured */
   http?: HttpPhaseResult;
+  /** the history phase (scrolling back through rooms), measured: pages, gaps, latency by tier */
+  history?: HistoryPhaseResult;
   storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_ms: number | null; time_to_recover_s: number | null };
 }

@@ -24,6 +24,7 @@ import { startGateway, type Served } from './serve.js';
 import { placeApart, type Placement } from './placement.js';
 import { evaluate } from './thresholds.js';
 import { httpPhase, type HttpPhaseResult } from './http-phase.js';
+import { historyPhase, type HistoryPhaseResult } from './history-phase.js';
 import { launchRemote, referenceNow, waitForAgents } from '../remote/launch.js';
 
 export interface LoadOptions {
@@ -116,14 +117,16 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     const started = new Date().toISOString();
     const wall0 = Date.now();
     const http = s.http ? new Promise<HttpPhaseResult>((resolve, reject) => setTimeout(() => httpPhase(s, url.toString(), run).then(resolve, reject), Math.max(0, t0 + s.http!.at_s * 1000 - Date.now()))) : undefined;
+    const history = s.history ? new Promise<HistoryPhaseResult>((resolve, reject) => setTimeout(() => historyPhase(s, url.toString(), run).then(resolve, reject), Math.max(0, t0 + s.history!.at_s * 1000 - Date.now()))) : undefined;
     const outcomes = await launch().finally(() => remote?.redis.disconnect());
     const httpResult = http ? await http : undefined;
+    const historyResult = history ? await history : undefined;
     if (timer) clearInterval(timer);
     clearTimeout(killer);
     if (o.progress !== false) progress.end();
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
-    const r = { ...assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult), ...(placement ? { placement } : {}) };
+    const r = { ...assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult, historyResult), ...(placement ? { placement } : {}) };
     r.dead_agents = outcomes.flatMap((x, i) => (typeof x === 'string' ? [{ agent: i, reason: x, last_progress: progress.lastOf(i) }] : []));
     if (remote) {
       r.agents = r.agents.map((a) => ({ ...a, name: remote!.agents[a.agent].name, clock_offset_ms: remote!.agents[a.agent].offsetMs, clock_bound_ms: remote!.agents[a.agent].boundMs }));
@@ -176,7 +179,7 @@ function machine() {
   };
 }
 
-function assemble(s: Readonly<Scenario>, target: string, started: string, wall: number, results: AgentResult[], dead: string[], served?: Served, http?: HttpPhaseResult): RunResult {
+function assemble(s: Readonly<Scenario>, target: string, started: string, wall: number, results: AgentResult[], dead: string[], served?: Served, http?: HttpPhaseResult, history?: HistoryPhaseResult): RunResult {
   const m = mergeAgents(results);
   const L = m.ledger, st = m.stats;
   const ttr = s.storm.drop_pct > 0 ? timeToRecoverMs(m.timeline, s.storm.at_s) : null;
@@ -196,6 +199,9 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     time_to_recover_s: s.storm.drop_pct > 0 ? (ttr === null ? NaN : ttr / 1000) : 0,
     handshake_p99_ms: measured(m.handshake, m.handshake.p99_ms), handshake_failed: st.handshake_failed ?? 0,
     http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,
+    history_p99_ms: history?.latency_ms.all.p99_ms ?? NaN, history_hot_p99_ms: history?.latency_ms.hot?.p99_ms ?? NaN,
+    history_cold_p99_ms: history?.latency_ms.cold?.p99_ms ?? NaN,
+    history_gaps: history ? history.gaps + history.repeats : NaN, history_errors: history ? Object.values(history.errors).reduce((a, b) => a + b, 0) : NaN,
   };
   const thresholds = evaluate(s.thresholds, metrics);
   const failures = runFailures(s, st, L);
@@ -224,7 +230,7 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     ledger: L, latency: m.latency, generator: m.generator, stats: st, metrics, thresholds,
     handshake: m.handshake.count > 0 || st.handshake_failed ? { ...m.handshake, failed: st.handshake_failed ?? 0 } : undefined,
     passed: thresholds.every((t) => t.ok) && dead.length === 0 && failures.length === 0, failures,
-    trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http,
+    trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http, ...(history ? { history } : {}),
     storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_ms: ttr, time_to_recover_s: ttr === null ? null : ttr / 1000 } : undefined,
   };
 }

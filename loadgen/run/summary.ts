@@ -44,6 +44,11 @@ export function summary(r: RunResult): string {
     lines.push(`  protocol handshake (measured, WebSocket open → session ready): p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms over ${h.count}; never finished ${h.failed}`);
   }
   if (r.storm) lines.push(`  storm at ${r.storm.at_s}s: ${r.storm.drop_pct}% by ${r.storm.method}, policy ${r.storm.policy}; time to recover ${r.storm.time_to_recover_ms === null || r.storm.time_to_recover_ms === undefined ? 'not recovered' : `${r.storm.time_to_recover_ms} ms`} (${r.scenario.timeline_ms} ms buckets)`);
+  if (r.history) {
+    const h = r.history, t = (name: string, l?: { pages: number; p50_ms: number; p99_ms: number }) => (l ? `, ${name} ${l.pages} pages p50 ${l.p50_ms} ms p99 ${l.p99_ms} ms` : '');
+    const errs = Object.entries(h.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    lines.push(`  history phase (scroll-back, measured): ${h.scrolls} scrolls, ${h.pages} pages, ${h.messages} messages, ${h.reached_start} reached seq 1, ${h.truncated} found older history gone, gaps ${h.gaps}, repeats ${h.repeats}, errors ${errs}; page latency p50 ${h.latency_ms.all.p50_ms} ms p99 ${h.latency_ms.all.p99_ms} ms${t('hot window', h.latency_ms.hot)}${t('cold tier', h.latency_ms.cold)}${t('across both', h.latency_ms.mixed)}`);
+  }
   if (r.http) {
     const h = r.http;
     lines.push(`  http phase (autocannon, measured): ${h.requests} requests to ${h.url}, ${h.rps.toFixed(0)}/s, p50 ${h.latency_ms.p50} ms, p99 ${h.latency_ms.p99} ms, non-2xx ${h.non2xx}, errors ${h.errors + h.timeouts}`);

@@ -30,6 +30,7 @@ export interface Scenario {
   reconnect: { policy: Policy; base_ms: number; cap_ms: number };
   slow: { pct: number; at_s: number; pause_ms: number };
   http?: { at_s: number; duration_s: number; connections: number; limit: number };
+  history?: { at_s: number; scrolls: number; rate_per_s: number; pages: number; limit: number };
   thresholds: Threshold[];
 }
 
@@ -141,6 +142,7 @@ function protocolProblems(s: Record<string, unknown>): string[] {
   if (Number(get('dm', 'rate_per_user') ?? 0) > 0) out.push(`/dm/rate_per_user: ${why} direct messages; set it to 0 or use protocol bfg`);
   if (s.format !== 'json') out.push(`/format: ${s.format} is one of BFG's binary subprotocols; ${String(proto)} speaks JSON`);
   if (s.http) out.push(`/http: ${why} history endpoint to load; remove the http phase`);
+  if (s.history) out.push(`/history: ${why} history endpoint to scroll; remove the history phase`);
   if (get('storm', 'method') === 'server-close') out.push(`/storm/method: server-close uses bfg serve's admin route; use client-drop, kill-node or drain-node`);
   if (proto === 'template') {
     const t = s.template as Record<string, unknown> | undefined;

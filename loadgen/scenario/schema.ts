@@ -5,6 +5,7 @@ export const METRICS = [
   'expected', 'delivered', 'lost', 'duplicated', 'reordered', 'backfilled', 'delivered_pct',
   'sent', 'acked', 'send_errors', 'connects', 'connect_errors', 'connect_errors_pct', 'reconnects',
   'slow_closed', 'recovered_sessions', 'unrecovered_sessions', 'time_to_recover_s', 'time_to_recover_ms', 'send_lag_p99_ms', 'intended_p99_ms', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
+  'history_p99_ms', 'history_hot_p99_ms', 'history_cold_p99_ms', 'history_gaps', 'history_errors',
   'handshake_p99_ms', 'handshake_failed',
 ] as const;
 
@@ -243,6 +244,17 @@ export const scenarioSchema = {
         duration_s: { type: 'number', minimum: 0.1, default: 2 },
         connections: { type: 'integer', minimum: 1, maximum: 10_000, default: 10 },
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      },
+    },
+    history: {
+      type: 'object', additionalProperties: false, required: ['at_s'],
+      description: 'users scrolling back through rooms of the run (GET …/messages?before=): each scroll reads pages backwards from the head, checked contiguous; latency split by tier (hot window, cold tier)',
+      properties: {
+        at_s: { type: 'number', minimum: 0, description: 'when the first scroll starts' },
+        scrolls: { type: 'integer', minimum: 1, maximum: 100_000, default: 20, description: 'scroll-backs in all' },
+        rate_per_s: { type: 'number', minimum: 0.1, maximum: 10_000, default: 10, description: 'scroll-backs started per second' },
+        pages: { type: 'integer', minimum: 1, maximum: 1000, default: 5, description: 'pages each scroll reads (fewer when it reaches seq 1)' },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'messages per page' },
       },
     },
     thresholds: {

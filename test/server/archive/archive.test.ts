@@ -1,5 +1,6 @@
 /** The cold tier against a real Cassandra (scripts/cassandra.sh) and Redis: archive, paging across tiers, a killed worker, Cassandra down. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Gateway } from '../../../server/gateway.js';
@@ -158,6 +159,19 @@ describe('cold tier on Cassandra', () => {
       await conns[2].del(stream);
       for (const c of conns) c.disconnect();
     }
+  });
+
+  test('bfg load scenarios/history-scrollback.yaml --serve with --archive: every page contiguous, latency split by tier, the cold tier read', async () => {
+    const args = JSON.stringify(['--history', '50', '--msg-rate', '1000', '--msg-burst', '1000', '--archive', cass.url]);
+    const r = await runBfg(['load', 'scenarios/history-scrollback.yaml', '--serve', '--redis', redis.url, '--no-progress', '--set', `serve.args=${args}`, '--out', '/tmp/bfg-history-scrollback.json'], 120_000);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /history phase \(scroll-back, measured\): 40 scrolls, \d+ pages/);
+    assert.match(r.stdout, /cold tier \d+ pages p50/);
+    const { history } = JSON.parse(readFileSync('/tmp/bfg-history-scrollback.json', 'utf8')) as { history: { pages: number; gaps: number; repeats: number; truncated: number; errors: object; latency_ms: { cold?: { pages: number }; hot?: { pages: number } } } };
+    assert.equal(history.gaps + history.repeats, 0);
+    assert.deepEqual(history.errors, {});
+    assert.equal(history.truncated, 0, 'no scroll found older history gone');
+    assert.ok((history.latency_ms.cold?.pages ?? 0) > 0 && (history.latency_ms.hot?.pages ?? 0) > 0, JSON.stringify(history.latency_ms));
   });
 
   test('Cassandra stopped under traffic: live delivery and acks go on, old pages answer history_unavailable; restarted: the lag drains to 0, nothing missing', async () => {
