@@ -21,6 +21,14 @@ export const PLAN_FIELDS = {
   msgs_per_user_per_day: { d: 30, unit: 'msgs', help: 'messages each user sends per day' },
   peak_factor: { d: 3, unit: 'x', help: 'peak over average message rate' },
   bytes_per_msg: { d: 500, unit: 'bytes', help: 'stored bytes per message' },
+  cold_replication: { d: 3, unit: 'x', help: 'Cassandra replication factor of the archive keyspace' },
+  cold_row_overhead_bytes: { d: 60, unit: 'bytes', help: 'per archived row besides the message: key columns, cell and SSTable overhead (modeled)' },
+  cold_retention_days: { d: 365, unit: 'days', help: 'days of history kept in the cold tier' },
+  cold_disk_per_node_gib: { d: 2048, unit: 'GiB', help: 'data disk per Cassandra node' },
+  cold_disk_fill: { d: 0.5, unit: 'fraction', help: 'share of a node\'s disk data may fill (compaction needs the rest)' },
+  cold_writes_per_node_per_sec: { d: 20_000, unit: 'writes/s', help: 'replica writes one Cassandra node sustains (modeled; measure yours)' },
+  archive_msgs_per_worker_per_sec: { d: 5_000, unit: 'msgs/s', help: 'messages one archive worker moves to Cassandra per second (npm run bench:archive measures it)' },
+  archive_workers: { d: 2, unit: 'workers', help: 'archive workers (bfg archive processes, or gateways with --archive)' },
   cores_per_server: { d: 16, unit: 'cores', help: 'CPU cores per server' },
   writes_per_core_per_sec: { d: 200_000, unit: 'writes/s', help: 'fan-out socket writes one core sustains' },
   heartbeat_s: { d: 25, unit: 's', help: 'ping interval of the gateway (bfg serve --heartbeat-ms / 1000)' },
@@ -41,7 +49,7 @@ export type SloKey = keyof typeof SLO_FIELDS;
 export type PlanInputs = Record<PlanKey, number> & Partial<Record<SloKey, number>> & { policy: StormPolicy; room_classes?: { rooms: number; members: number }[] };
 export type Sources = Partial<Record<PlanKey | SloKey, { provenance: Provenance; note: string }>>;
 
-const INTEGER: PlanKey[] = ['target_connections', 'fd_limit', 'rooms', 'room_size', 'cores_per_server', 'kill'];
+const INTEGER: PlanKey[] = ['target_connections', 'fd_limit', 'rooms', 'room_size', 'cores_per_server', 'kill', 'cold_replication', 'archive_workers'];
 
 /** Merges given inputs over the defaults and checks every one; throws one error naming each bad input. */
 export function planInputs(given: Record<string, unknown>): Readonly<PlanInputs> {

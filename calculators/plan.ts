@@ -7,6 +7,7 @@ import { BfgError } from '../protocol/index.js';
 import type { PlanInputs, Sources } from './inputs.js';
 import { aggregateStorm, STORM_DEFAULTS } from './storm/index.js';
 import { avgMsgsPerSec, msgsPerDay, peakMsgsPerSec, storedBytesPerDay } from './traffic.js';
+import { archiveLag, bytesPerYear, coldBytesPerDay, coldBytesRetained, coldNodes, coldWritesPerSec, partitionBytes, partitionsPerDay, ARCHIVE_BUCKET_SEQS } from './cold.js';
 
 export interface Figure { name: string; value: number | string; unit: string; formula: string }
 export interface Plan { schema: 'bfg.plan.v1'; inputs: PlanInputs; sources: Sources; figures: Figure[]; binding: Record<string, string> }
@@ -63,6 +64,21 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('average messages per second', Math.round(avgMsgsPerSec(i.daily_users, i.msgs_per_user_per_day)), 'msgs/s', 'messages per day / 86,400');
   add('peak messages per second', Math.round(peak), 'msgs/s', 'average × peak_factor');
   add('stored per day', round2(storedBytesPerDay(i.daily_users, i.msgs_per_user_per_day, i.bytes_per_msg) / 1024 ** 3), 'GiB', 'messages per day × bytes_per_msg');
+  // the cold tier: every message archived once, replicated cold_replication times
+  const perDay = msgsPerDay(i.daily_users, i.msgs_per_user_per_day);
+  const coldWrites = coldWritesPerSec(peak, i.cold_replication);
+  const coldDay = coldBytesPerDay(perDay, i.bytes_per_msg, i.cold_row_overhead_bytes, i.cold_replication);
+  const kept = coldBytesRetained(coldDay, i.cold_retention_days);
+  const cold = coldNodes(coldWrites, i.cold_writes_per_node_per_sec, kept, i.cold_disk_per_node_gib * 1024 ** 3, i.cold_disk_fill);
+  const lag = archiveLag(peak, i.archive_msgs_per_worker_per_sec, i.archive_workers);
+  add('cold tier: replica writes per second at peak', Math.round(coldWrites), 'writes/s', 'peak msgs/s × cold_replication');
+  add('cold tier: bytes per day (with replication)', round2(coldDay / 1024 ** 3), 'GiB', 'messages per day × (bytes_per_msg + cold_row_overhead_bytes) × cold_replication');
+  add('cold tier: bytes per year (with replication)', round2(bytesPerYear(coldDay) / 1024 ** 4), 'TiB', 'bytes per day × 365');
+  add('cold tier: partitions filled per day', Math.round(partitionsPerDay(perDay)), 'partitions', `messages per day / ${ARCHIVE_BUCKET_SEQS} seqs per partition`);
+  add('cold tier: size of a full partition', round2(partitionBytes(i.bytes_per_msg, i.cold_row_overhead_bytes) / 1024 ** 2), 'MiB', `${ARCHIVE_BUCKET_SEQS} × (bytes_per_msg + cold_row_overhead_bytes); keep under ~100 MB`);
+  add('cold tier: Cassandra nodes', cold.nodes, 'nodes', `max(by writes ${cold.byWrites}, by disk ${cold.byDisk} for ${i.cold_retention_days} days): ${cold.binding} binds`);
+  add('archive workers needed at peak', lag.workersNeeded, 'workers', 'ceil(peak msgs/s / archive_msgs_per_worker_per_sec)');
+  add(`archive lag after an hour of peak with ${i.archive_workers} workers`, Math.round(lag.lagAfterPeakHourMsgs), 'msgs', 'max(0, peak − archive_workers × archive_msgs_per_worker_per_sec) × 3,600');
   const fleet = Math.max(servers, byCpu) * i.redundancy;
   const storm = aggregateStorm({
     ...STORM_DEFAULTS, clients: Math.min(i.target_connections, fleet * per.connections), servers: fleet, kill: Math.min(i.kill, fleet - 1),
@@ -73,6 +89,6 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('storm: connection attempts rejected', Math.round(storm.summary.totalRejected), 'attempts', 'aggregate storm model');
   return {
     schema: 'bfg.plan.v1', inputs: i as PlanInputs, sources, figures: f,
-    binding: { connections: per.binding, bus: bus.binding, servers: byCpu > servers ? (sloWrites !== undefined ? 'fan-out at the SLO (measured)' : 'fan-out CPU') : `connections (${per.binding})` },
+    binding: { connections: per.binding, bus: bus.binding, cold: cold.binding, servers: byCpu > servers ? (sloWrites !== undefined ? 'fan-out at the SLO (measured)' : 'fan-out CPU') : `connections (${per.binding})` },
   };
 }

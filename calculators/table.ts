@@ -19,7 +19,7 @@ export function planTable(p: Plan): string {
   lines.push(`  ${'policy'.padEnd(28)} ${p.inputs.policy.padStart(14)}`);
   lines.push('figures (modeled from the inputs above)');
   for (const f of p.figures) lines.push(`  ${f.name.padEnd(62)} ${fmt(f.value).padStart(14)} ${f.unit.padEnd(12)} ${f.formula}`);
-  lines.push(`binding: connections by ${p.binding.connections}; bus by ${p.binding.bus}; servers by ${p.binding.servers}`);
+  lines.push(`binding: connections by ${p.binding.connections}; bus by ${p.binding.bus}; servers by ${p.binding.servers}${p.binding.cold ? `; Cassandra nodes by ${p.binding.cold}` : ''}`);
   return lines.join('\n');
 }
 
