@@ -18,7 +18,8 @@ export const BENCHES: Record<string, string> = {
     + 'per connection of that one process. None of the others stores chat history; aedes and RabbitMQ ack at QoS 1.',
   format: 'room-fanout against one `bfg serve` in JSON, MessagePack and Protocol Buffers, alternating rounds: bytes of a stamped `msg` frame, '
     + 'gateway CPU per delivery and generator CPU per received message, each binary format beside JSON.',
-  bus: 'room-fanout through the memory, Redis, Kafka and RabbitMQ buses: latency at 100 msgs/s and the highest sustained offered rate.',
+  bus: 'room-fanout through the memory, Redis, Kafka and RabbitMQ buses: latency at 100 msgs/s (median of 3 alternating runs after a warm-up run each) and the highest sustained offered rate.',
+  archive: 'One `bfg archive` worker draining the queue a full-speed gateway node left into a single-node Cassandra, beside that node\'s ack rate, and the archive lag while the worker follows the node at full speed.',
   failover: 'A 3-node Redis fleet holding `BENCH_CLIENTS` clients; one node killed; time to recover and reconnect rate, with and without jitter.',
   truth: 'Reported against true latency: a gateway that holds every delivery a known delay, loaded at three rates.',
   receive: 'This build\'s agent receive throughput beside another revision\'s (`BENCH_BASE`), alternating rounds.',

@@ -17,6 +17,8 @@ import { fromStored } from '../broker/broker.js';
 
 /** seqs per partition */
 export const BUCKET_SEQS = 1024;
+/** bytes of messages in one unlogged batch at most (Cassandra refuses batches past 50 KiB by default) */
+const BATCH_BYTES = 40 * 1024;
 /** the partition bucket of a seq */
 export const bucketOf = (seq: number): number => Math.floor(seq / BUCKET_SEQS);
 
@@ -62,10 +64,27 @@ export class ColdStore {
     }
   }
 
-  /** writes rows (idempotent: a row written twice is the same row) */
+  /**
+   * writes rows (idempotent: a row written twice is the same row). Rows of one partition go in unlogged
+   * batches — one mutation on one replica set, not one request per row — of at most BATCH_BYTES, under
+   * Cassandra's batch_size_fail_threshold (50 KiB by default)
+   */
   async write(rows: readonly ColdRow[]): Promise<void> {
     const cql = `INSERT INTO ${this.keyspace}.messages (room, epoch, bucket, seq, msg) VALUES (?, ?, ?, ?, ?)`;
-    await this.track(Promise.all(rows.map((r) => this.client.execute(cql, [r.room, r.epoch, bucketOf(r.seq), r.seq, r.msg], { prepare: true }))));
+    type Query = { query: string; params: unknown[] };
+    const open = new Map<string, { queries: Query[]; bytes: number }>();
+    const batches: Query[][] = [];
+    for (const r of rows) {
+      const key = `${r.room}\0${r.epoch}\0${bucketOf(r.seq)}`;
+      let b = open.get(key);
+      if (!b || (b.queries.length > 0 && b.bytes + r.msg.length > BATCH_BYTES)) {
+        open.set(key, (b = { queries: [], bytes: 0 }));
+        batches.push(b.queries);
+      }
+      b.queries.push({ query: cql, params: [r.room, r.epoch, bucketOf(r.seq), r.seq, r.msg] });
+      b.bytes += r.msg.length;
+    }
+    await this.track(Promise.all(batches.map((b) => (b.length === 1 ? this.client.execute(cql, b[0].params, { prepare: true }) : this.client.batch(b, { prepare: true, logged: false })))));
   }
 
   /** the newest `limit` archived messages of the room with seq < beforeSeq, oldest first */
