@@ -9,6 +9,24 @@ import type { PlanKey, SloKey, Sources } from './inputs.js';
 
 export interface Calibration { values: Partial<Record<PlanKey | SloKey, number>>; sources: Sources; notes: string[] }
 
+/** What `npm run bench:archive` writes (bench/results/archive.json), as far as the plan reads it. */
+export interface ArchiveBench {
+  schema: 'bfg.bench.v1'; bench: string; date: string; build: string;
+  machine: { cpu: string; cores: number };
+  figures: { name: string; value: number | null; unit: string; method: string }[];
+}
+
+/** The archive worker's measured rate into Cassandra (bench:archive) as archive_msgs_per_worker_per_sec. */
+export function calibrateArchive(b: ArchiveBench, file: string): Calibration {
+  const f = b.figures.find((x) => x.name.startsWith('archive worker: messages written'));
+  if (b.bench !== 'archive' || !f || !f.value) return { values: {}, sources: {}, notes: [`${file}: not a bench:archive result with a measured worker rate; the modeled inputs stay`] };
+  return {
+    values: { archive_msgs_per_worker_per_sec: f.value },
+    sources: { archive_msgs_per_worker_per_sec: { provenance: 'measured', note: `${file}: npm run bench:archive ${b.date}, build ${b.build}, ${b.machine.cpu} x${b.machine.cores}: ${f.method}` } },
+    notes: [],
+  };
+}
+
 /**
  * The limits a capacity search measured at its SLO: connections per node when it varied users,
  * deliveries per second per node when it varied the message rate or the room size.

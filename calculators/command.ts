@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import YAML from 'yaml';
 import { BfgError } from '../protocol/index.js';
 import type { RunResult } from '../loadgen/result.js';
-import { calibrate, calibrateCapacity } from './calibrate.js';
+import { calibrate, calibrateArchive, calibrateCapacity, type ArchiveBench } from './calibrate.js';
 import type { CapacityResult } from '../loadgen/find/capacity.js';
 import { PLAN_FIELDS, planInputs, type PlanKey } from './inputs.js';
 import { makePlan } from './plan.js';
@@ -19,7 +19,7 @@ export function planFlags(y: Argv) {
   for (const [k, f] of Object.entries(PLAN_FIELDS)) a = a.option(flag(k), { type: 'number', describe: `${f.help} (${f.unit}; default ${f.d})` });
   return a
     .option('policy', { choices: POLICIES, describe: 'reconnect policy for the storm figures (default full-jitter)' })
-    .option('from', { type: 'string', describe: 'a bfg load result or a bfg find capacity.json: its measured figures replace the modeled inputs' })
+    .option('from', { type: 'string', describe: 'a bfg load result, a bfg find capacity.json or bench/results/archive.json: its measured figures replace the modeled inputs' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of the table' })
     .option('out', { type: 'string', describe: 'also write the plan JSON here' });
 }
@@ -36,14 +36,14 @@ export function plan(a: Record<string, unknown>): void {
   }
   let sources = {};
   if (typeof a.from === 'string') {
-    let r: RunResult | CapacityResult;
+    let r: RunResult | CapacityResult | ArchiveBench;
     try {
       r = JSON.parse(readFileSync(a.from, 'utf8'));
     } catch (err) {
       throw new BfgError('bad_option', `--from ${a.from}: ${(err as Error).message}`);
     }
-    if (r.schema !== 'bfg.result.v1' && r.schema !== 'bfg.capacity.v1') throw new BfgError('bad_option', `--from ${a.from}: neither a bfg load result nor a bfg find capacity result (schema ${(r as { schema?: string }).schema})`);
-    const cal = r.schema === 'bfg.capacity.v1' ? calibrateCapacity(r, a.from) : calibrate(r, a.from);
+    if (r.schema !== 'bfg.result.v1' && r.schema !== 'bfg.capacity.v1' && r.schema !== 'bfg.bench.v1') throw new BfgError('bad_option', `--from ${a.from}: neither a bfg load result, a bfg find capacity result nor a bench:archive result (schema ${(r as { schema?: string }).schema})`);
+    const cal = r.schema === 'bfg.capacity.v1' ? calibrateCapacity(r, a.from) : r.schema === 'bfg.bench.v1' ? calibrateArchive(r, a.from) : calibrate(r, a.from);
     given = { ...given, ...cal.values };
     sources = cal.sources;
     for (const n of cal.notes) console.error(`bfg plan: ${n}`);

@@ -82,7 +82,7 @@ export async function writeCapacityReport(c: CapacityResult, o: { plan?: Plan; o
     charts.push(...(await sizingCharts(o.plan)));
     secs.push({
       title: 'The fleet that follows (modeled from the plan inputs; measured ones marked)',
-      text: [`binding: connections by ${o.plan.binding.connections}; bus by ${o.plan.binding.bus}; servers by ${o.plan.binding.servers}.`,
+      text: [`binding: connections by ${o.plan.binding.connections}; bus by ${o.plan.binding.bus}; servers by ${o.plan.binding.servers}${o.plan.binding.cold ? `; Cassandra nodes (the cold tier) by ${o.plan.binding.cold}` : ''}.`,
         ...Object.entries(o.plan.sources).map(([key, src]) => `${key}: measured — ${src!.note}`)],
       table: { head: ['figure', 'value', 'unit', 'formula'], rows: o.plan.figures.map((f) => [f.name, typeof f.value === 'number' ? n(f.value, 2) : f.value, f.unit, f.formula]) },
       charts: ['sizing-servers', 'sizing-bus'],
