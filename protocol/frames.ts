@@ -19,7 +19,11 @@ export type ClientFrame = JoinFrame | LeaveFrame | SendFrame | DmFrame | Presenc
 export interface HelloFrame { op: 'hello'; node: string; user: string; heartbeatMs: number }
 export interface MsgFrame { op: 'msg'; room: string; seq: number; id: string; from: string; ts: number; body: Body; meta?: Meta }
 export interface AckFrame { op: 'ack'; id: string; seq: number }
-export interface JoinedFrame { op: 'joined'; room: string; head: number; epoch: string; recovered: boolean }
+export interface JoinedFrame {
+  op: 'joined'; room: string; head: number; epoch: string; recovered: boolean;
+  /** with recovered false: where to read what was not replayed (the history route, spanning the hot and cold tiers) */
+  history?: string;
+}
 export interface LeftFrame { op: 'left'; room: string }
 export interface PresenceReplyFrame { op: 'presence'; online: Record<string, boolean> }
 export interface ErrorFrame { op: 'error'; code: ErrorCode; message: string; ref?: string }

@@ -44,7 +44,7 @@ message PresenceQuery { repeated string users = 1; }
 message Hello { string node = 1; string user = 2; uint32 heartbeat_ms = 3; }
 message Msg { string room = 1; uint64 seq = 2; string id = 3; string from = 4; uint64 ts = 5; Body body = 6; optional string meta_json = 7; }
 message Ack { string id = 1; uint64 seq = 2; }
-message Joined { string room = 1; uint64 head = 2; string epoch = 3; bool recovered = 4; }
+message Joined { string room = 1; uint64 head = 2; string epoch = 3; bool recovered = 4; optional string history = 5; }
 message Left { string room = 1; }
 message PresenceReply { map<string, bool> online = 1; }
 message Error { string code = 1; string message = 2; optional string ref = 3; }

@@ -25,10 +25,10 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
       return;
     }
     let replay: Buffer[] = [];
-    let recovered = true;
+    let recovered = true, epochOk = true;
     if (f.after !== undefined) {
       const missing = head - f.after;
-      const epochOk = f.epoch === undefined ? f.after === 0 : f.epoch === epoch;
+      epochOk = f.epoch === undefined ? f.after === 0 : f.epoch === epoch;
       if (!epochOk || missing < 0 || missing > ctx.opts.maxRecover) recovered = false;
       else if (missing > 0) {
         const backlog = await ctx.broker.history(room, f.after, missing);
@@ -38,7 +38,10 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
       }
     }
     if (s.closing) return;
-    ctx.send(s, { op: 'joined', room, head, epoch, recovered });
+    // not recovered: the history route (hot and cold tiers) has it — forwards from the client's seq, or
+    // back from the head when its seqs belong to another epoch
+    const path = `/rooms/${encodeURIComponent(room)}/messages?`;
+    ctx.send(s, recovered ? { op: 'joined', room, head, epoch, recovered } : { op: 'joined', room, head, epoch, recovered, history: path + (epochOk ? `after=${f.after}` : `before=${head + 1}`) });
     if (recovered) for (const b of replay) ctx.outbox.push(s, b);
     for (const m of held) if (m.seq > head) ctx.outbox.push(s, framed(m, s.format));
   } catch (err) {

@@ -35,11 +35,11 @@ test('bfg plan carries the cold tier figures and their binding constraint; bad c
 
 test('a bench:archive result calibrates the worker rate (measured, with where it came from); anything else leaves the model', async () => {
   const { calibrateArchive } = await import('../../calculators/calibrate.js');
-  const bench = { schema: 'bfg.bench.v1' as const, bench: 'archive', date: '2026-12-06', build: 'abc', machine: { cpu: 'X', cores: 2 },
+  const bench = { schema: 'bfg.bench.v1' as const, bench: 'archive', date: 'D1', build: 'abc', machine: { cpu: 'X', cores: 2 },
     figures: [{ name: 'archive worker: messages written to Cassandra per second (draining a backlog)', value: 12_345, unit: 'msgs/s', method: 'one worker' }] };
   const cal = calibrateArchive(bench, 'archive.json');
   assert.equal(cal.values.archive_msgs_per_worker_per_sec, 12_345);
-  assert.match(cal.sources.archive_msgs_per_worker_per_sec!.note, /bench:archive 2026-12-06, build abc, X x2: one worker/);
+  assert.match(cal.sources.archive_msgs_per_worker_per_sec!.note, /bench:archive D1, build abc, X x2: one worker/);
   const other = calibrateArchive({ ...bench, bench: 'bus' }, 'bus.json');
   assert.deepEqual(other.values, {});
   assert.match(other.notes[0], /not a bench:archive result/);

@@ -108,9 +108,24 @@ describe('gateway: rooms, DMs, recovery', () => {
     const b = await TestClient.connect(`${g.url}/?user=b3`);
     const wrong = await b.join('r3', 1, 'not-the-epoch');
     assert.equal(wrong.recovered, false);
+    assert.equal((wrong as { history?: string }).history, '/rooms/r3/messages?before=4', 'another epoch: read back from the head');
     const right = await b.join('r3', 1, j.epoch);
     assert.equal(right.recovered, true);
+    assert.equal((right as { history?: string }).history, undefined, 'recovered: nothing to read');
     a.close(); b.close();
+    // a gap past what a join replays (--max-recover) points forwards from the client's seq, in every format
+    const g2 = await startGateway({ maxRecover: 1 });
+    for (const fmt of ['json', 'msgpack', 'proto'] as const) {
+      const s = await TestClient.connect(`${g2.url}/?user=s-${fmt}`, fmt);
+      const j2 = await s.join(`gap-${fmt}`);
+      for (let i = 0; i < 3; i++) s.send({ op: 'send', room: `gap-${fmt}`, id: `g${i}`, body: 'x' });
+      await s.waitFor((f) => f.op === 'ack', 3);
+      const back = await s.join(`gap-${fmt}`, 0, j2.epoch);
+      assert.equal(back.recovered, false, fmt);
+      assert.equal((back as { history?: string }).history, `/rooms/gap-${fmt}/messages?after=0`, fmt);
+      s.close();
+    }
+    await g2.gw.close();
   });
 });
 
