@@ -12,6 +12,10 @@ import { startCassandra, type TestCassandra } from '../../helpers/cassandra.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 import { until } from '../../helpers/wait.js';
 import { runBfg } from '../../helpers/cli.js';
+import { Redis } from 'ioredis';
+import { runLoad } from '../../../loadgen/run/coordinator.js';
+import { summary } from '../../../loadgen/run/summary.js';
+import { parseScenario } from '../../../loadgen/scenario/scenario.js';
 
 let cass: TestCassandra;
 let redis: TestRedis;
@@ -172,6 +176,56 @@ describe('cold tier on Cassandra', () => {
     assert.deepEqual(history.errors, {});
     assert.equal(history.truncated, 0, 'no scroll found older history gone');
     assert.ok((history.latency_ms.cold?.pages ?? 0) > 0 && (history.latency_ms.hot?.pages ?? 0) > 0, JSON.stringify(history.latency_ms));
+  });
+
+  test('Cassandra stopped during a room-fanout run: 0 lost, acks keep flowing, old pages answer history_unavailable; restarted: the lag returns to 0, every acked seq archived', async (t) => {
+    const n1 = await node('c4', { history: 20 });
+    const r0 = new Redis(redis.url);
+    const epochs = async () => new Set(await r0.keys('bfg:{*}:epoch'));
+    const before = await epochs();
+    const roomOf = (key: string) => key.slice(5, key.indexOf('}:'));
+    let oldPage: { status: number; body: PageBody } | undefined;
+    // the fault waits on conditions: deliveries flowing, Cassandra down, a room of the run past the hot window
+    const fault = (async () => {
+      await until(() => n1.gw.ctx.metrics.fanout.total > 300, 30_000, 'deliveries to flow');
+      await cass.stop();
+      await until(() => n1.gw.ctx.archive!.state() === 'down', 30_000, 'the archive to see Cassandra down');
+      let room = '';
+      await until(async () => {
+        for (const k of await epochs()) if (!before.has(k) && Number(await r0.get(`bfg:{${roomOf(k)}}:seq`)) > 40) room = roomOf(k);
+        return room !== '';
+      }, 30_000, 'a room of the run past its hot window');
+      oldPage = await page(n1.http, room, 'before=2&limit=1');
+      await cass.start();
+    })();
+    try {
+      const r = await runLoad({
+        scenario: parseScenario({ name: 'cold-outage', users: 40, arrival_rate: 100, duration_s: 30, drain_s: 2, rooms: { size: 10 }, messages: { rate_per_room: 10, body_bytes: 64 } }),
+        target: n1.url, progress: false, log: () => {},
+      });
+      await fault;
+      assert.equal(r.ledger.lost, 0, `0 live deliveries lost: ${summary(r)}`);
+      assert.equal(r.ledger.duplicated, 0);
+      assert.equal(r.stats.send_errors, 0, 'acks kept flowing');
+      assert.equal(r.stats.acked, r.stats.sent);
+      assert.equal(oldPage?.status, 503, JSON.stringify(oldPage?.body));
+      assert.equal(oldPage?.body.error, 'history_unavailable');
+      await until(() => n1.gw.ctx.archive!.state() === 'up' && n1.gw.ctx.archive!.lag().messages === 0, 120_000, 'the lag to return to 0');
+      const rooms = [...await epochs()].filter((k) => !before.has(k)).map(roomOf);
+      assert.equal(rooms.length, 4);
+      let archived = 0;
+      for (const room of rooms) {
+        const head = Number(await r0.get(`bfg:{${room}}:seq`));
+        const epoch = (await r0.get(`bfg:{${room}}:epoch`))!;
+        const rows = await n1.gw.ctx.archive!.cold.after(room, epoch, 0, head, head + 10);
+        assert.deepEqual(rows.map((m) => m.seq), Array.from({ length: head }, (_, i) => i + 1), `${room}: every seq up to ${head} in Cassandra`);
+        archived += head;
+      }
+      assert.ok(archived >= r.stats.acked, `every acked message archived (${archived} rows, ${r.stats.acked} acked)`);
+      t.diagnostic(`sent ${r.stats.sent}, acked ${r.stats.acked}, delivered ${r.ledger.delivered} of ${r.ledger.expected}, lost ${r.ledger.lost}; old page while down: ${oldPage?.status} ${oldPage?.body.error}; archived ${archived} rows in ${rooms.length} rooms`);
+    } finally {
+      r0.disconnect();
+    }
   });
 
   test('Cassandra stopped under traffic: live delivery and acks go on, old pages answer history_unavailable; restarted: the lag drains to 0, nothing missing', async () => {
