@@ -66,6 +66,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
     try {
       await kafka.start();
     } catch (err) {
+      await archive?.close();
       cmd.disconnect();
       throw err;
     }
@@ -78,6 +79,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
     try {
       await rabbit.start();
     } catch (err) {
+      await archive?.close();
       cmd.disconnect();
       throw err;
     }
