@@ -8,19 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-}; port=${2:-}
 libs=$PWD/.cache/cassandra/libs
-fetch() {
-  if ! ls "$libs"/cassandra-all-*.jar >/dev/null 2>&1; then
-    command -v mvn >/dev/null || { echo "cassandra.sh: mvn not found: install Maven to fetch Cassandra's jars" >&2; exit 2; }
-    echo "cassandra.sh: fetching Cassandra's jars from Maven Central into $libs"
-    mvn -q -f scripts/cassandra/pom.xml dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime
-  fi
-}
+source scripts/service.sh
+fetch() { fetch_jars cassandra.sh scripts/cassandra/pom.xml "$libs" 'cassandra-all-*.jar'; }
 if [[ "$cmd" == "fetch" ]]; then fetch; exit 0; fi
 if [[ -z "$cmd" || ! "$port" =~ ^[0-9]+$ ]]; then echo "usage: scripts/cassandra.sh start|stop PORT [--wipe] | fetch" >&2; exit 2; fi
 if [[ -n "${CASSANDRA_HOSTS:-}" ]]; then echo "cassandra.sh: CASSANDRA_HOSTS=$CASSANDRA_HOSTS is set: using that cluster, starting nothing"; exit 0; fi
 dir=${BFG_CASSANDRA_DIR:-/tmp/bfg-cassandra-$port}
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
-source scripts/service.sh
 case "$cmd" in
   start)
     command -v java >/dev/null || { echo "cassandra.sh: java not found: install a JDK 17 (Debian: openjdk-17-jre-headless)" >&2; exit 2; }

@@ -7,19 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-}; port=${2:-}
 libs=$PWD/.cache/kafka/libs
-fetch() {
-  if ! ls "$libs"/kafka_2.13-*.jar >/dev/null 2>&1; then
-    command -v mvn >/dev/null || { echo "kafka.sh: mvn not found: install Maven to fetch Kafka's jars" >&2; exit 2; }
-    echo "kafka.sh: fetching Kafka's jars from Maven Central into $libs"
-    mvn -q -f scripts/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime
-  fi
-}
+source scripts/service.sh
+fetch() { fetch_jars kafka.sh scripts/kafka/pom.xml "$libs" 'kafka_2.13-*.jar'; }
 if [[ "$cmd" == "fetch" ]]; then fetch; exit 0; fi
 if [[ -z "$cmd" || ! "$port" =~ ^[0-9]+$ ]]; then echo "usage: scripts/kafka.sh start|stop PORT | fetch" >&2; exit 2; fi
 if [[ -n "${KAFKA_BROKERS:-}" ]]; then echo "kafka.sh: KAFKA_BROKERS=$KAFKA_BROKERS is set: using that broker, starting nothing"; exit 0; fi
 dir=${BFG_KAFKA_DIR:-/tmp/bfg-kafka-$port}
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
-source scripts/service.sh
 case "$cmd" in
   start)
     command -v java >/dev/null || { echo "kafka.sh: java not found: install a JDK 17 (Debian: openjdk-17-jre-headless)" >&2; exit 2; }

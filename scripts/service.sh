@@ -1,5 +1,14 @@
-# Sourced by the scripts that run a private JVM service (kafka.sh, cassandra.sh): wait for its port,
-# and stop it by its pid file. Needs `up` (true when the port answers) defined by the caller.
+# Sourced by the scripts that run a private JVM service (kafka.sh, cassandra.sh): fetch its jars, wait
+# for its port, and stop it by its pid file. wait_up needs `up` (true when the port answers) from the caller.
+
+# fetch_jars NAME POM LIBS JAR_GLOB: copies the POM's runtime dependencies from Maven Central into LIBS, once
+fetch_jars() {
+  local name=$1 pom=$2 libs=$3 glob=$4
+  ls "$libs"/$glob >/dev/null 2>&1 && return 0
+  command -v mvn >/dev/null || { echo "$name: mvn not found: install Maven to fetch the jars" >&2; exit 2; }
+  echo "$name: fetching the jars from Maven Central into $libs"
+  mvn -q -f "$pom" dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime
+}
 
 # wait_up NAME PIDFILE LOG TENTHS: returns when `up` answers; fails naming LOG when the process exits or time runs out
 wait_up() {

@@ -76,7 +76,7 @@ function publish(ctx: Context, s: Session, room: string, topics: string[], id: s
   try {
     const later = ctx.broker.publish({ room, id, from: s.user, body, meta, topics, origin: (s.origin ??= ctx.rooms.originOf(s.id)), t0: Date.now(), bytes },
       (a) => {
-        if (topics[0] === room) s.acked(room, a.msg.seq);
+        if (ctx.broker.healsFromStore && topics[0] === room) s.acked(room, a.msg.seq);
         ctx.send(s, { op: 'ack', id, seq: a.msg.seq });
       });
     if (later) later.catch((err: unknown) => refused(ctx, s, id, err));

@@ -21,8 +21,29 @@ export interface Page {
   more: boolean;
 }
 
+/**
+ * A page's byte budget: a message is encoded once and taken while the page stays under
+ * --max-history-bytes; the first always fits (a body is at most --max-body), so paging always advances.
+ * `chunk`: messages per store read, what fits under the cap at --max-body each.
+ */
+class Budget {
+  private bytes = 64;
+  readonly chunk: number;
+  constructor(private readonly max: number, maxBody: number, limit: number) {
+    this.chunk = Math.max(1, Math.min(limit, Math.floor(max / maxBody)));
+  }
+
+  /** the message encoded for the page, or undefined when it would pass the cap (`taken`: messages on the page so far) */
+  take(m: MsgFrame, taken: number): string | undefined {
+    const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
+    if (taken > 0 && this.bytes + size > this.max) return undefined;
+    this.bytes += size;
+    return enc;
+  }
+}
+
 /** reads from the cold tier; a failure is history_unavailable */
-async function cold<T>(ctx: Context, read: () => Promise<T>): Promise<T> {
+async function cold<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
@@ -38,13 +59,12 @@ function hole(ctx: Context, from: number, to: number): BfgError {
 
 /** one page backwards: the newest `limit` messages with seq < before, oldest first */
 export async function pageBefore(ctx: Context, room: string, found: RoomHead, before: number, limit: number): Promise<Page> {
-  const o = ctx.opts, arch = ctx.archive;
-  const chunk = Math.max(1, Math.min(limit, Math.floor(o.maxHistoryBytes / o.maxBody)));
+  const arch = ctx.archive, budget = new Budget(ctx.opts.maxHistoryBytes, ctx.opts.maxBody, limit);
   const newestFirst: string[] = [];
   const tiers = new Set<Tier>();
-  let bytes = 64, top = Math.min(before, found.head + 1), hotDone = false, cut = false;
+  let top = Math.min(before, found.head + 1), hotDone = false, cut = false;
   while (newestFirst.length < limit && top > 1) {
-    const want = Math.min(chunk, limit - newestFirst.length);
+    const want = Math.min(budget.chunk, limit - newestFirst.length);
     let batch: MsgFrame[] = [];
     if (!hotDone) {
       batch = await ctx.broker.historyBefore(room, top, want);
@@ -53,7 +73,7 @@ export async function pageBefore(ctx: Context, room: string, found: RoomHead, be
     }
     if (batch.length === 0) {
       if (!arch) break; // without a cold tier, older messages are gone
-      batch = await cold(ctx, () => arch.cold.before(room, found.epoch, top, want));
+      batch = await cold(() => arch.cold.before(room, found.epoch, top, want));
       if (batch.length === 0 || batch[batch.length - 1].seq !== top - 1) throw hole(ctx, batch.length ? batch[batch.length - 1].seq + 1 : 1, top - 1);
       tiers.add('cold');
     } else if (batch[batch.length - 1].seq !== top - 1 && top <= found.head) {
@@ -62,13 +82,12 @@ export async function pageBefore(ctx: Context, room: string, found: RoomHead, be
     for (let i = batch.length - 1; i >= 0; i--) {
       const m = batch[i];
       if (i < batch.length - 1 && m.seq !== batch[i + 1].seq - 1) throw hole(ctx, m.seq + 1, batch[i + 1].seq - 1);
-      const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
-      if (newestFirst.length > 0 && bytes + size > o.maxHistoryBytes) {
+      const enc = budget.take(m, newestFirst.length);
+      if (enc === undefined) {
         cut = true;
         break;
       }
       newestFirst.push(enc);
-      bytes += size;
       top = m.seq;
     }
     if (cut) break;
@@ -78,31 +97,28 @@ export async function pageBefore(ctx: Context, room: string, found: RoomHead, be
 
 /** one page forwards: messages with seq > after, oldest first, reading the cold tier for seqs older than the hot window */
 export async function pageAfter(ctx: Context, room: string, found: RoomHead, after: number, limit: number): Promise<Page> {
-  const o = ctx.opts, arch = ctx.archive;
-  const chunk = Math.max(1, Math.min(limit, Math.floor(o.maxHistoryBytes / o.maxBody)));
+  const arch = ctx.archive, budget = new Budget(ctx.opts.maxHistoryBytes, ctx.opts.maxBody, limit);
   const parts: string[] = [];
   const tiers = new Set<Tier>();
-  let bytes = 64, from = after, more = false;
+  let from = after, more = false;
   while (parts.length < limit && from < found.head) {
-    const want = Math.min(chunk, limit - parts.length);
+    const want = Math.min(budget.chunk, limit - parts.length);
     let batch = await ctx.broker.history(room, from, want), fromCold = false;
     if (arch && (batch.length === 0 || batch[0].seq > from + 1)) {
       // older than the hot window: the cold tier has from+1 up to the window's first seq
       const upTo = batch.length ? batch[0].seq - 1 : found.head;
-      batch = await cold(ctx, () => arch.cold.after(room, found.epoch, from, upTo, want));
+      batch = await cold(() => arch.cold.after(room, found.epoch, from, upTo, want));
       if (batch.length === 0 || batch[0].seq !== from + 1) throw hole(ctx, from + 1, batch.length ? batch[0].seq - 1 : upTo);
       tiers.add('cold');
       fromCold = true;
     } else if (batch.length) tiers.add('hot');
     for (const m of batch) {
-      const enc = JSON.stringify(forHttp(m)), size = Buffer.byteLength(enc) + 1;
-      // at least one message per page (a body is at most --max-body, under the byte cap), so paging always advances
-      if (parts.length > 0 && bytes + size > o.maxHistoryBytes) {
+      const enc = budget.take(m, parts.length);
+      if (enc === undefined) {
         more = true;
         break;
       }
       parts.push(enc);
-      bytes += size;
       from = m.seq;
     }
     // a short hot read is the log's end; a short cold read stops at the hot window, which comes next

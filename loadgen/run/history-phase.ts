@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../scenario/scenario.js';
+import { newHist, percentiles, type Hist } from '../measure/histogram.js';
 import { httpBase } from '../agent/plan.js';
 
 export type HistoryTier = 'hot' | 'cold' | 'mixed';
@@ -29,11 +30,10 @@ export interface HistoryPhaseResult {
 
 interface Page { head: number; tiers?: string[]; messages: { seq: number }[]; more: boolean; error?: string }
 
-/** percentiles of page latencies (ms) */
-function summarize(xs: number[]): TierLatency {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => (s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))] * 100) / 100 : NaN);
-  return { pages: s.length, p50_ms: at(0.5), p90_ms: at(0.9), p99_ms: at(0.99), max_ms: s.length ? Math.round(s[s.length - 1] * 100) / 100 : NaN };
+/** a tier's page latencies (an HDR histogram in µs, as every latency here); NaN with no pages: unmeasured, not 0 */
+function summarize(h: Hist): TierLatency {
+  const p = percentiles(h), none = h.totalCount === 0;
+  return { pages: p.count, p50_ms: none ? NaN : p.p50_ms, p90_ms: none ? NaN : p.p90_ms, p99_ms: none ? NaN : p.p99_ms, max_ms: none ? NaN : p.max_ms };
 }
 
 /** the tier a page came from, as the gateway named it */
@@ -44,8 +44,8 @@ export async function historyPhase(s: Readonly<Scenario>, target: string, run: s
   const h = s.history!;
   const base = httpBase(target);
   const rooms = Math.max(1, Math.ceil(s.users / s.rooms.size));
-  const out: HistoryPhaseResult = { url: `${base}/rooms/:room/messages?before=`, scrolls: 0, pages: 0, messages: 0, reached_start: 0, truncated: 0, gaps: 0, repeats: 0, errors: {}, latency_ms: { all: summarize([]) } };
-  const lat: Record<HistoryTier, number[]> = { hot: [], cold: [], mixed: [] };
+  const out: HistoryPhaseResult = { url: `${base}/rooms/:room/messages?before=`, scrolls: 0, pages: 0, messages: 0, reached_start: 0, truncated: 0, gaps: 0, repeats: 0, errors: {}, latency_ms: { all: summarize(newHist()) } };
+  const lat: Record<HistoryTier, Hist> = { hot: newHist(), cold: newHist(), mixed: newHist() };
   const fail = (code: string) => { out.errors[code] = (out.errors[code] ?? 0) + 1; };
 
   async function scroll(i: number): Promise<void> {
@@ -63,7 +63,7 @@ export async function historyPhase(s: Readonly<Scenario>, target: string, run: s
         return fail((err as { cause?: { code?: string } }).cause?.code ?? 'fetch_failed');
       }
       const ms = performance.now() - t;
-      lat[tierOf(page)].push(ms);
+      lat[tierOf(page)].recordValue(Math.max(1, Math.round(ms * 1000)));
       out.pages++;
       out.messages += page.messages.length;
       const seqs = page.messages.map((m) => m.seq);
@@ -98,7 +98,11 @@ export async function historyPhase(s: Readonly<Scenario>, target: string, run: s
     started.push(scroll(i));
   }
   await Promise.all(started);
-  out.latency_ms = { all: summarize([...lat.hot, ...lat.cold, ...lat.mixed]) };
-  for (const t of ['hot', 'cold', 'mixed'] as const) if (lat[t].length) out.latency_ms[t] = summarize(lat[t]);
+  const all = newHist();
+  for (const t of ['hot', 'cold', 'mixed'] as const) {
+    all.add(lat[t]);
+    if (lat[t].totalCount) out.latency_ms[t] = summarize(lat[t]);
+  }
+  out.latency_ms.all = summarize(all);
   return out;
 }

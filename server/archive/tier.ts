@@ -24,20 +24,19 @@ export class ArchiveTier {
     await cold.start();
     const queue = new ArchiveQueue(reader ?? cmd, cmd, `archive-${o.node}`);
     await queue.init();
-    const worker = reader ? new Archiver(queue, cold, { batch: o.batch, blockMs: 1000, lagEveryMs: 1000 }) : undefined;
+    const worker = reader ? new Archiver(queue, cold, { batch: o.batch, blockMs: 1000 }) : undefined;
     const tier = new ArchiveTier(cold, queue, worker, reader);
-    if (worker) await worker.start();
-    else {
-      const poll = () => void queue.lag().then((l) => { tier.lagNow = l; }, () => {});
-      poll();
-      tier.timer = setInterval(poll, 1000);
-    }
+    worker?.start();
+    // the lag is read once a second, worker or not: /metrics and /health read the last figure
+    const poll = () => void queue.lag().then((l) => { tier.lagNow = l; }, () => {});
+    poll();
+    tier.timer = setInterval(poll, 1000);
     return tier;
   }
 
   /** messages not archived yet, and the oldest one's wait in seconds */
   lag(): { messages: number; seconds: number } {
-    return this.worker?.lag ?? this.lagNow;
+    return this.lagNow;
   }
 
   /** up: Cassandra answers and the lag is small; behind: it answers but the queue is old; down: it does not answer */

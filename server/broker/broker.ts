@@ -48,6 +48,11 @@ export interface BrokerEvents {
 
 export interface Broker {
   /**
+   * true when members may get messages read back from the store (a heal after a bus outage, a reorder
+   * gap filled), which carry no origin: senders then remember their acked seqs to be skipped
+   */
+  readonly healsFromStore?: boolean;
+  /**
    * Stores the message and then publishes it. `stored` is called once the log holds it (the ack may
    * go out); a retry with the same (from, id) is stored and published once. Rejects with a BfgError:
    * `store_unavailable` (nothing stored) or `bus_unavailable` (stored and acked; members recover it).

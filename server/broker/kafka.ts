@@ -29,6 +29,7 @@ export interface KafkaBrokerOptions {
 }
 
 export class KafkaBroker extends LogBroker implements Broker {
+  readonly healsFromStore = true;
   private events: BrokerEvents = NO_EVENTS;
   /** topics with local members: the rest of the stream is skipped */
   private readonly topics = new Set<string>();

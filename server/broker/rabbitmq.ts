@@ -36,6 +36,7 @@ export const routingKey = (topic: string): string =>
 const shown = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
 
 export class RabbitBroker extends LogBroker implements Broker {
+  readonly healsFromStore = true;
   private events: BrokerEvents = NO_EVENTS;
   /** topics with local members, each bound to this node's queue while the link is up */
   private readonly topics = new Set<string>();

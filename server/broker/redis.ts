@@ -17,6 +17,7 @@ import {
 } from './broker.js';
 
 export class RedisBroker extends LogBroker implements Broker {
+  readonly healsFromStore = true;
   private events: BrokerEvents = NO_EVENTS;
   private readonly topics = new Set<string>();
   private wasReady = true;
