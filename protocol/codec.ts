@@ -25,9 +25,9 @@ export function encodeFrame(frame: ServerFrame | ClientFrame, format: Format): B
 }
 
 const SERVER_ONLY = new Set(['hello', 'msg', 'ack', 'joined', 'left', 'error', 'drain']);
-/** whether a frame goes from server to client (`presence` goes both ways: the answer has `online`) */
+/** whether a frame goes from server to client (`presence` goes both ways: the answer has `online`; `typing` and `read` too: the event names its `user`) */
 function isServerFrame(frame: ServerFrame | ClientFrame): boolean {
-  return SERVER_ONLY.has(frame.op) || (frame.op === 'presence' && 'online' in frame);
+  return SERVER_ONLY.has(frame.op) || (frame.op === 'presence' && 'online' in frame) || ((frame.op === 'typing' || frame.op === 'read') && 'user' in frame);
 }
 
 /** The JSON text of a frame; bytes (a msgpack client's body or meta) become base64. */

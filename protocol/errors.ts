@@ -16,7 +16,7 @@ export interface ErrorSpec {
 export const ERRORS = Object.freeze({
   // wire errors (gateway `error` frames)
   bad_frame: { message: 'the frame is not valid', fix: 'send one JSON object (a msgpack map on bfg.v1.msgpack, a Frame of protocol/bfg.proto on bfg.v1.proto) with the fields docs/architecture.md (The wire protocol) lists for its op', status: 400 },
-  unknown_op: { message: 'the op is not one of join, leave, send, dm, presence', fix: 'use an op from the protocol table', status: 400 },
+  unknown_op: { message: 'the op is not one of join, leave, send, dm, presence, typing, read', fix: 'use an op from the protocol table', status: 400 },
   not_member: { message: 'the connection has not joined that room', fix: 'send {op:"join", room} first' },
   rate_limited: { message: 'too many messages on this connection', fix: 'slow down: the gateway allows msgRate messages (joins and presence lookups count) per second with a burst of msgBurst', status: 429 },
   too_many_rooms: { message: 'the connection has joined the maximum number of rooms', fix: 'leave a room before joining another, or raise --max-rooms' },
@@ -29,6 +29,7 @@ export const ERRORS = Object.freeze({
   forbidden: { message: 'the token does not allow this', fix: 'ask for a token whose rooms claim matches the room (or with admin: true for the admin route); a DM room is only for its two users', status: 403 },
   auth_failed: { message: 'authentication failed', fix: 'pass a valid HS256 JWT as ?token=, signed with the gateway secret, with sub and exp claims', close: 1008, status: 401 },
   overloaded: { message: 'the gateway is not accepting connections right now', fix: 'reconnect later with backoff and jitter', close: 1013, status: 503 },
+  shed: { message: 'the gateway is overloaded and shedding non-essential work (typing, read receipts, then history reads); acked messages are never shed', fix: 'retry later with backoff; messages keep flowing meanwhile; /health shows degraded and what is shed', status: 503 },
   slow_consumer: { message: 'the connection did not read its messages fast enough', fix: 'read faster; reconnect and join with after=<last seq> to recover', close: 4008 },
   // CLI and runtime errors
   bad_option: { message: 'a command-line option is invalid', fix: 'see --help for the option' },

@@ -17,6 +17,8 @@ message Frame {
     Send send = 3;
     Dm dm = 4;
     PresenceQuery presence = 5;
+    Typing typing = 6;
+    Read read = 7;
     Hello hello = 16;
     Msg msg = 17;
     Ack ack = 18;
@@ -40,11 +42,14 @@ message Leave { string room = 1; }
 message Send { string room = 1; string id = 2; Body body = 3; optional string meta_json = 4; }
 message Dm { string to = 1; string id = 2; Body body = 3; optional string meta_json = 4; }
 message PresenceQuery { repeated string users = 1; }
+// ephemeral events, both ways: a client sends room (and seq); the gateway adds the member and its receipt time
+message Typing { string room = 1; optional string user = 2; optional uint64 ts = 3; }
+message Read { string room = 1; uint64 seq = 2; optional string user = 3; optional uint64 ts = 4; }
 
 message Hello { string node = 1; string user = 2; uint32 heartbeat_ms = 3; }
 message Msg { string room = 1; uint64 seq = 2; string id = 3; string from = 4; uint64 ts = 5; Body body = 6; optional string meta_json = 7; }
 message Ack { string id = 1; uint64 seq = 2; }
-message Joined { string room = 1; uint64 head = 2; string epoch = 3; bool recovered = 4; optional string history = 5; }
+message Joined { string room = 1; uint64 head = 2; string epoch = 3; bool recovered = 4; optional string history = 5; optional uint64 last_read = 6; }
 message Left { string room = 1; }
 message PresenceReply { map<string, bool> online = 1; }
 message Error { string code = 1; string message = 2; optional string ref = 3; }

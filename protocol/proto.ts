@@ -15,8 +15,8 @@ function frameType(): protobuf.Type {
 }
 
 /** field of the oneof for each op, by direction (`presence` is one op each way, two messages) */
-const CLIENT_FIELD: Record<string, string> = { join: 'join', leave: 'leave', send: 'send', dm: 'dm', presence: 'presence' };
-const SERVER_FIELD: Record<string, string> = { hello: 'hello', msg: 'msg', ack: 'ack', joined: 'joined', left: 'left', presence: 'presenceReply', error: 'error', drain: 'drain' };
+const CLIENT_FIELD: Record<string, string> = { join: 'join', leave: 'leave', send: 'send', dm: 'dm', presence: 'presence', typing: 'typing', read: 'read' };
+const SERVER_FIELD: Record<string, string> = { hello: 'hello', msg: 'msg', ack: 'ack', joined: 'joined', left: 'left', presence: 'presenceReply', error: 'error', drain: 'drain', typing: 'typing', read: 'read' };
 const OP_OF: Record<string, string> = { ...Object.fromEntries(Object.entries(CLIENT_FIELD).map(([op, f]) => [f, op])), ...Object.fromEntries(Object.entries(SERVER_FIELD).map(([op, f]) => [f, op])) };
 
 const bodyOut = (b: Body) => (typeof b === 'string' ? { text: b } : { data: b });

@@ -7,6 +7,8 @@ import { NAME_LIMITS, roomProblem, userProblem } from './names.js';
 
 export const LIMITS = Object.freeze({
   ...NAME_LIMITS, idChars: 128, presenceUsers: 100,
+  /** users one message may name in meta.mentions (each may get an offline notification) */
+  mentions: 50,
   /** meta: nesting depth and number of values, so no meta can exhaust a stack or a later encoder */
   metaDepth: 8, metaValues: 1000,
 });
@@ -85,6 +87,16 @@ function metaProblem(v: unknown): string | undefined {
   return walk(v, 0);
 }
 
+/** meta.mentions, when present, names users: an array of at most LIMITS.mentions valid user ids */
+function mentionsProblem(meta: unknown): string | undefined {
+  const m = (meta as Obj).mentions;
+  if (m === undefined) return undefined;
+  if (!Array.isArray(m) || m.length > LIMITS.mentions || m.some((u) => typeof u !== 'string' || userProblem(u))) {
+    return `field "meta.mentions" must be an array of at most ${LIMITS.mentions} valid user ids`;
+  }
+  return undefined;
+}
+
 function seqLike(o: Obj, key: string): string | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
@@ -119,13 +131,19 @@ export function validateClientFrame(v: unknown): Check {
       problem = room(o);
       break;
     case 'send':
-      problem = room(o) ?? str(o, 'id', LIMITS.idChars) ?? body(o) ?? (o.meta === undefined ? undefined : metaProblem(o.meta));
+      problem = room(o) ?? str(o, 'id', LIMITS.idChars) ?? body(o) ?? (o.meta === undefined ? undefined : metaProblem(o.meta) ?? mentionsProblem(o.meta));
       break;
     case 'dm':
       problem = user(o, 'to') ?? str(o, 'id', LIMITS.idChars) ?? body(o) ?? (o.meta === undefined ? undefined : metaProblem(o.meta));
       break;
     case 'presence':
       problem = users(o);
+      break;
+    case 'typing':
+      problem = room(o);
+      break;
+    case 'read':
+      problem = room(o) ?? (o.seq === undefined ? 'field "seq" is required' : seqLike(o, 'seq'));
       break;
     case undefined:
       return bad('a frame must have an "op" field');

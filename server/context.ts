@@ -9,6 +9,7 @@ import type { Presence } from './presence/presence.js';
 import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
 import type { ArchiveTier } from './archive/tier.js';
+import type { Shedder } from './shedder.js';
 
 export interface Context {
   readonly opts: Readonly<GatewayOptions>;
@@ -18,6 +19,8 @@ export interface Context {
   readonly rooms: Rooms;
   readonly outbox: Outbox;
   readonly metrics: Metrics;
+  /** graceful degradation: what is shed now */
+  readonly shedder: Shedder;
   /** the cold tier, with --archive */
   readonly archive?: ArchiveTier;
   /** queues one frame to one session */

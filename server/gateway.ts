@@ -16,6 +16,9 @@ import { Outbox, framed } from './outbox.js';
 import { readProxyHeader } from './proxy-header.js';
 import { memoryParts, type Parts } from './parts.js';
 import { Rooms } from './rooms.js';
+import { fanOutSignal } from './ephemeral.js';
+import { Shedder } from './shedder.js';
+import { pendingBytes } from './socket-write.js';
 import type { Session } from './session.js';
 import { Sessions } from './sessions.js';
 import { sweep } from './sweeper.js';
@@ -46,8 +49,13 @@ export class Gateway {
     const outbox = new Outbox(opts.slowBytes, metrics);
     archive?.register(metrics.registry);
     const rooms = new Rooms(opts.node, hub, broker, outbox, metrics, opts.maxRecover);
+    // the sum over sessions is read once a second at most (the shedder's window is 250 ms)
+    let outAt = 0, out = 0;
+    const outboxBytes = () => (Date.now() - outAt >= 1000 ? ((outAt = Date.now()), (out = queuedBytes(hub))) : out);
+    const shedder = new Shedder({ loopMs: opts.shedLoopMs, outboxBytes: opts.shedOutboxBytes, recoverMs: opts.shedRecoverMs }, opts.shed,
+      () => ({ outboxBytes: outboxBytes(), storeDown: !broker.health().store }), (level) => metrics.shedLevel.set(level));
     this.ctx = {
-      opts, metrics, outbox, broker, hub, rooms, presence, ...(archive ? { archive } : {}),
+      opts, metrics, outbox, broker, hub, rooms, presence, shedder, ...(archive ? { archive } : {}),
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),
       error: (s, code, detail, ref) => this.sendError(s, code, detail, ref),
     };
@@ -58,6 +66,7 @@ export class Gateway {
       // a client offering several gets the most compact it offers
       handleProtocols: (offered) => [SUBPROTOCOL_PROTO, SUBPROTOCOL_MSGPACK, SUBPROTOCOL_JSON].find((p) => offered.has(p)) ?? false,
     });
+    rooms.onSignal = (topic, sig) => fanOutSignal(this.ctx, topic, sig);
     this.sessions = new Sessions(this.ctx);
     this.admission = new Admission(this.ctx, wss, (ws, user, allowed) => this.sessions.open(ws, user, allowed));
     // headers (and so an upgrade request) must arrive within the handshake timeout; Node checks every
@@ -103,6 +112,7 @@ export class Gateway {
     const { hub, outbox, presence } = this.ctx;
     this.timer = setInterval(() => sweep(hub, outbox, this.opts.slowMs), this.opts.heartbeatMs).unref();
     presence.start?.(this.opts.presenceBeatMs, () => hub.users());
+    this.ctx.shedder.start();
     return this.port;
   }
 
@@ -161,6 +171,7 @@ export class Gateway {
   async close(stopped?: Promise<void>): Promise<void> {
     this.admission.draining = true;
     clearInterval(this.timer);
+    this.ctx.shedder.stop();
     for (const s of this.hub.sessions()) s.ws.terminate();
     this.http.closeAllConnections();
     this.ops?.closeAllConnections();
@@ -168,6 +179,13 @@ export class Gateway {
     await this.ctx.archive?.close(); // before the broker, whose Redis connection it shares
     await Promise.all([this.ctx.broker.close(), this.ctx.presence.close()]);
   }
+}
+
+/** output queued for every client of this node (read once a shedder window; O(sessions), a sum of two fields each) */
+function queuedBytes(hub: Hub): number {
+  let n = 0;
+  for (const s of hub.sessions()) n += pendingBytes(s);
+  return n;
 }
 
 function logError(err: unknown): void {

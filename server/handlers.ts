@@ -5,6 +5,7 @@ import {
 } from '../protocol/index.js';
 import { inboxTopic } from './broker/broker.js';
 import type { Context } from './context.js';
+import { ephemeral } from './ephemeral.js';
 import { TokenBucket } from './limits.js';
 import { join, leaveQuietly } from './join.js';
 import type { Session } from './session.js';
@@ -39,15 +40,25 @@ export function handle(ctx: Context, s: Session, data: Buffer, isBinary: boolean
       return;
     case 'send':
       if (!s.rooms?.has(f.room)) return ctx.error(s, 'not_member', `room ${f.room}`, f.id);
-      if (admit(ctx, s, f, r.bytes)) publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta, r.bytes);
+      if (admit(ctx, s, f, r.bytes)) publish(ctx, s, f.room, [f.room], f.id, f.body, f.meta, r.bytes, notifyOf(ctx, s, f.meta?.mentions));
       return;
     case 'dm':
-      if (admit(ctx, s, f, r.bytes)) publish(ctx, s, dmRoom(s.user, f.to), f.to === s.user ? [inboxTopic(f.to)] : [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta, r.bytes);
+      if (admit(ctx, s, f, r.bytes)) publish(ctx, s, dmRoom(s.user, f.to), f.to === s.user ? [inboxTopic(f.to)] : [inboxTopic(f.to), inboxTopic(s.user)], f.id, f.body, f.meta, r.bytes, notifyOf(ctx, s, [f.to]));
       return;
     case 'presence':
       if (take(ctx, s)) void presence(ctx, s, f);
       return;
+    case 'typing': case 'read':
+      ephemeral(ctx, s, f);
+      return;
   }
+}
+
+/** With --notify: the users a message names (a DM's recipient, validated meta.mentions) but its sender, each once. */
+function notifyOf(ctx: Context, s: Session, users: unknown): string[] | undefined {
+  if (ctx.opts.notify === 'none' || !Array.isArray(users)) return undefined;
+  const out = [...new Set(users as string[])].filter((u) => u !== s.user);
+  return out.length ? out : undefined;
 }
 
 /** Takes one token from the connection's rate limit; answers rate_limited itself when none is left. */
@@ -72,9 +83,9 @@ function admit(ctx: Context, s: Session, f: SendFrame | DmFrame, bytes: number):
  * the broker publishes. `topics` are distinct (a DM to oneself has one inbox). The embedded broker
  * does it all before returning; others answer through their promise.
  */
-function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta: Meta | undefined, bytes: number): void {
+function publish(ctx: Context, s: Session, room: string, topics: string[], id: string, body: Body, meta: Meta | undefined, bytes: number, notify?: string[]): void {
   try {
-    const later = ctx.broker.publish({ room, id, from: s.user, body, meta, topics, origin: (s.origin ??= ctx.rooms.originOf(s.id)), t0: Date.now(), bytes },
+    const later = ctx.broker.publish({ room, id, from: s.user, body, meta, topics, origin: (s.origin ??= ctx.rooms.originOf(s.id)), t0: Date.now(), bytes, ...(notify ? { notify } : {}) },
       (a) => {
         if (ctx.broker.healsFromStore && topics[0] === room) s.acked(room, a.msg.seq);
         ctx.send(s, { op: 'ack', id, seq: a.msg.seq });

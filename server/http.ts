@@ -38,9 +38,14 @@ export async function route(ctx: Context, req: IncomingMessage, res: ServerRespo
     if (req.method !== 'GET') return json(res, 405, { error: 'bad_request', message: 'only GET is served (and POST /admin/close with --admin)' }); // 405: the method, not the request, is wrong
     if (url.pathname === '/health') {
       const { store, bus } = ctx.broker.health();
+      const sh = ctx.shedder;
+      // shedding is degraded but 200: the node still serves every message, and leaving the rotation
+      // would move its load onto the rest of the fleet
       return json(res, store && bus ? 200 : 503, {
-        status: store && bus ? 'ok' : 'degraded', node: ctx.opts.node, connections: ctx.hub.size,
+        status: store && bus && sh.level === 0 ? 'ok' : 'degraded', node: ctx.opts.node, connections: ctx.hub.size,
         store: store ? 'up' : 'down', bus: bus ? 'up' : 'down',
+        shedding: sh.shed, ...(sh.level ? { shedding_since: new Date(sh.since).toISOString() } : {}),
+        event_loop_p99_ms: Math.round(sh.last.loopP99Ms * 10) / 10, outbox_bytes: sh.last.outboxBytes,
         // the cold tier is reported, never a reason to leave the rotation: live chat does not need it
         ...(ctx.archive ? { archive: ctx.archive.state(), archive_lag_messages: ctx.archive.lag().messages, archive_lag_s: Math.round(ctx.archive.lag().seconds * 10) / 10 } : {}),
       });
@@ -96,6 +101,10 @@ async function history(ctx: Context, encoded: string, url: URL, req: IncomingMes
   if (backwards && q.has('after')) return fail(res, 'bad_request', 'give after= (forwards) or before= (backwards), not both');
   if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(before) || (backwards && before < 1) || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     return fail(res, 'bad_request', `after must be an integer >= 0, before an integer >= 1, and limit an integer in 1..${MAX_LIMIT}`);
+  }
+  if (ctx.shedder.sheds('history')) {
+    ctx.metrics.shed.inc({ kind: 'history' });
+    return fail(res, 'shed', 'history reads are shed while this node is overloaded; live messages are still served');
   }
   // a read holds a page in memory until its reader takes it: bounded per user and per node
   const o = ctx.opts, reads = readsOf(ctx), mine = reads.get(who.sub) ?? 0;

@@ -17,7 +17,7 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
   try {
     // DM rooms arrive live through the user's inbox; joining one only recovers its log
     const first = !rejoin && !dmUsers(room) && (await ctx.rooms.add(room, s));
-    const { head, epoch } = await ctx.broker.head(room);
+    const { head, epoch, lastRead = 0 } = await ctx.broker.head(room, s.user);
     if (first) ctx.rooms.startAt(room, head, epoch);
     if (!s.rooms?.has(room)) {
       // left (or closed) while the head was read, which may have created the room's epoch again
@@ -41,7 +41,7 @@ export async function join(ctx: Context, s: Session, f: JoinFrame, rejoin: boole
     // not recovered: the history route (hot and cold tiers) has it — forwards from the client's seq, or
     // back from the head when its seqs belong to another epoch
     const path = `/rooms/${encodeURIComponent(room)}/messages?`;
-    ctx.send(s, recovered ? { op: 'joined', room, head, epoch, recovered } : { op: 'joined', room, head, epoch, recovered, history: path + (epochOk ? `after=${f.after}` : `before=${head + 1}`) });
+    ctx.send(s, recovered ? { op: 'joined', room, head, epoch, recovered, lastRead } : { op: 'joined', room, head, epoch, recovered, history: path + (epochOk ? `after=${f.after}` : `before=${head + 1}`), lastRead });
     if (recovered) for (const b of replay) ctx.outbox.push(s, b);
     for (const m of held) if (m.seq > head) ctx.outbox.push(s, framed(m, s.format));
   } catch (err) {

@@ -68,6 +68,10 @@ export function createMetrics(node: string) {
     slowDrops: new Counter({ name: 'bfg_slow_consumer_drops_total', help: 'connections closed 4008 as slow consumers', registers: r }),
     rejected: new Counter({ name: 'bfg_rejected_connections_total', help: 'connections refused', labelNames: ['reason'], registers: r }),
     closes: new Counter({ name: 'bfg_closes_total', help: 'connections closed, by the close code the gateway saw (1006: no close frame)', labelNames: ['code'], registers: r }),
+    ephemeral: new Counter({ name: 'bfg_ephemeral_in_total', help: 'typing and read events received, by kind and outcome (fanned: put on the bus; coalesced: typing within --typing-interval-ms; unchanged: a receipt that moved nothing)', labelNames: ['kind', 'outcome'], registers: r }),
+    ephemeralOut: new HotCounter({ name: 'bfg_ephemeral_deliveries_total', help: 'typing and read events written to room members (fan-out writes)', registers: r }),
+    shed: new Counter({ name: 'bfg_shed_total', help: 'work shed while overloaded, by kind (typing and read: events; history: HTTP reads refused)', labelNames: ['kind'], registers: r }),
+    shedLevel: new Gauge({ name: 'bfg_shed_level', help: 'what is shed now: 0 nothing, 1 typing, 2 typing and receipts, 3 history reads too', registers: r }),
     errors: new Counter({ name: 'bfg_error_frames_total', help: 'error frames sent', labelNames: ['code'], registers: r }),
   };
 }

@@ -48,6 +48,15 @@ export const OPTIONS = {
   archiveWorker: { kind: 'bool', d: true, help: 'with --archive: run the archive worker in this process (--no-archive-worker when bfg archive runs apart)' },
   archiveBatch: { kind: 'int', d: 500, positive: true, help: 'with --archive: messages per archive read and Cassandra write batch' },
   archiveReplication: { kind: 'int', d: 1, positive: true, help: 'with --archive: replication factor of the keyspace when the gateway creates it' },
+  typingIntervalMs: { kind: 'int', d: 3000, min: 0, help: 'typing events: at most one per user and room per this many ms is fanned out (the rest are coalesced away; 0 fans out every one)' },
+  ephemeralRate: { kind: 'number', d: 10, positive: true, help: 'typing and read events per second per connection (a bucket apart from --msg-rate: they cannot starve sends); past it error rate_limited' },
+  ephemeralBurst: { kind: 'number', d: 20, positive: true, help: 'burst of typing and read events per connection' },
+  shed: { kind: 'bool', d: true, help: 'graceful degradation: when overloaded, shed typing, then read receipts, then history reads (never acked messages); --no-shed turns it off' },
+  shedLoopMs: { kind: 'number', d: 50, positive: true, help: 'shedding: event-loop delay p99 (per 250 ms window) past which typing is shed (2x: receipts too, 4x: history reads too)' },
+  shedOutboxBytes: { kind: 'int', d: 64 * 2 ** 20, positive: true, help: 'shedding: output queued for all clients of this node, in bytes, past which typing is shed (2x: receipts, 4x: history reads)' },
+  shedRecoverMs: { kind: 'number', d: 5000, positive: true, help: 'shedding: the signals must stay under half their thresholds this long before one level is given back (hysteresis)' },
+  notify: { kind: 'choice', d: 'none', choices: ['none', 'redis'] as const, help: 'offline notifications: redis writes one record per (message, offline user) — a DM\'s recipient, a room message\'s meta.mentions — to the Redis Stream bfg:notify, in the append script (needs --store redis)' },
+  notifyMaxLen: { kind: 'int', d: 1_000_000, positive: true, help: 'with --notify redis: records kept in bfg:notify at most (approximate trim); a push service reads them with a consumer group' },
   kafkaTopic: { kind: 'string', d: 'bfg-messages', help: 'Kafka topic of the bus (created with --kafka-partitions if missing)' },
   kafkaFetchWaitMs: { kind: 'int', d: 100, positive: true, help: 'Kafka bus: longest a fetch waits at the broker for new messages (kafkajs maxWaitTimeInMs); the broker answers as soon as one lands, so lower only adds idle fetches' },
   kafkaPartitions: { kind: 'int', d: 8, positive: true, help: 'partitions of a created Kafka topic' },
@@ -127,6 +136,8 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (o.archive !== undefined && o.store !== 'redis') errors.push('archive: --archive needs --store redis (the archive queue is a Redis Stream the append script writes)');
   if (o.archive !== undefined && o.redisCluster) errors.push('archive: --archive does not work with --redis-cluster yet (the archive queue is one stream, outside the rooms\' hash slots)');
   if (o.archive !== undefined && !/^cassandra:\/\/[^/]+/.test(o.archive)) errors.push(`archive: ${o.archive} is not cassandra://HOST:PORT[,HOST:PORT][/keyspace] (scripts/cassandra.sh start 9042 starts one)`);
+  if (o.notify === 'redis' && o.store !== 'redis') errors.push('notify: --notify redis needs --store redis (the records are written by the append script, with the message)');
+  if (o.notify === 'redis' && o.redisCluster) errors.push('notify: --notify redis does not work with --redis-cluster yet (the append script reads presence keys outside the room\'s hash slot)');
   if (o.bus === 'kafka' && o.store !== 'redis') errors.push('store: --bus kafka needs --store redis (seq and history stay in Redis)');
   if (o.bus === 'rabbitmq' && !o.amqp) errors.push('amqp: --bus rabbitmq needs --amqp amqp://host:port or BFG_AMQP_URL (scripts/rabbitmq.sh start 5700 starts a private node)');
   if (o.bus === 'rabbitmq' && o.store !== 'redis') errors.push('store: --bus rabbitmq needs --store redis (seq and history stay in Redis)');

@@ -5,7 +5,7 @@
  * whose history is being read for a session (its join, or a heal after the broker lost messages) wait
  * in that session's one hold buffer (`Session.holds`).
  */
-import type { Broker, Envelope } from './broker/broker.js';
+import type { Broker, Envelope, Signal } from './broker/broker.js';
 import { inboxTopic, originNode } from './broker/broker.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
@@ -24,12 +24,14 @@ export class Rooms {
   private readonly subscribing = new Map<string, Promise<void>>();
   /** this gateway in message origins (node id and incarnation) */
   private readonly me: string;
+  /** where ephemeral events from the broker go (the gateway sets it: ephemeral.ts) */
+  onSignal: (topic: string, s: Signal) => void = () => {};
 
   constructor(node: string, private readonly hub: Hub, private readonly broker: Broker, private readonly outbox: Outbox,
     private readonly metrics: Metrics, private readonly maxRecover: number) {
     this.me = originNode(node);
     // every message the broker brings up for this node comes here (one listener per broker)
-    broker.on({ publication: (env) => this.deliver(env), reconnected: (topics) => void this.heal(topics) });
+    broker.on({ publication: (env) => this.deliver(env), reconnected: (topics) => void this.heal(topics), signal: (topic, sig) => this.onSignal(topic, sig) });
   }
 
   /** the origin of a message sent by local session `id`: its own delivery skips that session */

@@ -18,6 +18,12 @@ export class Session implements Writer {
    * the gap from the store where messages carry no origin, skips them as live delivery skips the sender */
   mine: { byRoom: Map<string, Set<number>>; order: string[] } | null = null;
   bucket: TokenBucket | null = null;
+  /** typing and read events' own rate limit */
+  ephemeral: TokenBucket | null = null;
+  /** per room, when this connection's last typing was fanned out (coalescing) */
+  typedAt: Map<string, number> | null = null;
+  /** when this connection was last told a `shed` error (at most one a second) */
+  shedToldAt = 0;
   /** frames queued this event-loop turn (one without an array), written together by the outbox */
   out: Buffer | Buffer[] | null = null;
   /** this connection in message origins, made at its first send */
@@ -81,6 +87,7 @@ export class Session implements Writer {
 
   /** forgets a room left */
   forget(room: string): void {
+    this.typedAt?.delete(room);
     if (!this.mine?.byRoom.delete(room)) return;
     this.mine.order = this.mine.order.filter((r) => r !== room);
     if (this.mine.order.length === 0) this.mine = null;

@@ -12,7 +12,7 @@
  * when read, so a msgpack client gets back the bytes it sent.
  */
 import { randomBytes } from 'node:crypto';
-import { BfgError, type Body, type Meta, type MsgFrame } from '../../protocol/index.js';
+import { BfgError, type Body, type EphemeralEvent, type Meta, type MsgFrame } from '../../protocol/index.js';
 
 /** One message on its way between nodes. */
 export interface Envelope {
@@ -32,14 +32,26 @@ export interface Publish {
   topics: readonly string[]; origin: string; t0: number;
   /** body + meta bytes as counted against maxBody (a store that keeps messages in memory counts them) */
   bytes?: number;
+  /** users to notify if they have no live session (a DM's recipient, a message's mentions): with --notify */
+  notify?: readonly string[];
 }
 
-export interface RoomHead { head: number; epoch: string }
+/** a room's head; `lastRead` when asked for a reader: the last seq that user marked read in this epoch (0: none) */
+export interface RoomHead { head: number; epoch: string; lastRead?: number }
 /** A publish's stored outcome: `duplicate` when (from, id) was already stored in this room; msg then carries the first seq */
 export interface Appended { msg: MsgFrame; epoch: string; duplicate: boolean }
 
+/**
+ * An ephemeral event on its way between nodes (typing, read): never stored, no seq, no ack, and no
+ * order or recovery — a lost one is superseded by the next. `topics`: the room, or for a DM room the
+ * other user's inbox.
+ */
+export interface Signal { topics: readonly string[]; origin: string; event: EphemeralEvent }
+
 /** What a broker tells its gateway. */
 export interface BrokerEvents {
+  /** an ephemeral event for a topic this node subscribed to */
+  signal(topic: string, s: Signal): void;
   /** a message for a topic this node subscribed to, in seq order per room */
   publication(env: Envelope): void;
   /** the broker lost its connection and is back: these topics' messages in between may be missing */
@@ -60,16 +72,20 @@ export interface Broker {
    * (throwing its BfgError): no promise per message on the embedded default.
    */
   publish(p: Publish, stored: (a: Appended) => void): Promise<void> | undefined;
+  /** puts an ephemeral event on its topics, at most once, without waiting (a bus that is down loses it: the next one supersedes it) */
+  signal(s: Signal): void;
   /** messages with seq > afterSeq, oldest first, at most limit */
   history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
   /** the newest `limit` messages with seq < beforeSeq that the log still holds, oldest first */
   historyBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]>;
-  /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join) */
-  head(room: string): Promise<RoomHead>;
+  /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join); with `reader`, that user's lastRead */
+  head(room: string, reader?: string): Promise<RoomHead>;
   /** the room's head without creating anything (null for a room with no log): for readers that are not members */
   peek(room: string): Promise<RoomHead | null>;
   /** frees what a room without messages holds (its epoch), once it has no local member */
   release(room: string): Promise<void>;
+  /** records that `user` read `room` up to `seq` (capped at the head; never moves back); resolves with the seq recorded before and after */
+  markRead(room: string, user: string, seq: number): Promise<{ before: number; after: number }>;
   /** starts delivering a topic's messages to this node; `head` is where its room stands now (for a reorder window) */
   subscribe(topic: string): Promise<void>;
   unsubscribe(topic: string): Promise<void>;
@@ -85,7 +101,8 @@ export abstract class LogBroker {
   constructor(protected readonly store: Store) {}
   history(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.range(room, afterSeq, limit); }
   historyBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]> { return this.store.rangeBefore(room, beforeSeq, limit); }
-  head(room: string): Promise<RoomHead> { return this.store.head(room); }
+  head(room: string, reader?: string): Promise<RoomHead> { return this.store.head(room, reader); }
+  markRead(room: string, user: string, seq: number): Promise<{ before: number; after: number }> { return this.store.markRead(room, user, seq); }
   peek(room: string): Promise<RoomHead | null> { return this.store.peek(room); }
   release(room: string): Promise<void> { return this.store.release(room); }
 }
@@ -109,7 +126,41 @@ export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Prom
 }
 
 /** Events that go nowhere: a broker's default until the gateway sets its own. */
-export const NO_EVENTS: BrokerEvents = { publication() {}, reconnected() {} };
+export const NO_EVENTS: BrokerEvents = { publication() {}, reconnected() {}, signal() {} };
+
+/** Bus payloads of ephemeral events start with this (an envelope starts with its origin, which never holds NUL). */
+const SIGNAL_MARK = '\u0000e\n';
+
+/** The bus payload of an ephemeral event for one topic: the mark, the origin, the event's JSON. */
+export function encodeSignal(s: Signal): string {
+  return `${SIGNAL_MARK}${s.origin}\n${JSON.stringify(s.event)}`;
+}
+
+/** true when a bus payload is an ephemeral event (decodeSignal), not a message (decodeEnvelope) */
+export const isSignal = (text: string): boolean => text.startsWith(SIGNAL_MARK);
+
+/** Parses an ephemeral event's bus payload for `topic`; undefined when malformed (dropped, never fatal). */
+export function decodeSignal(topic: string, text: string): Signal | undefined {
+  const nl = text.indexOf('\n', SIGNAL_MARK.length);
+  if (!isSignal(text) || nl < 0) return undefined;
+  try {
+    const e = JSON.parse(text.slice(nl + 1)) as EphemeralEvent;
+    if (!e || (e.op !== 'typing' && e.op !== 'read') || typeof e.room !== 'string' || typeof e.user !== 'string' || !Number.isFinite(e.ts)) return undefined;
+    if (e.op === 'read' && !Number.isSafeInteger(e.seq)) return undefined;
+    return { topics: [topic], origin: text.slice(SIGNAL_MARK.length, nl), event: e };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Hands one ephemeral event to the gateway; never throws. */
+export function signalSafely(events: BrokerEvents, topic: string, s: Signal): void {
+  try {
+    events.signal(topic, s);
+  } catch (err) {
+    console.error(`bfg serve: dropped an ephemeral event for ${topic}: ${(err as Error).message}`);
+  }
+}
 
 /** Appends through a store, turning its failure into the catalogue's `store_unavailable` (nothing was stored). */
 export async function storeOrRefuse(store: { healthy(): boolean; append(m: Publish): Promise<Appended> }, p: Publish): Promise<Appended> {
@@ -188,12 +239,14 @@ export interface Store {
   range(room: string, afterSeq: number, limit: number): Promise<MsgFrame[]>;
   /** the newest `limit` messages with seq < beforeSeq, oldest first */
   rangeBefore(room: string, beforeSeq: number, limit: number): Promise<MsgFrame[]>;
-  /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join) */
-  head(room: string): Promise<RoomHead>;
+  /** the room's last seq (0 when empty) and its log's epoch, created now when the room has none (a join); with `reader`, that user's lastRead */
+  head(room: string, reader?: string): Promise<RoomHead>;
   /** the room's head without creating anything (null for a room with no log): for readers that are not members */
   peek(room: string): Promise<RoomHead | null>;
   /** frees what a room without messages holds (its epoch), once it has no local member */
   release(room: string): Promise<void>;
+  /** the last read seq per user and room, kept with the room's log (and gone with it): see Broker.markRead */
+  markRead(room: string, user: string, seq: number): Promise<{ before: number; after: number }>;
   /** true while the store can take writes */
   healthy(): boolean;
   close(): Promise<void>;

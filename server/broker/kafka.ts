@@ -15,7 +15,10 @@
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BfgError } from '../../protocol/index.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, withTimeout, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish } from './broker.js';
+import {
+  LogBroker, NO_EVENTS, decodeEnvelope, decodeSignal, deliverSafely, encodeSignal, isSignal, signalSafely, withTimeout, encodeEnvelope, storeOrRefuse,
+  type Appended, type Broker, type Store, type BrokerEvents, type Envelope, type Publish, type Signal,
+} from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface KafkaBrokerOptions {
@@ -87,6 +90,11 @@ export class KafkaBroker extends LogBroker implements Broker {
         const v = message.value?.toString();
         const key = message.key?.toString();
         if (!v || !key) return;
+        if (isSignal(v)) {
+          const sig = this.topics.has(key) ? decodeSignal(key, v) : undefined;
+          if (sig) signalSafely(this.events, key, sig);
+          return;
+        }
         const env = decodeEnvelope(key, v);
         if (!env || !this.topics.has(env.topic)) return;
         if (env.topic.startsWith('@') || this.o.reorderMs === 0) this.deliver(env);
@@ -115,6 +123,11 @@ export class KafkaBroker extends LogBroker implements Broker {
     }
   }
 
+  /** ephemeral: one leader ack, not awaited (a lost event is superseded by the next) */
+  signal(s: Signal): void {
+    const value = encodeSignal(s);
+    this.producer.send({ topic: this.o.topic, acks: 1, messages: s.topics.map((key) => ({ key, value })) }).catch(() => {});
+  }
 
   // every node reads every partition; a subscribe only says which rooms to pass on (and where each stands)
   async subscribe(topic: string): Promise<void> {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { BfgError, type MsgFrame } from '../../protocol/index.js';
 import {
   LogBroker, NO_EVENTS, storeOrRefuse,
-  type Appended, type Broker, type BrokerEvents, type NewMessage, type Publish, type RoomHead, type Store,
+  type Appended, type Broker, type BrokerEvents, type NewMessage, type Publish, type RoomHead, type Signal, type Store,
 } from './broker.js';
 
 export class MemoryBroker extends LogBroker implements Broker {
@@ -38,6 +38,10 @@ export class MemoryBroker extends LogBroker implements Broker {
     for (const topic of p.topics) this.events.publication({ topic, origin: p.origin, msg: a.msg, t0: p.t0, epoch: a.epoch });
   }
 
+  signal(s: Signal): void {
+    for (const topic of s.topics) this.events.signal(topic, s);
+  }
+
   async subscribe(): Promise<void> {}
   async unsubscribe(): Promise<void> {}
   on(events: BrokerEvents): void { this.events = events; }
@@ -53,12 +57,16 @@ export class MemoryBroker extends LogBroker implements Broker {
 interface Log {
   epoch: string; head: number; ring: (MsgFrame | undefined)[]; sizes: number[]; bytes: number;
   ids: Map<string, number>; oldIds: Map<string, number>;
+  /** last read seq per user (null until the first receipt) */
+  reads: Map<string, number> | null;
 }
 
 /** what a message costs the store by its count: body and meta, plus its object, its id and its ids entry */
 const MSG_OVERHEAD = 256;
 /** what an empty log costs: its ring, its maps and its epoch */
 const LOG_OVERHEAD = 1024;
+/** what one user's read mark costs (its map entry), besides the user id's characters */
+const READ_OVERHEAD = 64;
 
 export class MemoryStore implements Store {
   private readonly logs = new Map<string, Log>();
@@ -82,7 +90,7 @@ export class MemoryStore implements Store {
   private log(room: string, pin: boolean): Log {
     let log = this.logs.get(room);
     if (!log) {
-      log = { epoch: randomUUID(), head: 0, ring: new Array(this.history), sizes: new Array(this.history).fill(0), bytes: LOG_OVERHEAD, ids: new Map(), oldIds: new Map() };
+      log = { epoch: randomUUID(), head: 0, ring: new Array(this.history), sizes: new Array(this.history).fill(0), bytes: LOG_OVERHEAD, ids: new Map(), oldIds: new Map(), reads: null };
       this.logs.set(room, log);
       this.total += LOG_OVERHEAD;
     }
@@ -162,9 +170,24 @@ export class MemoryStore implements Store {
   }
 
   /** a join reads the head: its room has a member from here until `release` */
-  async head(room: string): Promise<RoomHead> {
+  async head(room: string, reader?: string): Promise<RoomHead> {
     const log = this.log(room, true);
-    return { head: log.head, epoch: log.epoch };
+    return reader === undefined ? { head: log.head, epoch: log.epoch } : { head: log.head, epoch: log.epoch, lastRead: log.reads?.get(reader) ?? 0 };
+  }
+
+  /** a read mark is counted in its log's bytes, so receipts are held by the same budget as messages */
+  async markRead(room: string, user: string, seq: number): Promise<{ before: number; after: number }> {
+    const log = this.logs.get(room);
+    const before = log?.reads?.get(user) ?? 0;
+    const after = Math.min(seq, log?.head ?? 0);
+    if (!log || after <= before) return { before, after: before };
+    if (before === 0) {
+      const size = READ_OVERHEAD + 2 * user.length;
+      log.bytes += size;
+      this.total += size;
+    }
+    (log.reads ??= new Map()).set(user, after);
+    return { before, after };
   }
 
   async peek(room: string): Promise<RoomHead | null> {

@@ -13,7 +13,10 @@
 import { createHash } from 'node:crypto';
 import amqp from 'amqplib';
 import { BfgError } from '../../protocol/index.js';
-import { LogBroker, NO_EVENTS, decodeEnvelope, deliverSafely, withTimeout, encodeEnvelope, storeOrRefuse, type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type Store } from './broker.js';
+import {
+  LogBroker, NO_EVENTS, decodeEnvelope, decodeSignal, deliverSafely, encodeSignal, isSignal, signalSafely, withTimeout, encodeEnvelope, storeOrRefuse,
+  type Appended, type Broker, type BrokerEvents, type Envelope, type Publish, type Signal, type Store,
+} from './broker.js';
 import { Reorder } from './reorder.js';
 
 export interface RabbitBrokerOptions {
@@ -111,6 +114,11 @@ export class RabbitBroker extends LogBroker implements Broker {
 
   private receive(topic: string, text: string): void {
     if (!this.topics.has(topic)) return;
+    if (isSignal(text)) {
+      const sig = decodeSignal(topic, text);
+      if (sig) signalSafely(this.events, topic, sig);
+      return;
+    }
     const env = decodeEnvelope(topic, text);
     if (!env) return;
     if (topic.startsWith('@') || this.o.reorderMs === 0) this.deliver(env);
@@ -136,6 +144,14 @@ export class RabbitBroker extends LogBroker implements Broker {
     } catch (err) {
       throw new BfgError('bus_unavailable', (err as Error).message);
     }
+  }
+
+  /** ephemeral: published without waiting for the confirm (a lost event is superseded by the next) */
+  signal(s: Signal): void {
+    const link = this.link;
+    if (!link) return;
+    const text = encodeSignal(s);
+    for (const topic of s.topics) link.pub.publish(this.o.exchange, routingKey(topic), Buffer.from(text), { headers: { t: topic } }, () => {});
   }
 
   async subscribe(topic: string): Promise<void> {

@@ -12,8 +12,8 @@ import { channelOf, roomKey, topicOf } from '../redis/connect.js';
 import { SubscriptionBatch } from './batch.js';
 import { Breaker } from './breaker.js';
 import {
-  LogBroker, NO_EVENTS, decodeEnvelope, envelopeHead, fromStored, storeOrRefuse, storedJson,
-  type Appended, type Broker, type BrokerEvents, type NewMessage, type Publish, type RoomHead, type Store,
+  LogBroker, NO_EVENTS, decodeEnvelope, decodeSignal, encodeSignal, envelopeHead, isSignal, signalSafely, fromStored, storeOrRefuse, storedJson,
+  type Appended, type Broker, type BrokerEvents, type NewMessage, type Publish, type RoomHead, type Signal, type Store,
 } from './broker.js';
 
 export class RedisBroker extends LogBroker implements Broker {
@@ -38,6 +38,11 @@ export class RedisBroker extends LogBroker implements Broker {
   }
 
   private receive(channel: string, message: string): void {
+    if (isSignal(message)) {
+      const sig = decodeSignal(topicOf(channel), message);
+      if (sig) signalSafely(this.events, sig.topics[0], sig);
+      return;
+    }
     const env = decodeEnvelope(topicOf(channel), message);
     if (!env) return;
     try {
@@ -50,6 +55,14 @@ export class RedisBroker extends LogBroker implements Broker {
 
   async publish(p: Publish, stored: (a: Appended) => void): Promise<void> {
     stored(await storeOrRefuse(this.store, p)); // published by the same script that stored it
+  }
+
+  signal(s: Signal): void {
+    const text = encodeSignal(s);
+    for (const topic of s.topics) {
+      const sent = this.sharded ? this.cmd.spublish(channelOf(topic), text) : this.cmd.publish(channelOf(topic), text);
+      sent.catch(() => {}); // lost with the bus: the next event supersedes it
+    }
   }
 
   async subscribe(topic: string): Promise<void> {
@@ -92,7 +105,7 @@ local epoch = redis.call('GET', KEYS[3])
 if not epoch then
   epoch = ARGV[1]
   redis.call('SET', KEYS[3], epoch)
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[4], KEYS[5])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[7])
 end
 local first = redis.call('HGET', KEYS[4], ARGV[7]) or redis.call('HGET', KEYS[5], ARGV[7])
 if first then return {tonumber(first), epoch, 1} end
@@ -101,6 +114,24 @@ local msg = ARGV[3] .. seq .. ARGV[4]
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'm', msg)
 -- the cold tier's queue (KEYS[6] is KEYS[1] when there is none): appended in the same step, so every acked message is queued
 if KEYS[6] ~= KEYS[1] then redis.call('XADD', KEYS[6], '*', 'e', epoch, 'm', msg) end
+-- offline notifications (KEYS[8] is KEYS[1] when off): one record per named user with no live node, in
+-- the same step as the message, so a node that dies after this script leaves neither a message without
+-- its records nor a record twice (a retry is answered above, before here)
+local n = tonumber(ARGV[9])
+if KEYS[8] ~= KEYS[1] then
+  for i = 13, 12 + n do
+    local u = ARGV[i]
+    local h = redis.call('HGETALL', 'bfg:presence:{' .. u .. '}')
+    local online = false
+    for j = 1, #h, 2 do
+      if redis.call('GET', 'bfg:node:' .. h[j]) == h[j + 1] then online = true break end
+    end
+    if not online then
+      redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[13 + n], '*', 'key', ARGV[10] .. '/' .. epoch .. '/' .. seq .. '/' .. u,
+        'user', u, 'room', ARGV[10], 'seq', seq, 'from', ARGV[11], 'ts', ARGV[12])
+    end
+  end
+end
 redis.call('HSET', KEYS[4], ARGV[7], seq)
 if seq % tonumber(ARGV[2]) == 0 then redis.call('RENAME', KEYS[4], KEYS[5]) end
 local ttl = tonumber(ARGV[8])
@@ -110,13 +141,13 @@ if ttl > 0 then
   if (seq - 1) % tonumber(ARGV[2]) == 0 or redis.call('PTTL', KEYS[1]) < ttl + 60000 - math.floor(ttl / 100) then
     -- the epoch goes first: a log is never seen without its epoch's end (see HEAD)
     redis.call('PEXPIRE', KEYS[3], ttl)
-    for _, i in ipairs({1, 2, 4, 5}) do redis.call('PEXPIRE', KEYS[i], ttl + 60000) end
+    for _, i in ipairs({1, 2, 4, 5, 7}) do redis.call('PEXPIRE', KEYS[i], ttl + 60000) end
   end
 else
   redis.call('PERSIST', KEYS[3])
 end
 local pub = ARGV[6] == '1' and 'SPUBLISH' or 'PUBLISH'
-for i = 9, #ARGV do redis.call(pub, ARGV[i], ARGV[5] .. epoch .. '\\n' .. msg) end
+for i = 14 + n, #ARGV do redis.call(pub, ARGV[i], ARGV[5] .. epoch .. '\\n' .. msg) end
 return {seq, epoch, 0}`;
 
 /**
@@ -126,10 +157,21 @@ return {seq, epoch, 0}`;
  */
 const HEAD = `
 local epoch = redis.call('GET', KEYS[2])
-if epoch then return {redis.call('GET', KEYS[1]) or '0', epoch} end
+if epoch then return {redis.call('GET', KEYS[1]) or '0', epoch, ARGV[3] ~= '' and redis.call('HGET', KEYS[6], ARGV[3]) or '0'} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
-return {'0', ARGV[1]}`;
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+return {'0', ARGV[1], '0'}`;
+
+/** A read mark: never back, never past the head; it expires with the log (the seq key's TTL). */
+const MARK_READ = `
+local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+local before = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local seq = math.min(tonumber(ARGV[2]), head)
+if seq <= before then return {before, before} end
+redis.call('HSET', KEYS[2], ARGV[1], seq)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return {before, seq}`;
 
 // an empty room's epoch (made by a join) is deleted when its last member leaves, and expires anyway
 const RELEASE = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('DEL', KEYS[2]) end return 0`;
@@ -138,8 +180,12 @@ const EMPTY_EPOCH_TTL_MS = 3_600_000;
 type Scripts = {
   bfgAppend: (...a: (string | number)[]) => Promise<[number, string, number]>;
   bfgRelease: (...a: string[]) => Promise<number>;
-  bfgHead: (...a: (string | number)[]) => Promise<[string, string]>;
+  bfgHead: (...a: (string | number)[]) => Promise<[string, string, string]>;
+  bfgMarkRead: (...a: (string | number)[]) => Promise<[number, number]>;
 };
+
+/** where the store writes offline-notification records: the stream and its approximate length cap */
+export interface NotifyTarget { stream: string; maxLen: number }
 
 export class RedisStore implements Store {
   /** true when append also publishes to the topics in the same script (so Pub/Sub order is seq order) */
@@ -152,12 +198,13 @@ export class RedisStore implements Store {
    * append is also queued on for the cold tier (server/archive), null for none
    */
   constructor(private readonly redis: Redis, private readonly history: number, fused: { sharded: boolean } | null, private readonly ttlMs = 0,
-    private readonly archive: string | null = null) {
+    private readonly archive: string | null = null, private readonly notify: NotifyTarget | null = null) {
     this.publishes = fused !== null;
     this.sharded = fused?.sharded ?? false;
-    redis.defineCommand('bfgAppend', { numberOfKeys: 6, lua: APPEND });
+    redis.defineCommand('bfgAppend', { numberOfKeys: 8, lua: APPEND });
     redis.defineCommand('bfgRelease', { numberOfKeys: 2, lua: RELEASE });
-    redis.defineCommand('bfgHead', { numberOfKeys: 5, lua: HEAD });
+    redis.defineCommand('bfgHead', { numberOfKeys: 6, lua: HEAD });
+    redis.defineCommand('bfgMarkRead', { numberOfKeys: 2, lua: MARK_READ });
   }
 
   private get scripts(): Scripts {
@@ -174,8 +221,11 @@ export class RedisStore implements Store {
     const channels = this.publishes ? (m.topics ?? []).map(channelOf) : [];
     const head = this.publishes ? envelopeHead(m.origin ?? '', m.t0 ?? ts) : '';
     const k = (part: string) => roomKey(m.room, part);
+    const notify = this.notify && m.notify?.length ? m.notify : [];
     const [seq, epoch, dup] = await this.breaker.run(() => this.scripts.bfgAppend(k('seq'), k('log'), k('epoch'), k('ids'), k('ids0'), this.archive ?? k('seq'),
-      randomUUID(), this.history, json.slice(0, at), json.slice(at + 1), head, this.sharded ? '1' : '0', `${m.from}\0${m.id}`, this.ttlMs, ...channels));
+      k('reads'), this.notify?.stream ?? k('seq'),
+      randomUUID(), this.history, json.slice(0, at), json.slice(at + 1), head, this.sharded ? '1' : '0', `${m.from}\0${m.id}`, this.ttlMs,
+      notify.length, m.room, m.from, ts, ...notify, this.notify?.maxLen ?? 0, ...channels));
     msg.seq = Number(seq);
     return { msg, epoch: String(epoch), duplicate: Number(dup) === 1 };
   }
@@ -191,11 +241,17 @@ export class RedisStore implements Store {
     return entries.reverse().map(([, fields]) => fromStored(fields[1]));
   }
 
-  async head(room: string): Promise<RoomHead> {
+  async head(room: string, reader?: string): Promise<RoomHead> {
     // an empty room gets its epoch now, so joined carries it (one script: a concurrent creator wins)
     const k = (part: string) => roomKey(room, part);
-    const [seq, epoch] = await this.breaker.run(() => this.scripts.bfgHead(k('seq'), k('epoch'), k('log'), k('ids'), k('ids0'), randomUUID(), EMPTY_EPOCH_TTL_MS));
-    return { head: Number(seq), epoch: String(epoch) };
+    const [seq, epoch, read] = await this.breaker.run(() => this.scripts.bfgHead(k('seq'), k('epoch'), k('log'), k('ids'), k('ids0'), k('reads'),
+      randomUUID(), EMPTY_EPOCH_TTL_MS, reader ?? ''));
+    return reader === undefined ? { head: Number(seq), epoch: String(epoch) } : { head: Number(seq), epoch: String(epoch), lastRead: Number(read) };
+  }
+
+  async markRead(room: string, user: string, seq: number): Promise<{ before: number; after: number }> {
+    const [before, after] = await this.breaker.run(() => this.scripts.bfgMarkRead(roomKey(room, 'seq'), roomKey(room, 'reads'), user, seq));
+    return { before: Number(before), after: Number(after) };
   }
 
   async peek(room: string): Promise<RoomHead | null> {

@@ -64,7 +64,7 @@ describe('MemoryBroker publish', () => {
   function broker(store = new MemoryStore(10)) {
     const b = new MemoryBroker(store);
     const seen: string[] = [];
-    b.on({ publication: (env: Envelope) => seen.push(`pub ${env.msg.id} ${env.msg.seq}`), reconnected() {} });
+    b.on({ publication: (env: Envelope) => seen.push(`pub ${env.msg.id} ${env.msg.seq}`), reconnected() {}, signal() {} });
     return { b, seen, stored: (a: Appended) => seen.push(`ack ${a.msg.id} ${a.msg.seq}${a.duplicate ? ' dup' : ''}`) };
   }
 
