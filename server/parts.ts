@@ -9,6 +9,9 @@ import { MemoryPresence } from './presence/memory.js';
 import type { Presence } from './presence/presence.js';
 import type { ArchiveTier } from './archive/tier.js';
 
+/** the Redis Stream of offline-notification records (--notify redis; docs/gateway.md shows a consumer) */
+export const NOTIFY_STREAM = 'bfg:notify';
+
 export interface Parts {
   hub: Hub; broker: Broker; presence: Presence;
   /** the cold tier (--archive): Cassandra for old history, and the archive worker */
@@ -54,12 +57,13 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   }
   const { ARCHIVE_STREAM } = await import('./archive/queue.js');
   const queue = archive ? ARCHIVE_STREAM : null;
+  const notify = o.notify === 'redis' ? { stream: NOTIFY_STREAM, maxLen: o.notifyMaxLen } : null;
   if (o.bus === 'redis') {
-    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, ttlMs, queue);
+    const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, ttlMs, queue, notify);
     broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
   } else if (o.bus === 'kafka') {
     const { KafkaBroker } = await import('./broker/kafka.js');
-    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, ttlMs, queue), {
+    const kafka = new KafkaBroker(new RedisStore(cmd, o.history, null, ttlMs, queue, notify), {
       brokers: o.kafka!.split(','), node: o.node, topic: o.kafkaTopic, partitions: o.kafkaPartitions, fetchWaitMs: o.kafkaFetchWaitMs,
       publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
@@ -73,7 +77,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
     broker = kafka;
   } else if (o.bus === 'rabbitmq') {
     const { RabbitBroker } = await import('./broker/rabbitmq.js');
-    const rabbit = new RabbitBroker(new RedisStore(cmd, o.history, null, ttlMs, queue), {
+    const rabbit = new RabbitBroker(new RedisStore(cmd, o.history, null, ttlMs, queue, notify), {
       url: o.amqp!, node: o.node, exchange: o.amqpExchange, publishTimeoutMs: o.publishTimeoutMs, reorderMs: o.reorderMs, maxRecover: o.maxRecover,
     });
     try {
@@ -84,7 +88,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
       throw err;
     }
     broker = rabbit;
-  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs, queue)); // one node, its log in Redis
+  } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs, queue, notify)); // one node, its log in Redis
   return { hub: new Hub(), broker, presence, ...(archive ? { archive } : {}) };
 }
 
