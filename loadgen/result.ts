@@ -52,6 +52,12 @@ export interface RunResult {
   };
   /** the http phase (autocannon on the history endpoint), measured */
   http?: HttpPhaseResult;
+  /**
+   * ephemeral events (BFG's typing and read receipts), measured apart from messages: latency from the
+   * origin gateway's receipt (`ts`, ms resolution: the sender's leg to its gateway is not in it) to the
+   * read; events sent and received; `shed` errors the gateway answered (at most one per connection a second)
+   */
+  ephemeral?: { typing: Percentiles; read: Percentiles; sent: { typing: number; read: number }; received: { typing: number; read: number }; shed_notices: number };
   /** the history phase (scrolling back through rooms), measured: pages, gaps, latency by tier */
   history?: HistoryPhaseResult;
   storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_ms: number | null; time_to_recover_s: number | null };

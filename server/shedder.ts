@@ -2,8 +2,8 @@
  * Graceful degradation (the seeds' "turn off typing indicators and read receipts under extreme load"):
  * a node sheds by priority when the signals it already has say it is overloaded — typing first, then
  * read receipts, then history reads — and never an acked message. Levels rise at once and fall one at
- * a time after `recoverMs` of calm (signals under half their thresholds): hysteresis, so a node at the
- * edge does not flap between shedding and not with each window.
+ * a time after `recoverMs` of calm (signals under half their thresholds), a hold that doubles when the
+ * load comes straight back: hysteresis, so a node at the edge does not flap with each window.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
@@ -32,21 +32,42 @@ export function pressureLevel(sig: ShedSignals, th: Omit<ShedThresholds, 'recove
   return level;
 }
 
-/** One step of the hysteresis: the new level and since when the signals have been calm below it. */
-export function nextLevel(level: number, calmSince: number | null, sig: ShedSignals, th: ShedThresholds, now: number): { level: number; calmSince: number | null } {
+/** The shedder's state between windows. */
+export interface ShedState {
+  level: number;
+  /** since when the signals have been calm below the level (null: not calm) */
+  calmSince: number | null;
+  /** how long calm must last before a level is given back: recoverMs, doubled each time load returns within it after a step down */
+  holdMs: number;
+  /** when the last level was given back (0: never) */
+  downAt: number;
+}
+
+/** the longest hold: a node that keeps being overloaded retries without shedding once a this many recoverMs */
+export const HOLD_MAX_FACTOR = 16;
+
+/**
+ * One window of the hysteresis. Levels rise at once; one is given back after `holdMs` of calm (signals
+ * under half their thresholds). When load comes back within `holdMs` of a step down, the hold doubles
+ * (up to HOLD_MAX_FACTOR × recoverMs): under a sustained overload the node stops probing every few
+ * seconds, and each probe costs a burst of late messages. A node calm for two holds starts over.
+ */
+export function nextLevel(st: ShedState, sig: ShedSignals, th: ShedThresholds, now: number): ShedState {
   const wanted = pressureLevel(sig, th);
-  if (wanted >= level) return { level: wanted, calmSince: null };
-  // calm: the signals are under half the thresholds that would hold this level
-  if (pressureLevel(sig, th, 0.5) >= level) return { level, calmSince: null };
-  if (calmSince === null) return { level, calmSince: now };
-  if (now - calmSince < th.recoverMs) return { level, calmSince };
-  return { level: level - 1, calmSince: level - 1 > 0 ? now : null };
+  let holdMs = st.downAt && now - st.downAt >= 2 * st.holdMs ? th.recoverMs : st.holdMs;
+  if (wanted > st.level) {
+    if (st.downAt && now - st.downAt < holdMs) holdMs = Math.min(holdMs * 2, HOLD_MAX_FACTOR * th.recoverMs);
+    return { level: wanted, calmSince: null, holdMs, downAt: st.downAt };
+  }
+  if (wanted === st.level || pressureLevel(sig, th, 0.5) >= st.level) return { ...st, calmSince: null, holdMs };
+  if (st.calmSince === null) return { ...st, calmSince: now, holdMs };
+  if (now - st.calmSince < holdMs) return { ...st, holdMs };
+  return { level: st.level - 1, calmSince: st.level - 1 > 0 ? now : null, holdMs, downAt: now };
 }
 
 /** The node's shedder: reads its signals every `windowMs`, answers `sheds(kind)` on the hot path. */
 export class Shedder {
-  level = 0;
-  private calmSince: number | null = null;
+  private st: ShedState;
   /** when the current shedding began (ms), 0 while none */
   since = 0;
   last: ShedSignals = { loopP99Ms: 0, outboxBytes: 0, storeDown: false };
@@ -56,6 +77,17 @@ export class Shedder {
   constructor(private readonly th: ShedThresholds, private readonly enabled: boolean, private readonly signals: () => Omit<ShedSignals, 'loopP99Ms'>,
     private readonly onChange: (level: number) => void = () => {}) {
     this.loop = monitorEventLoopDelay({ resolution: 10 });
+    this.st = { level: 0, calmSince: null, holdMs: th.recoverMs, downAt: 0 };
+  }
+
+  /** 0: nothing shed; n: the first n of SHED_ORDER */
+  get level(): number {
+    return this.st.level;
+  }
+
+  /** how long calm must last now before a level is given back (ms) */
+  get holdMs(): number {
+    return this.st.holdMs;
   }
 
   /** starts reading the signals every windowMs (the event-loop histogram runs whether shedding is on or not: /health reports it) */
@@ -70,7 +102,7 @@ export class Shedder {
     this.last = { loopP99Ms, ...this.signals() };
     if (!this.enabled) return;
     const before = this.level;
-    ({ level: this.level, calmSince: this.calmSince } = nextLevel(this.level, this.calmSince, this.last, this.th, now));
+    this.st = nextLevel(this.st, this.last, this.th, now);
     if (this.level === before) return;
     if (before === 0) this.since = now;
     if (this.level === 0) this.since = 0;

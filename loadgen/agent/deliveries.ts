@@ -35,7 +35,12 @@ export class Deliveries implements ProtocolSink {
   stamps: StampLedger | null = null;
   traffic!: Traffic;
 
-  constructor(private readonly p: DeliveryPorts) {}
+  /** per user class, its read receipts (undefined: none) */
+  private readonly receipts: ({ delay_ms: number } | undefined)[];
+
+  constructor(private readonly p: DeliveryPorts) {
+    this.receipts = (p.plan.scenario.classes ?? []).map((c) => c.read_receipts);
+  }
 
   private sender(id: number): Vu | undefined {
     return this.p.vus[id - this.p.plan.first];
@@ -110,6 +115,7 @@ export class Deliveries implements ProtocolSink {
     const t = vu.track(room, seq - 1);
     const replay = seq <= t.replayUntil;
     const fresh = this.p.ledger.receive(t, seq, replay);
+    if (fresh && this.receipts[vu.cls]) this.traffic.unread(vu, room, this.receipts[vu.cls]!.delay_ms, at);
     if (!fresh || replay || sentAt === undefined || (intended ?? sentAt) < this.p.measureFrom) return;
     const lat = at - sentAt;
     this.p.m.delivered(lat, intended === undefined ? undefined : at - intended);
@@ -122,6 +128,12 @@ export class Deliveries implements ProtocolSink {
     const errors = this.p.stats.errors;
     errors[code] = (errors[code] ?? 0) + 1;
     if (ref && ref.includes(':')) this.traffic.failed(ref);
+  }
+
+  ephemeral(vu: Vu, kind: 'typing' | 'read', _room: string, ts: number, at: number): void {
+    const got = (this.p.stats.ephemeral_received ??= { typing: 0, read: 0 });
+    got[kind]++;
+    if (at >= this.p.measureFrom) this.p.m.ephemeral(kind, Math.max(0, at - ts));
   }
 
   drain(vu: Vu, retryAfterMs: number): void {

@@ -31,6 +31,9 @@ export interface AgentStats {
   handshake_failed?: number;
   /** a publisher's own messages the server sent back to it (protocols with echo): seen, never counted as deliveries */
   echoes?: number;
+  /** ephemeral events (typing, read receipts) this agent's users sent, and received from other members */
+  ephemeral_sent?: { typing: number; read: number };
+  ephemeral_received?: { typing: number; read: number };
 }
 
 export interface AgentTrust {
@@ -42,7 +45,7 @@ export interface AgentTrust {
 
 export interface AgentResult {
   agent: number; users: number; counts: LedgerCounts; stats: AgentStats;
-  hists: { every: string; first: string; last: string; intended?: string; lag?: string; proc?: string; hs?: string };
+  hists: { every: string; first: string; last: string; intended?: string; lag?: string; proc?: string; hs?: string; typing?: string; read?: string };
   timeline: TimePoint[]; trust: AgentTrust; rss_bytes: number;
   /** marginal RSS per open socket, from a tenth of the sockets open to the end of traffic; measured */
   rss_per_socket_bytes?: number; received: number;

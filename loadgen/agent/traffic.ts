@@ -16,6 +16,7 @@ import type { AgentStats } from './result.js';
 import { gapMs, type Task } from './scheduler.js';
 import { rateAt, segments } from './stages.js';
 import type { Vu } from './vu.js';
+import { RECEIPT_SWEEP_MS, Receipts } from './receipts.js';
 
 /** What traffic needs from its agent, and nothing more. */
 export interface TrafficPorts {
@@ -52,6 +53,8 @@ export function periodic(first: number, end: number, gap: () => number, act: (in
 
 export class Traffic {
   private readonly unacked = new Map<string, { vu: Vu; room: string; peer?: Vu }>();
+  /** read receipts due, in due order (one delay per class, so appended in order per class; the sweep takes what is due) */
+  private readonly receipts = new Receipts();
   private readonly body: string;
 
   constructor(private readonly p: TrafficPorts) {
@@ -93,6 +96,7 @@ export class Traffic {
         }));
       }
     }
+    if (s.classes?.some((c) => c.read_receipts)) out.push(periodic(start, end, () => RECEIPT_SWEEP_MS, () => this.sendReceipts()));
     const dmRate = s.dm.rate_per_user * this.p.vus.length;
     if (dmRate > 0 && this.p.vus.length >= 2) {
       out.push(periodic(start, end, () => gapMs(s.process, dmRate), (intended) => this.sendDm(intended)));
@@ -127,7 +131,38 @@ export class Traffic {
       };
       out.push(periodic(start + gapMs('uniform', rate) * Math.random(), end, () => gapMs(s.process, rate), send));
     });
+    s.classes!.forEach((c, i) => {
+      const members = this.p.vus.filter((v) => v.cls === i);
+      const rate = ((c.typing_per_min ?? 0) / 60) * members.length;
+      if (!(rate > 0) || !this.p.proto.typing) return;
+      let rr = 0;
+      out.push(periodic(start + gapMs('uniform', rate) * Math.random(), end, () => gapMs(s.process, rate), () => {
+        const vu = s.process === 'poisson' ? members[Math.floor(Math.random() * members.length)] : members[rr++ % members.length];
+        if (!vu.isOpen || !vu.joined) return;
+        const n = vu.extra ? Math.floor(Math.random() * (vu.extra.length + 1)) : 0;
+        const room = n === 0 ? vu.room : vu.extra![n - 1];
+        if (room !== vu.room && !vu.has(room)) return;
+        (this.p.stats.ephemeral_sent ??= { typing: 0, read: 0 }).typing++;
+        this.p.proto.typing!(vu, room);
+      }));
+    });
     return out;
+  }
+
+  /** a fresh delivery to a user whose class sends receipts: a receipt for the room is due `delayMs` after the first unread one */
+  unread(vu: Vu, room: string, delayMs: number, at: number): void {
+    this.receipts.add(vu, room, at + delayMs, delayMs);
+  }
+
+  /** sends the receipts that are due: each for the newest seq its user has in the room */
+  private sendReceipts(): void {
+    const read = this.p.proto.read;
+    if (!read) return;
+    this.receipts.due(nowMs(), (vu, room) => {
+      if (!vu.isOpen || !vu.has(room)) return;
+      (this.p.stats.ephemeral_sent ??= { typing: 0, read: 0 }).read++;
+      read.call(this.p.proto, vu, room, vu.track(room, 0).last);
+    });
   }
 
   /** the stamp, taken just before the write; logged for the stamp ledger */

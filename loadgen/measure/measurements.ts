@@ -39,6 +39,9 @@ export class Measurements {
   readonly proc = newHist(true);
   /** the protocol's handshake: from the WebSocket open to the protocol session being ready */
   readonly hs = newHist(true);
+  /** ephemeral events (typing, read receipts): from the origin gateway's receipt (`ts`, ms resolution) to the read */
+  readonly typing = newHist(true);
+  readonly read = newHist(true);
   private readonly bucket: Hist = newHist(true);
   readonly timeline: Bucket[] = [];
   private readonly spreads = new Map<string, Spread>();
@@ -82,6 +85,11 @@ export class Measurements {
     this.hs.recordValue(us(ms));
   }
 
+  /** one ephemeral event delivered (kept apart from message latency) */
+  ephemeral(kind: 'typing' | 'read', ms: number): void {
+    this[kind].recordValue(us(ms));
+  }
+
   processed(ms: number): void {
     this.proc.recordValue(us(ms));
   }
@@ -111,14 +119,15 @@ export class Measurements {
   }
 
   /** every histogram, encoded for the trip to the coordinator */
-  encode(): Record<'every' | 'first' | 'last' | 'intended' | 'lag' | 'proc' | 'hs', string> {
+  encode(): Record<'every' | 'first' | 'last' | 'intended' | 'lag' | 'proc' | 'hs' | 'typing' | 'read', string> {
     return {
       every: encodeHist(this.every), first: encodeHist(this.first), last: encodeHist(this.last),
       intended: encodeHist(this.intended), lag: encodeHist(this.lag), proc: encodeHist(this.proc), hs: encodeHist(this.hs),
+      typing: encodeHist(this.typing), read: encodeHist(this.read),
     };
   }
 
   destroy(): void {
-    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.hs, this.bucket]) h.destroy();
+    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.hs, this.typing, this.read, this.bucket]) h.destroy();
   }
 }

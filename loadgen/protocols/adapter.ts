@@ -48,6 +48,8 @@ export interface ProtocolSink {
   error(vu: Vu, code: string, ref?: string): void;
   /** a frame the adapter could not read */
   undecodable(vu: Vu): void;
+  /** an ephemeral event from another member, read at `at`; `ts`: when its origin gateway received it (epoch ms) */
+  ephemeral?(vu: Vu, kind: 'typing' | 'read', room: string, ts: number, at: number): void;
   /** the server is draining (shutting down): the next redial waits at least `retryAfterMs` (its jitter spreads the herd) */
   drain(vu: Vu, retryAfterMs: number): void;
   /** writes one frame on the user's socket */
@@ -77,6 +79,9 @@ export interface Adapter {
   publish(vu: Vu, room: string, id: string, stamp: Stamp, body: string): void;
   /** a direct message (only where `guarantees.dm`) */
   dm?(vu: Vu, to: string, id: string, stamp: Stamp, body: string): void;
+  /** ephemeral events (BFG's typing and read receipts), where the protocol has them */
+  typing?(vu: Vu, room: string): void;
+  read?(vu: Vu, room: string, seq: number): void;
   /** one received frame, read at `at` (epoch ms, taken before parsing), parsed into sink events */
   frame(vu: Vu, payload: Buffer, binary: boolean, at: number): void;
   /** the socket closed: per-connection protocol state that does not survive a reconnect is dropped */

@@ -48,6 +48,14 @@ export class BfgAdapter implements Adapter {
     this.send(vu, { op: 'dm', to, id, body, meta: stamp as unknown as Record<string, unknown> });
   }
 
+  typing(vu: Vu, room: string): void {
+    this.send(vu, { op: 'typing', room });
+  }
+
+  read(vu: Vu, room: string, seq: number): void {
+    this.send(vu, { op: 'read', room, seq });
+  }
+
   frame(vu: Vu, payload: Buffer, binary: boolean, at: number): void {
     const sink = this.sink, st = this.st;
     const fast = !binary ? fastMsg(payload, vu.room) : this.format === 'proto' ? fastProtoMsg(payload, vu.room) : undefined;
@@ -69,6 +77,7 @@ export class BfgAdapter implements Adapter {
       case 'joined': return sink.joined(vu, f.room, at, f.head, f.epoch, f.recovered);
       case 'error': return sink.error(vu, f.code, f.ref);
       case 'drain': return sink.drain(vu, f.retryAfterMs);
+      case 'typing': case 'read': return sink.ephemeral?.(vu, f.op, f.room, f.ts, at);
       default: return;
     }
   }

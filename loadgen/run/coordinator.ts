@@ -198,6 +198,8 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     time_to_recover_ms: s.storm.drop_pct > 0 ? (ttr ?? NaN) : 0,
     time_to_recover_s: s.storm.drop_pct > 0 ? (ttr === null ? NaN : ttr / 1000) : 0,
     handshake_p99_ms: measured(m.handshake, m.handshake.p99_ms), handshake_failed: st.handshake_failed ?? 0,
+    typing_p99_ms: measured(m.ephemeral.typing, m.ephemeral.typing.p99_ms), read_p99_ms: measured(m.ephemeral.read, m.ephemeral.read.p99_ms),
+    shed_notices: st.errors.shed ?? 0,
     http_p99_ms: http?.latency_ms.p99 ?? NaN, http_non2xx: http?.non2xx ?? NaN, http_errors: http ? http.errors + http.timeouts : NaN,
     history_p99_ms: history?.latency_ms.all.p99_ms ?? NaN, history_hot_p99_ms: history?.latency_ms.hot?.p99_ms ?? NaN,
     history_cold_p99_ms: history?.latency_ms.cold?.p99_ms ?? NaN,
@@ -231,6 +233,11 @@ function assemble(s: Readonly<Scenario>, target: string, started: string, wall: 
     handshake: m.handshake.count > 0 || st.handshake_failed ? { ...m.handshake, failed: st.handshake_failed ?? 0 } : undefined,
     passed: thresholds.every((t) => t.ok) && dead.length === 0 && failures.length === 0, failures,
     trusted: reasons.length === 0, untrusted_reasons: reasons, timeline: m.timeline, server, http, ...(history ? { history } : {}),
+    ...(st.ephemeral_sent || st.ephemeral_received ? {
+      ephemeral: {
+        ...m.ephemeral, sent: st.ephemeral_sent ?? { typing: 0, read: 0 }, received: st.ephemeral_received ?? { typing: 0, read: 0 }, shed_notices: st.errors.shed ?? 0,
+      },
+    } : {}),
     storm: s.storm.drop_pct > 0 ? { at_s: s.storm.at_s, drop_pct: s.storm.drop_pct, method: s.storm.method, policy: s.reconnect.policy, time_to_recover_ms: ttr, time_to_recover_s: ttr === null ? null : ttr / 1000 } : undefined,
   };
 }

@@ -13,6 +13,13 @@ export function mergeStats(all: readonly AgentStats[]): AgentStats {
     for (const [k, v] of Object.entries(s.closes)) out.closes[k] = (out.closes[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.errors)) out.errors[k] = (out.errors[k] ?? 0) + v;
     for (const [k, v] of Object.entries(s.close_reasons ?? {})) (out.close_reasons ??= {})[k] ??= v;
+    for (const k of ['ephemeral_sent', 'ephemeral_received'] as const) {
+      const v = s[k];
+      if (!v) continue;
+      const o = (out[k] ??= { typing: 0, read: 0 });
+      o.typing += v.typing;
+      o.read += v.read;
+    }
   }
   return out;
 }
@@ -53,6 +60,10 @@ export function mergeAgents(results: readonly AgentResult[]) {
       receive_processing: percentiles(mergeHists(results.map((r) => r.hists.proc ?? ''))),
     },
     handshake: percentiles(mergeHists(results.map((r) => r.hists.hs ?? ''))),
+    ephemeral: {
+      typing: percentiles(mergeHists(results.map((r) => r.hists.typing ?? ''))),
+      read: percentiles(mergeHists(results.map((r) => r.hists.read ?? ''))),
+    },
     stats: mergeStats(results.map((r) => r.stats)),
     timeline: mergeTimelines(results.map((r) => r.timeline)),
   };

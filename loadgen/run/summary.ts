@@ -39,6 +39,10 @@ export function summary(r: RunResult): string {
     const g = r.generator;
     lines.push(`  generator error bar (measured): send lag p50 ${g.send_lag.p50_ms} ms, p99 ${g.send_lag.p99_ms} ms, max ${g.send_lag.max_ms} ms over ${g.send_lag.count} sends; receive processing per read p99 ${g.receive_processing.p99_ms} ms`);
   }
+  if (r.ephemeral) {
+    const e = r.ephemeral;
+    lines.push(`  ephemeral events (measured, from the origin gateway's receipt): typing sent ${e.sent.typing}, received ${e.received.typing}, p50 ${e.typing.p50_ms} ms, p99 ${e.typing.p99_ms} ms; read receipts sent ${e.sent.read}, received ${e.received.read}, p50 ${e.read.p50_ms} ms, p99 ${e.read.p99_ms} ms; shed notices from the gateway ${e.shed_notices}`);
+  }
   if (r.handshake) {
     const h = r.handshake;
     lines.push(`  protocol handshake (measured, WebSocket open → session ready): p50 ${h.p50_ms} ms, p99 ${h.p99_ms} ms over ${h.count}; never finished ${h.failed}`);

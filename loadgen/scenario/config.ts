@@ -11,7 +11,13 @@ export interface Stage { duration_s: number; users?: number; rate_per_room?: num
 export const stagesLength = (stages: readonly Stage[]): number => stages.reduce((a, s) => a + s.duration_s, 0);
 
 /** One user class: its share of the users and how often each of its users sends. */
-export interface UserClass { name: string; share: number; msgs_per_min: number }
+export interface UserClass {
+  name: string; share: number; msgs_per_min: number;
+  /** typing events per minute per user, each into one of the user's rooms (BFG protocol) */
+  typing_per_min?: number;
+  /** each user answers deliveries with a read receipt for the newest seq, `delay_ms` after the first unread one (BFG protocol) */
+  read_receipts?: { delay_ms: number };
+}
 
 /** The scenario's `socketio` block (defaults filled by the schema). */
 export interface SocketIoOptions {

@@ -7,6 +7,7 @@ export const METRICS = [
   'slow_closed', 'recovered_sessions', 'unrecovered_sessions', 'time_to_recover_s', 'time_to_recover_ms', 'send_lag_p99_ms', 'intended_p99_ms', 'peak_connections', 'http_p99_ms', 'http_non2xx', 'http_errors',
   'history_p99_ms', 'history_hot_p99_ms', 'history_cold_p99_ms', 'history_gaps', 'history_errors',
   'handshake_p99_ms', 'handshake_failed',
+  'typing_p99_ms', 'read_p99_ms', 'shed_notices',
 ] as const;
 
 const num = (min: number, dflt: number, description: string, max?: number) =>
@@ -196,7 +197,15 @@ export const scenarioSchema = {
       type: 'array', minItems: 1, maxItems: 255,
       items: {
         type: 'object', additionalProperties: false, required: ['name', 'share', 'msgs_per_min'],
-        properties: { name: { type: 'string', minLength: 1 }, share: { type: 'number', exclusiveMinimum: 0 }, msgs_per_min: { type: 'number', minimum: 0 } },
+        properties: {
+          name: { type: 'string', minLength: 1 }, share: { type: 'number', exclusiveMinimum: 0 }, msgs_per_min: { type: 'number', minimum: 0 },
+          typing_per_min: { type: 'number', minimum: 0, description: 'typing events per minute per user (BFG protocol): ephemeral, fanned out to the room, never stored' },
+          read_receipts: {
+            type: 'object', additionalProperties: false, default: undefined,
+            properties: { delay_ms: { type: 'number', minimum: 0, default: 1500 } },
+            description: 'read receipts (BFG protocol): after a delivery, the user marks the room read up to its newest seq delay_ms later (one receipt per room per delay)',
+          },
+        },
       },
       description: 'user classes: each a share of the users, each user sending msgs_per_min into one of its rooms (e.g. 10% active at 1/min, 90% lurkers at 0); replaces messages.rate_per_room',
     },

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HOLD_MAX_FACTOR, Shedder, nextLevel, pressureLevel, type ShedSignals, type ShedState } from '../../server/shedder.js';
+
+const th = { loopMs: 50, outboxBytes: 1000, recoverMs: 1000 };
+const sig = (loopP99Ms: number, outboxBytes = 0, storeDown = false): ShedSignals => ({ loopP99Ms, outboxBytes, storeDown });
+const calm = sig(0), hot = sig(60), hotter = sig(150), hottest = sig(300);
+
+describe('shedder', () => {
+  test('the level follows the worst signal: 1x a threshold sheds typing, 2x receipts, 4x history; a failing store everything', () => {
+    assert.equal(pressureLevel(calm, th), 0);
+    assert.equal(pressureLevel(sig(50), th), 0, 'at the threshold: not yet');
+    assert.equal(pressureLevel(hot, th), 1);
+    assert.equal(pressureLevel(hotter, th), 2);
+    assert.equal(pressureLevel(hottest, th), 3);
+    assert.equal(pressureLevel(sig(0, 2500), th), 2, 'the outbox alone');
+    assert.equal(pressureLevel(sig(0, 0, true), th), 3, 'the store breaker alone');
+  });
+
+  test('levels rise at once and are given back one at a time, each after the hold of calm', () => {
+    let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0 };
+    st = nextLevel(st, hottest, th, 0);
+    assert.equal(st.level, 3);
+    // not calm: under the threshold but not under half of it
+    for (let t = 100; t <= 3000; t += 100) st = nextLevel(st, sig(40), th, t);
+    assert.equal(st.level, 1, 'sig(40) is under 2x and 4x (levels 3, 2 given back) but not under half of 1x');
+    st = nextLevel(st, calm, th, 3100);
+    assert.equal(st.level, 1, 'calm has only begun');
+    st = nextLevel(st, calm, th, 4099);
+    assert.equal(st.level, 1);
+    st = nextLevel(st, calm, th, 4100);
+    assert.equal(st.level, 0);
+  });
+
+  test('load that comes straight back doubles the hold, up to its cap; a long calm resets it', () => {
+    let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0 };
+    let t = 0;
+    const holds: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      st = nextLevel(st, hot, th, (t += 100));
+      assert.equal(st.level, 1);
+      holds.push(st.holdMs);
+      st = nextLevel(st, calm, th, (t += 100));
+      st = nextLevel(st, calm, th, (t += st.holdMs));
+      assert.equal(st.level, 0, `round ${round}: given back after the hold`);
+    }
+    assert.deepEqual(holds, [1000, 2000, 4000, 8000, 16000, 16000, 16000, 16000].map((x) => Math.min(x, HOLD_MAX_FACTOR * 1000)));
+    st = nextLevel(st, calm, th, (t += 2 * st.holdMs));
+    st = nextLevel(st, hot, th, (t += 100));
+    assert.equal(st.holdMs, 1000, 'after two holds of calm the hold starts over');
+  });
+
+  test('--no-shed reads the signals (for /health) and never sheds', () => {
+    const on = new Shedder(th, true, () => ({ outboxBytes: 0, storeDown: false }));
+    const off = new Shedder(th, false, () => ({ outboxBytes: 0, storeDown: false }));
+    on.tick(0, 500); off.tick(0, 500);
+    assert.deepEqual(on.shed, ['typing', 'read', 'history']);
+    assert.equal(on.sheds('typing') && on.sheds('history'), true);
+    assert.equal(off.level, 0);
+    assert.equal(off.sheds('typing'), false);
+    assert.equal(off.last.loopP99Ms, 500);
+    on.stop(); off.stop();
+  });
+});
