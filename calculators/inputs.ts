@@ -28,6 +28,11 @@ export const PLAN_FIELDS = {
   cold_disk_fill: { d: 0.5, unit: 'fraction', help: 'share of a node\'s disk data may fill (compaction needs the rest)' },
   cold_writes_per_node_per_sec: { d: 20_000, unit: 'writes/s', help: 'replica writes one Cassandra node sustains (modeled; measure yours)' },
   archive_msgs_per_worker_per_sec: { d: 5_000, unit: 'msgs/s', help: 'messages one archive worker moves to Cassandra per second (npm run bench:archive measures it)' },
+  typing_per_msg: { d: 2, unit: 'events', help: 'typing events fanned out per message sent, after the gateway\'s coalescing (one per --typing-interval-ms, 3 s): about 6 s of composing per message (assumption; 0 with typing off)' },
+  receipts_per_delivery: { d: 0.25, unit: 'receipts', help: 'read receipts per message delivered: one receipt marks everything read so far, so a reader who reads 4 at a time sends 0.25 (assumption; 0 with receipts off)' },
+  dm_share: { d: 0.5, unit: 'fraction', help: 'share of messages that are DMs (each names one recipient for an offline notification)' },
+  mentions_per_msg: { d: 0.05, unit: 'users', help: 'users named in meta.mentions per room message, on average' },
+  offline_share: { d: 0.6, unit: 'fraction', help: 'share of named recipients with no live session at peak (they get a notification record)' },
   archive_workers: { d: 2, unit: 'workers', help: 'archive workers (bfg archive processes, or gateways with --archive)' },
   cores_per_server: { d: 16, unit: 'cores', help: 'CPU cores per server' },
   writes_per_core_per_sec: { d: 200_000, unit: 'writes/s', help: 'fan-out socket writes one core sustains' },
@@ -49,6 +54,8 @@ export type SloKey = keyof typeof SLO_FIELDS;
 export type PlanInputs = Record<PlanKey, number> & Partial<Record<SloKey, number>> & { policy: StormPolicy; room_classes?: { rooms: number; members: number }[] };
 export type Sources = Partial<Record<PlanKey | SloKey, { provenance: Provenance; note: string }>>;
 
+/** inputs that may be 0 (a feature turned off); every other one must be positive */
+const ZERO_OK: PlanKey[] = ['typing_per_msg', 'receipts_per_delivery', 'dm_share', 'mentions_per_msg', 'offline_share'];
 const INTEGER: PlanKey[] = ['target_connections', 'fd_limit', 'rooms', 'room_size', 'cores_per_server', 'kill', 'cold_replication', 'archive_workers'];
 
 /** Merges given inputs over the defaults and checks every one; throws one error naming each bad input. */
@@ -66,7 +73,7 @@ export function planInputs(given: Record<string, unknown>): Readonly<PlanInputs>
   }
   for (const [k, f] of Object.entries(PLAN_FIELDS) as [PlanKey, (typeof PLAN_FIELDS)[PlanKey]][]) {
     const v = given[k] ?? f.d;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) errors.push(`${k}: ${JSON.stringify(v)} must be a positive number (${f.unit})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (v === 0 && !ZERO_OK.includes(k))) errors.push(`${k}: ${JSON.stringify(v)} must be a ${ZERO_OK.includes(k) ? 'non-negative' : 'positive'} number (${f.unit})`);
     else if (INTEGER.includes(k) && !Number.isInteger(v)) errors.push(`${k}: ${v} must be a whole number`);
     out[k] = v;
   }
@@ -84,6 +91,7 @@ export function planInputs(given: Record<string, unknown>): Readonly<PlanInputs>
   if (errors.length === 0) {
     if (o.usable_ram_gib * 1024 <= o.process_base_mib) errors.push(`usable_ram_gib: ${o.usable_ram_gib} GiB is not more than process_base_mib (${o.process_base_mib} MiB): no memory is left for connections`);
     if (o.redundancy < 1) errors.push(`redundancy: ${o.redundancy} must be at least 1`);
+    for (const k of ['dm_share', 'offline_share'] as const) if (o[k] > 1) errors.push(`${k}: ${o[k]} is a share: at most 1`);
     if (o.base_ms > o.cap_ms) errors.push(`base_ms: ${o.base_ms} must not exceed cap_ms (${o.cap_ms})`);
   }
   if (errors.length) throw new BfgError('bad_option', errors.join('; '));

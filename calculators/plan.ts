@@ -7,6 +7,7 @@ import { BfgError } from '../protocol/index.js';
 import type { PlanInputs, Sources } from './inputs.js';
 import { aggregateStorm, STORM_DEFAULTS } from './storm/index.js';
 import { avgMsgsPerSec, msgsPerDay, peakMsgsPerSec, storedBytesPerDay } from './traffic.js';
+import { ephemeralShare, ephemeralWritesPerSec, notificationsPerSec, receiptsPerSec, typingPerSec } from './ephemeral.js';
 import { archiveLag, bytesPerYear, coldBytesPerDay, coldBytesRetained, coldNodes, coldWritesPerSec, partitionBytes, partitionsPerDay, ARCHIVE_BUCKET_SEQS } from './cold.js';
 
 export interface Figure { name: string; value: number | string; unit: string; formula: string }
@@ -36,9 +37,13 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('room subscriptions per server', Math.round(subs), 'subscriptions', 'Σ rooms × (1 − (1 − 1/servers)^members)');
   const peak = peakMsgsPerSec(i.daily_users, i.msgs_per_user_per_day, i.peak_factor);
   const meanMembers = classes.reduce((a, c) => a + c.rooms * c.members, 0) / classes.reduce((a, c) => a + c.rooms, 0);
-  const busMsgs = peak * busDeliveriesPerMessage(Math.round(meanMembers), servers);
+  // typing and read receipts take the same bus and fan-out as messages, never the store
+  const typing = typingPerSec(peak, i.typing_per_msg), receipts = receiptsPerSec(peak, meanMembers, i.receipts_per_delivery);
+  add('ephemeral: typing events per second at peak', Math.round(typing), 'events/s', 'peak msgs/s × typing_per_msg');
+  add('ephemeral: read receipts per second at peak', Math.round(receipts), 'receipts/s', 'peak msgs/s × (mean members − 1) × receipts_per_delivery');
+  const busMsgs = (peak + typing + receipts) * busDeliveriesPerMessage(Math.round(meanMembers), servers);
   const bus = busNodes(subs * servers, i.subs_per_bus_node, busMsgs, i.bus_msgs_per_node_per_sec);
-  add('bus deliveries per second at peak', Math.round(busMsgs), 'msgs/s', 'peak msgs/s × servers × (1 − (1 − 1/servers)^mean members)');
+  add('bus deliveries per second at peak (messages, typing and receipts)', Math.round(busMsgs), 'msgs/s', '(peak msgs/s + typing/s + receipts/s) × servers × (1 − (1 − 1/servers)^mean members)');
   add('bus nodes', bus.nodes, 'nodes', `max(by subscriptions ${bus.bySubscriptions}, by throughput ${bus.byThroughput}): ${bus.binding} binds`);
   add('socket writes per message', writesPerMessage(i.room_size), 'writes', 'room_size − 1');
   add('writes on the sender\'s server', round2(writesOnSenderServer(i.room_size, servers)), 'writes', 'max(0, room_size / servers − 1)');
@@ -54,16 +59,21 @@ export function makePlan(i: Readonly<PlanInputs>, sources: Sources = {}): Plan {
   add('heartbeat CPU per server (every connection idle)', round2(hbCores), 'cores', 'connections per server / heartbeat_s × heartbeat_us / 10⁶');
   // a surviving server accepts with what its own connections' heartbeats leave it
   const acceptCapacity = i.accept_per_core_per_sec * spareCores;
-  const fleetPeakWrites = peak * (meanMembers - 1);
+  const msgWrites = peak * (meanMembers - 1), ephWrites = ephemeralWritesPerSec(typing, receipts, meanMembers);
+  const fleetPeakWrites = msgWrites + ephWrites;
+  add('fan-out writes per second at peak: messages', Math.round(msgWrites), 'writes/s', 'peak msgs/s × (mean members − 1)');
+  add('fan-out writes per second at peak: typing and receipts', Math.round(ephWrites), 'writes/s', '(typing/s + receipts/s) × (mean members − 1)');
+  add('share of fan-out writes that are typing and receipts', round2(100 * ephemeralShare(msgWrites, ephWrites)), '%', 'ephemeral writes / all fan-out writes');
   const sloWrites = i.slo_deliveries_per_server_per_sec;
   const byCpu = Math.ceil(fleetPeakWrites / (sloWrites ?? i.writes_per_core_per_sec * spareCores));
   add(sloWrites !== undefined ? 'servers by fan-out at the SLO at peak (measured rate)' : 'servers by fan-out CPU at peak', byCpu, 'servers',
-    sloWrites !== undefined ? 'peak msgs/s × (mean members − 1) / slo_deliveries_per_server_per_sec'
-      : 'peak msgs/s × (mean members − 1) / (writes_per_core_per_sec × (cores_per_server − heartbeat CPU per server))');
+    sloWrites !== undefined ? '(message + ephemeral writes at peak) / slo_deliveries_per_server_per_sec'
+      : '(message + ephemeral writes at peak) / (writes_per_core_per_sec × (cores_per_server − heartbeat CPU per server))');
   add('messages per day', msgsPerDay(i.daily_users, i.msgs_per_user_per_day), 'msgs', 'daily_users × msgs_per_user_per_day');
   add('average messages per second', Math.round(avgMsgsPerSec(i.daily_users, i.msgs_per_user_per_day)), 'msgs/s', 'messages per day / 86,400');
   add('peak messages per second', Math.round(peak), 'msgs/s', 'average × peak_factor');
   add('stored per day', round2(storedBytesPerDay(i.daily_users, i.msgs_per_user_per_day, i.bytes_per_msg) / 1024 ** 3), 'GiB', 'messages per day × bytes_per_msg');
+  add('offline notification records per second at peak', round2(notificationsPerSec(peak, i.dm_share, i.mentions_per_msg, i.offline_share)), 'records/s', 'peak msgs/s × (dm_share + mentions_per_msg) × offline_share (bfg serve --notify redis: one record per message and offline user)');
   // the cold tier: every message archived once, replicated cold_replication times
   const perDay = msgsPerDay(i.daily_users, i.msgs_per_user_per_day);
   const coldWrites = coldWritesPerSec(peak, i.cold_replication);

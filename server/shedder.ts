@@ -41,7 +41,12 @@ export interface ShedState {
   holdMs: number;
   /** when the last level was given back (0: never) */
   downAt: number;
+  /** share of the kind last given back that is let through (slow start: RAMP_START, doubling each window without overload, to 1) */
+  ramp: number;
 }
+
+/** the share of a kind let through in the first window after it is given back: a probe, not the whole flood at once */
+export const RAMP_START = 1 / 16;
 
 /** the longest hold: a node that keeps being overloaded retries without shedding once a this many recoverMs */
 export const HOLD_MAX_FACTOR = 16;
@@ -50,19 +55,22 @@ export const HOLD_MAX_FACTOR = 16;
  * One window of the hysteresis. Levels rise at once; one is given back after `holdMs` of calm (signals
  * under half their thresholds). When load comes back within `holdMs` of a step down, the hold doubles
  * (up to HOLD_MAX_FACTOR × recoverMs): under a sustained overload the node stops probing every few
- * seconds, and each probe costs a burst of late messages. A node calm for two holds starts over.
+ * seconds, and each probe costs a burst of late messages. A node calm for two holds starts over. A kind
+ * given back is let through in part at first (RAMP_START, doubling each window the load stays under
+ * the thresholds): a probe that finds the node still overloaded costs a sixteenth of the flood.
  */
 export function nextLevel(st: ShedState, sig: ShedSignals, th: ShedThresholds, now: number): ShedState {
   const wanted = pressureLevel(sig, th);
   let holdMs = st.downAt && now - st.downAt >= 2 * st.holdMs ? th.recoverMs : st.holdMs;
   if (wanted > st.level) {
     if (st.downAt && now - st.downAt < holdMs) holdMs = Math.min(holdMs * 2, HOLD_MAX_FACTOR * th.recoverMs);
-    return { level: wanted, calmSince: null, holdMs, downAt: st.downAt };
+    return { level: wanted, calmSince: null, holdMs, downAt: st.downAt, ramp: 1 };
   }
-  if (wanted === st.level || pressureLevel(sig, th, 0.5) >= st.level) return { ...st, calmSince: null, holdMs };
-  if (st.calmSince === null) return { ...st, calmSince: now, holdMs };
-  if (now - st.calmSince < holdMs) return { ...st, holdMs };
-  return { level: st.level - 1, calmSince: st.level - 1 > 0 ? now : null, holdMs, downAt: now };
+  const ramp = Math.min(1, st.ramp * 2);
+  if (wanted === st.level || pressureLevel(sig, th, 0.5) >= st.level) return { ...st, calmSince: null, holdMs, ramp };
+  if (st.calmSince === null) return { ...st, calmSince: now, holdMs, ramp };
+  if (now - st.calmSince < holdMs) return { ...st, holdMs, ramp };
+  return { level: st.level - 1, calmSince: st.level - 1 > 0 ? now : null, holdMs, downAt: now, ramp: RAMP_START };
 }
 
 /** The node's shedder: reads its signals every `windowMs`, answers `sheds(kind)` on the hot path. */
@@ -77,7 +85,7 @@ export class Shedder {
   constructor(private readonly th: ShedThresholds, private readonly enabled: boolean, private readonly signals: () => Omit<ShedSignals, 'loopP99Ms'>,
     private readonly onChange: (level: number) => void = () => {}) {
     this.loop = monitorEventLoopDelay({ resolution: 10 });
-    this.st = { level: 0, calmSince: null, holdMs: th.recoverMs, downAt: 0 };
+    this.st = { level: 0, calmSince: null, holdMs: th.recoverMs, downAt: 0, ramp: 1 };
   }
 
   /** 0: nothing shed; n: the first n of SHED_ORDER */
@@ -109,9 +117,10 @@ export class Shedder {
     this.onChange(this.level);
   }
 
-  /** true while `kind` is shed */
+  /** true while `kind` is shed (for the kind just given back: all but its ramp's share, at random) */
   sheds(kind: ShedKind): boolean {
-    return this.level > SHED_ORDER.indexOf(kind);
+    const i = SHED_ORDER.indexOf(kind), st = this.st;
+    return st.level > i || (st.level === i && st.ramp < 1 && Math.random() >= st.ramp);
   }
 
   /** what is shed now, in order */

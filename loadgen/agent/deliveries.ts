@@ -130,7 +130,7 @@ export class Deliveries implements ProtocolSink {
     if (ref && ref.includes(':')) this.traffic.failed(ref);
   }
 
-  ephemeral(vu: Vu, kind: 'typing' | 'read', _room: string, ts: number, at: number): void {
+  ephemeral(_vu: Vu, kind: 'typing' | 'read', ts: number, at: number): void {
     const got = (this.p.stats.ephemeral_received ??= { typing: 0, read: 0 });
     got[kind]++;
     if (at >= this.p.measureFrom) this.p.m.ephemeral(kind, Math.max(0, at - ts));

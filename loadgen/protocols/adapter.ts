@@ -48,8 +48,8 @@ export interface ProtocolSink {
   error(vu: Vu, code: string, ref?: string): void;
   /** a frame the adapter could not read */
   undecodable(vu: Vu): void;
-  /** an ephemeral event from another member, read at `at`; `ts`: when its origin gateway received it (epoch ms) */
-  ephemeral?(vu: Vu, kind: 'typing' | 'read', room: string, ts: number, at: number): void;
+  /** an ephemeral event (typing, read) from another member, read at `at`; `ts`: when its origin gateway received it (epoch ms) */
+  ephemeral?(vu: Vu, kind: 'typing' | 'read', ts: number, at: number): void;
   /** the server is draining (shutting down): the next redial waits at least `retryAfterMs` (its jitter spreads the herd) */
   drain(vu: Vu, retryAfterMs: number): void;
   /** writes one frame on the user's socket */

@@ -3,7 +3,7 @@
  * seq, DMs, and history over HTTP for the end-of-run backfill. The stamp rides in `meta`.
  */
 import { decodeServerFrame, encodeFrame, subprotocolOf, type ClientFrame, type Format } from '../../protocol/index.js';
-import { fastMsg, fastProtoMsg } from './fast-msg.js';
+import { fastEphemeral, fastMsg, fastProtoMsg } from './fast-msg.js';
 import type { Vu } from '../agent/vu.js';
 import type { Adapter, Dial, Guarantees, ProtocolSink, Stamp } from './adapter.js';
 import { readStamp } from './adapter.js';
@@ -65,6 +65,9 @@ export class BfgAdapter implements Adapter {
       st.i = fast.i ?? fast.t;
       return sink.message(vu, fast.room, fast.seq, st, at);
     }
+    // typing and receipts can outnumber messages many times: their JSON is read in place too
+    const e = binary ? undefined : fastEphemeral(payload);
+    if (e) return sink.ephemeral?.(vu, e.kind, e.ts, at);
     let f;
     try {
       f = decodeServerFrame(payload, this.format);
@@ -77,7 +80,7 @@ export class BfgAdapter implements Adapter {
       case 'joined': return sink.joined(vu, f.room, at, f.head, f.epoch, f.recovered);
       case 'error': return sink.error(vu, f.code, f.ref);
       case 'drain': return sink.drain(vu, f.retryAfterMs);
-      case 'typing': case 'read': return sink.ephemeral?.(vu, f.op, f.room, f.ts, at);
+      case 'typing': case 'read': return sink.ephemeral?.(vu, f.op, f.ts, at);
       default: return;
     }
   }

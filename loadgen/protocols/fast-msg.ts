@@ -139,3 +139,28 @@ function decimal(b: Buffer, from: number, to: number): number | undefined {
   const x = Number(b.toString('latin1', from, to));
   return Number.isFinite(x) ? x : undefined;
 }
+
+const TYPING = Buffer.from('{"op":"typing","room":"');
+const READ = Buffer.from('{"op":"read","room":"');
+const TS = Buffer.from(',"ts":');
+
+/** kind and ts of a JSON typing or read event (ts its last field, as the gateway writes it), or undefined */
+export function fastEphemeral(b: Buffer): { kind: 'typing' | 'read'; ts: number } | undefined {
+  const kind = startsWith(b, TYPING) ? 'typing' : startsWith(b, READ) ? 'read' : undefined;
+  if (!kind || b[b.length - 1] !== 0x7d) return undefined;
+  const at = b.lastIndexOf(TS);
+  if (at < 0) return undefined;
+  let ts = 0;
+  for (let i = at + TS.length; i < b.length - 1; i++) {
+    const c = b[i];
+    if (c < 0x30 || c > 0x39) return undefined;
+    ts = ts * 10 + (c - 0x30);
+  }
+  return { kind, ts };
+}
+
+function startsWith(b: Buffer, p: Buffer): boolean {
+  if (b.length < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (b[i] !== p[i]) return false;
+  return true;
+}

@@ -15,7 +15,8 @@ test('heartbeat CPU: 1,000,000 connections pinged every 25 s at 37 µs a round t
 
 test('the plan pays heartbeats before fan-out and accepts, and refuses a server whose heartbeats take every core', () => {
   const fig = (p: ReturnType<typeof makePlan>, name: string) => p.figures.find((f) => f.name === name)!.value;
-  const base = { cores_per_server: 2, fd_limit: 100_000, usable_ram_gib: 64, heartbeat_s: 25, heartbeat_us: 100, writes_per_core_per_sec: 100_000 };
+  // without typing and receipts, so fan-out is the messages' alone (test/calculators/ephemeral.test.ts adds them)
+  const base = { cores_per_server: 2, fd_limit: 100_000, usable_ram_gib: 64, heartbeat_s: 25, heartbeat_us: 100, writes_per_core_per_sec: 100_000, typing_per_msg: 0, receipts_per_delivery: 0 };
   const p = makePlan(planInputs(base));
   assert.equal(fig(p, 'heartbeat round trips per second per server'), 4000);
   assert.equal(fig(p, 'heartbeat CPU per server (every connection idle)'), 0.4);

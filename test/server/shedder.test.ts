@@ -18,7 +18,7 @@ describe('shedder', () => {
   });
 
   test('levels rise at once and are given back one at a time, each after the hold of calm', () => {
-    let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0 };
+    let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0, ramp: 1 };
     st = nextLevel(st, hottest, th, 0);
     assert.equal(st.level, 3);
     // not calm: under the threshold but not under half of it
@@ -30,10 +30,26 @@ describe('shedder', () => {
     assert.equal(st.level, 1);
     st = nextLevel(st, calm, th, 4100);
     assert.equal(st.level, 0);
+    // typing, given back, comes back a sixteenth first, doubling each window without overload
+    const ramps = [st.ramp];
+    for (let t = 4200; t <= 4600; t += 100) ramps.push((st = nextLevel(st, calm, th, t)).ramp);
+    assert.deepEqual(ramps, [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 1]);
+  });
+
+  test('a kind given back is let through at its ramp\'s share, the kind above it not at all', () => {
+    const sh = new Shedder(th, true, () => ({ outboxBytes: 0, storeDown: false }));
+    sh.tick(0, 60); // level 1: typing shed
+    for (let t = 100; t <= 1100; t += 100) sh.tick(t, 0); // calm from 100; given back at 1100
+    assert.equal(sh.level, 0);
+    let through = 0;
+    for (let i = 0; i < 16_000; i++) if (!sh.sheds('typing')) through++;
+    assert.ok(through > 500 && through < 1500, `about a sixteenth let through (${through} of 16000)`);
+    assert.equal(sh.sheds('read'), false);
+    sh.stop();
   });
 
   test('load that comes straight back doubles the hold, up to its cap; a long calm resets it', () => {
-    let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0 };
+    let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0, ramp: 1 };
     let t = 0;
     const holds: number[] = [];
     for (let round = 0; round < 8; round++) {
