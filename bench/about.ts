@@ -24,5 +24,8 @@ export const BENCHES: Record<string, string> = {
   truth: 'Reported against true latency: a gateway that holds every delivery a known delay, loaded at three rates.',
   receive: 'This build\'s agent receive throughput beside another revision\'s (`BENCH_BASE`), alternating rounds.',
   simulate: 'Wall time of both storm engines at their stated sizes, and how far their times to recover are apart (the storms are modeled).',
+  overload: 'Graceful degradation: `scenarios/overload-typing.yaml` (one gateway node whose Redis bus runs on its CPU, flooded with typing at 300 times the message rate by clients that '
+    + 'do not coalesce it) with shedding on (the default) beside the same run with `--no-shed`, alternating: message latency p99 against the scenario\'s SLO, messages lost, '
+    + 'typing delivered and shed. Shedding gives up typing to keep messages on time: fewer typing events delivered is its price, not a regression.',
   store: 'Redis\'s own CPU per append of the Redis store with the default `--history-ttl-s` beside none, alternating rounds.',
 };

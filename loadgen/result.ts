@@ -52,11 +52,7 @@ export interface RunResult {
   };
   /** the http phase (autocannon on the history endpoint), measured */
   http?: HttpPhaseResult;
-  /**
-   * ephemeral events (BFG's typing and read receipts), measured apart from messages: latency from the
-   * origin gateway's receipt (`ts`, ms resolution: the sender's leg to its gateway is not in it) to the
-   * read; events sent and received; `shed` errors the gateway answered (at most one per connection a second)
-   */
+  /** typing and read receipts (BFG), apart from messages: latency from the origin gateway's receipt (`ts`); sent, received, `shed` notices */
   ephemeral?: { typing: Percentiles; read: Percentiles; sent: { typing: number; read: number }; received: { typing: number; read: number }; shed_notices: number };
   /** the history phase (scrolling back through rooms), measured: pages, gaps, latency by tier */
   history?: HistoryPhaseResult;

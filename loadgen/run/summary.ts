@@ -41,7 +41,8 @@ export function summary(r: RunResult): string {
   }
   if (r.ephemeral) {
     const e = r.ephemeral;
-    lines.push(`  ephemeral events (measured, from the origin gateway's receipt): typing sent ${e.sent.typing}, received ${e.received.typing}, p50 ${e.typing.p50_ms} ms, p99 ${e.typing.p99_ms} ms; read receipts sent ${e.sent.read}, received ${e.received.read}, p50 ${e.read.p50_ms} ms, p99 ${e.read.p99_ms} ms; shed notices from the gateway ${e.shed_notices}`);
+    const lat = (p: typeof e.typing) => (p.count ? `p50 ${p.p50_ms} ms, p99 ${p.p99_ms} ms over ${p.count}` : 'no latency samples (none after the warm-up)');
+    lines.push(`  ephemeral events (measured, from the origin gateway's receipt): typing sent ${e.sent.typing}, received ${e.received.typing}, ${lat(e.typing)}; read receipts sent ${e.sent.read}, received ${e.received.read}, ${lat(e.read)}; shed notices from the gateway ${e.shed_notices}`);
   }
   if (r.handshake) {
     const h = r.handshake;
