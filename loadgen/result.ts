@@ -1,5 +1,5 @@
 /** The result of one `bfg load` run: one JSON file, schema `bfg.result.v1`. */
-import type { AgentStats, AgentTrust, TimePoint } from './agent/result.js';
+import type { AgentStats, AgentTrust, EphemeralResult, TimePoint } from './agent/result.js';
 import type { LedgerCounts } from './measure/ledger.js';
 import type { Percentiles } from './measure/histogram.js';
 import type { Scenario } from './scenario/scenario.js';
@@ -52,8 +52,7 @@ export interface RunResult {
   };
   /** the http phase (autocannon on the history endpoint), measured */
   http?: HttpPhaseResult;
-  /** typing and read receipts (BFG), apart from messages: latency from the origin gateway's receipt (`ts`); sent, received, `shed` notices */
-  ephemeral?: { typing: Percentiles; read: Percentiles; sent: { typing: number; read: number }; received: { typing: number; read: number }; shed_notices: number };
+  ephemeral?: EphemeralResult;
   /** the history phase (scrolling back through rooms), measured: pages, gaps, latency by tier */
   history?: HistoryPhaseResult;
   storm?: { at_s: number; drop_pct: number; method: string; policy: string; time_to_recover_ms: number | null; time_to_recover_s: number | null };

@@ -1,8 +1,8 @@
 /**
  * Graceful degradation (the seeds' "turn off typing indicators and read receipts under extreme load"):
  * a node sheds by priority when the signals it already has say it is overloaded — typing first, then
- * read receipts, then history reads — and never an acked message. Levels rise at once and fall one at
- * a time after `recoverMs` of calm (signals under half their thresholds), a hold that doubles when the
+ * read receipts, then history reads — and never an acked message. Levels rise one a window while the
+ * overload lasts and fall one at a time after `recoverMs` of calm (signals under half their thresholds), a hold that doubles when the
  * load comes straight back: hysteresis, so a node at the edge does not flap with each window.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -52,7 +52,7 @@ export const RAMP_START = 1 / 16;
 export const HOLD_MAX_FACTOR = 16;
 
 /**
- * One window of the hysteresis. Levels rise at once; one is given back after `holdMs` of calm (signals
+ * One window of the hysteresis. Levels rise one a window (at once for a failing store); one is given back after `holdMs` of calm (signals
  * under half their thresholds). When load comes back within `holdMs` of a step down, the hold doubles
  * (up to HOLD_MAX_FACTOR × recoverMs): under a sustained overload the node stops probing every few
  * seconds, and each probe costs a burst of late messages. A node calm for two holds starts over. A kind
@@ -64,7 +64,9 @@ export function nextLevel(st: ShedState, sig: ShedSignals, th: ShedThresholds, n
   let holdMs = st.downAt && now - st.downAt >= 2 * st.holdMs ? th.recoverMs : st.holdMs;
   if (wanted > st.level) {
     if (st.downAt && now - st.downAt < holdMs) holdMs = Math.min(holdMs * 2, HOLD_MAX_FACTOR * th.recoverMs);
-    return { level: wanted, calmSince: null, holdMs, downAt: st.downAt, ramp: 1 };
+    // one level a window, lowest priority first: a one-window spike (a burst, a GC) costs typing, not
+    // history; an overload that shedding typing does not cure climbs on. A failing store: all at once
+    return { level: sig.storeDown ? wanted : st.level + 1, calmSince: null, holdMs, downAt: st.downAt, ramp: 1 };
   }
   const ramp = Math.min(1, st.ramp * 2);
   if (wanted === st.level || pressureLevel(sig, th, 0.5) >= st.level) return { ...st, calmSince: null, holdMs, ramp };

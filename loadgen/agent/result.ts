@@ -1,6 +1,7 @@
 /** What one agent reports back; the coordinator merges these exactly. */
 import type { LedgerCounts } from '../measure/ledger.js';
 import type { PromHist } from '../measure/measurements.js';
+import type { Percentiles } from '../measure/histogram.js';
 
 /** One timeline bucket (`timeline_ms` long, 100 ms by default): `t` is its start in seconds from the run's t0. */
 export interface TimePoint {
@@ -20,6 +21,8 @@ export interface TimePoint {
   };
 }
 
+/** typing and read events, by kind */
+export interface EphemeralCounts { typing: number; read: number }
 export interface AgentStats {
   sent: number; acked: number; send_errors: number; connects: number; connect_errors: number;
   reconnects: number; slow_closed: number; peak_connections: number; closes: Record<string, number>; errors: Record<string, number>;
@@ -32,9 +35,11 @@ export interface AgentStats {
   /** a publisher's own messages the server sent back to it (protocols with echo): seen, never counted as deliveries */
   echoes?: number;
   /** ephemeral events (typing, read receipts) this agent's users sent, and received from other members */
-  ephemeral_sent?: { typing: number; read: number };
-  ephemeral_received?: { typing: number; read: number };
+  ephemeral_sent?: EphemeralCounts; ephemeral_received?: EphemeralCounts;
 }
+
+/** typing and read receipts (BFG) in a run, apart from messages: latency from the origin gateway's receipt (`ts`, ms resolution: the sender's leg to its gateway is not in it), events sent and received, and the `shed` errors the gateway answered (one per connection a second at most) */
+export interface EphemeralResult { typing: Percentiles; read: Percentiles; sent: EphemeralCounts; received: EphemeralCounts; shed_notices: number }
 
 export interface AgentTrust {
   loop_p99_ms: number; loop_max_ms: number; cpu_pct: number;

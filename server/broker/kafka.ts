@@ -38,6 +38,8 @@ export class KafkaBroker extends LogBroker implements Broker {
   private readonly topics = new Set<string>();
   private readonly reorder: Reorder;
   private readonly producer: Producer;
+  /** ephemeral events go through a producer of their own: never queued behind (or ahead of) a message in the idempotent one's single in-flight request */
+  private readonly signals: Producer;
   private readonly consumer: Consumer;
   private producerUp = false;
   private consumerUp = false;
@@ -51,6 +53,7 @@ export class KafkaBroker extends LogBroker implements Broker {
   })) {
     super(store);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, initialRetryTime: 100 } });
+    this.signals = kafka.producer({ retry: { retries: 0 } });
     this.consumer = kafka.consumer({
       groupId: `bfg-${o.node}`, sessionTimeout: 10_000, heartbeatInterval: 1000,
       // the broker answers a waiting fetch as soon as a message lands: the wait only bounds idle fetches
@@ -82,6 +85,7 @@ export class KafkaBroker extends LogBroker implements Broker {
     }
     await admin.disconnect();
     await this.producer.connect();
+    await this.signals.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: false });
     await this.consumer.run({
@@ -123,10 +127,10 @@ export class KafkaBroker extends LogBroker implements Broker {
     }
   }
 
-  /** ephemeral: one leader ack, not awaited (a lost event is superseded by the next) */
+  /** ephemeral: one leader ack, no retry, not awaited (a lost event is superseded by the next) */
   signal(s: Signal): void {
     const value = encodeSignal(s);
-    this.producer.send({ topic: this.o.topic, acks: 1, messages: s.topics.map((key) => ({ key, value })) }).catch(() => {});
+    this.signals.send({ topic: this.o.topic, acks: 1, messages: s.topics.map((key) => ({ key, value })) }).catch(() => {});
   }
 
   // every node reads every partition; a subscribe only says which rooms to pass on (and where each stands)
@@ -155,7 +159,7 @@ export class KafkaBroker extends LogBroker implements Broker {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.store.close()]);
+    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.signals.disconnect(), this.store.close()]);
   }
 }
 

@@ -76,6 +76,10 @@ describe('caps per user and per address', () => {
   });
 });
 
+// these readers stall the event loop on purpose (12 MiB pages): a node that sheds history reads meanwhile
+// (server/shedder.ts, tested in ephemeral.test.ts) would hide the per-read limits tested here
+const NO_SHED = { shed: false } as const;
+
 describe('HTTP history cannot take a node\'s memory', () => {
   let redis: TestRedis | undefined;
   after(() => redis?.stop());
@@ -85,7 +89,7 @@ describe('HTTP history cannot take a node\'s memory', () => {
       redis = await startRedis();
       parts = await openParts(gatewayOptions({ auth: 'none', store: 'redis', bus: 'redis', redis: redis.url }));
     }
-    const g = await startGateway(store === 'redis' ? { store: 'redis', bus: 'redis', redis: redis!.url } : {}, parts);
+    const g = await startGateway(store === 'redis' ? { store: 'redis', bus: 'redis', redis: redis!.url, ...NO_SHED } : NO_SHED, parts);
     const w = await TestClient.connect(`${g.url}/?user=writer`);
     // '"' is one stored byte and two in JSON: 99 bodies at --max-body are a 12 MiB page uncapped
     const body = '"'.repeat(64 * 1024 - 16);
@@ -133,7 +137,7 @@ describe('HTTP history cannot take a node\'s memory', () => {
   });
 
   test('history reads in progress are bounded per user (429); a page that fits is read whole, and paging by `more` reads every message', async () => {
-    const g = await startGateway({ historyReadsPerUser: 1, maxHistoryBytes: 32 * 2 ** 20 });
+    const g = await startGateway({ historyReadsPerUser: 1, maxHistoryBytes: 32 * 2 ** 20, ...NO_SHED });
     const w = await TestClient.connect(`${g.url}/?user=writer`);
     await w.join('huge');
     // a 12 MiB page: more than loopback's socket buffers hold, so its read stays in progress while unread
@@ -150,7 +154,7 @@ describe('HTTP history cannot take a node\'s memory', () => {
     w.close();
     await g.gw.close();
 
-    const small = await startGateway({ maxHistoryBytes: 4096 });
+    const small = await startGateway({ maxHistoryBytes: 4096, ...NO_SHED });
     const v = await TestClient.connect(`${small.url}/?user=writer`);
     await v.join('paged');
     for (let i = 0; i < 30; i++) v.send({ op: 'send', room: 'paged', id: `p${i}`, body: 'x'.repeat(500) });

@@ -17,8 +17,14 @@ describe('shedder', () => {
     assert.equal(pressureLevel(sig(0, 0, true), th), 3, 'the store breaker alone');
   });
 
-  test('levels rise at once and are given back one at a time, each after the hold of calm', () => {
+  test('levels rise one a window while the overload lasts (a failing store: at once) and are given back one at a time, each after the hold of calm', () => {
     let st: ShedState = { level: 0, calmSince: null, holdMs: 1000, downAt: 0, ramp: 1 };
+    assert.equal(nextLevel(st, sig(0, 0, true), th, 0).level, 3, 'the store breaker: everything at once');
+    const spike = nextLevel(nextLevel(st, hottest, th, 0), calm, th, 100);
+    assert.equal(spike.level, 1, 'one window of spike sheds typing only');
+    st = nextLevel(st, hottest, th, 0);
+    st = nextLevel(st, hottest, th, 0);
+    assert.equal(st.level, 2);
     st = nextLevel(st, hottest, th, 0);
     assert.equal(st.level, 3);
     // not calm: under the threshold but not under half of it
@@ -69,7 +75,7 @@ describe('shedder', () => {
   test('--no-shed reads the signals (for /health) and never sheds', () => {
     const on = new Shedder(th, true, () => ({ outboxBytes: 0, storeDown: false }));
     const off = new Shedder(th, false, () => ({ outboxBytes: 0, storeDown: false }));
-    on.tick(0, 500); off.tick(0, 500);
+    for (let t = 0; t < 3; t++) { on.tick(t, 500); off.tick(t, 500); }
     assert.deepEqual(on.shed, ['typing', 'read', 'history']);
     assert.equal(on.sheds('typing') && on.sheds('history'), true);
     assert.equal(off.level, 0);
