@@ -66,9 +66,13 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   let buckets = 0;
   // a bucket is named by its scheduled end, not by when a busy agent got round to it: every agent's
   // bucket k then merges with every other's bucket k
-  const sample = (t: number) => {
-    const p = a.m.sample(t, a.counters());
-    if (++buckets % perProgress === 0) onProgress({ ...p, live: a.live() });
+  // the bucket's counters are read at its end; its encoding and the progress report wait for a gap
+  // between sends (Scheduler.later): both take up to milliseconds, which a send due then would wait
+  const sample = (t: number, final = false) => {
+    const p = a.m.sample(t, a.counters(), !final);
+    const report = ++buckets % perProgress === 0;
+    if (!final) a.sched.later(() => { a.m.encodeClosed(); if (report) onProgress({ ...p, live: a.live() }); });
+    else if (report) onProgress({ ...p, live: a.live() });
     if (!mark && sockets.connected >= a.vus.length / 10) mark = [sockets.connected, process.memoryUsage().rss];
   };
   // precise, not coarse, though a bucket's name places it, when there is traffic: spinning out the
@@ -105,8 +109,9 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   // a handshake still unanswered now never connected: a connect error, not nothing
   sockets.sweepHandshakes(nowMs(), 0, 'pending_at_end');
   const spinMs = a.sched.spinMs;
+  a.sched.flushLater();
   a.sched.stop();
-  sample(sampler.next); // the bucket in progress, named by its scheduled end like every other
+  sample(sampler.next, true); // the bucket in progress, named by its scheduled end like every other
   a.m.flush();
   if (a.proto.guarantees.history) await backfill(a);
   else a.deliveries.settleStamps();

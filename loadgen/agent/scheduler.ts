@@ -26,8 +26,37 @@ export class Scheduler {
   /** wall ms spent in last stretches before due times (reads run meanwhile): the price of precision */
   spinMs = 0;
   private spinSince = 0;
+  /** background work (`later`), oldest first, and since when the oldest has waited */
+  private readonly jobs: (() => void)[] = [];
+  private jobsSince = 0;
 
-  constructor(private readonly spinWindowMs = 2, private readonly turnMs = 10) {}
+  /**
+   * `idleGapMs`: background work runs only while the next precise task is at least this far off (or
+   * once it has waited `maxDeferMs`): a send must not wait behind a timeline bucket's encoding
+   */
+  constructor(private readonly spinWindowMs = 2, private readonly turnMs = 10, private readonly idleGapMs = 5, private readonly maxDeferMs = 1000) {}
+
+  /** runs `fn` between precise tasks, when none is due within idleGapMs (within maxDeferMs at the latest) */
+  later(fn: () => void): void {
+    if (this.jobs.length === 0) this.jobsSince = nowMs();
+    this.jobs.push(fn);
+  }
+
+  /** runs every background job now (the end of a run) */
+  flushLater(): void {
+    for (let fn = this.jobs.shift(); fn; fn = this.jobs.shift()) fn();
+  }
+
+  /** background jobs while the next precise task leaves room (one turn's worth at most) */
+  private idle(): void {
+    const end = nowMs() + this.turnMs;
+    while (this.jobs.length) {
+      const now = nowMs(), p = this.precise[0];
+      if (now > end || (p && p.next - now < this.idleGapMs && now - this.jobsSince < this.maxDeferMs)) return;
+      this.jobs.shift()!();
+      this.jobsSince = nowMs();
+    }
+  }
 
   /** adds a task (due at task.next) */
   add(task: Task): void {
@@ -86,6 +115,7 @@ export class Scheduler {
       // the last stretch before a precise task: wait it out without blocking reads
       const p = this.precise[0];
       if (p && p.next - t <= this.spinWindowMs && this.spinSince === 0) this.spinSince = t;
+      else if (this.jobs.length) this.idle();
       return this.arm();
     }
     if (this.spinSince) {
@@ -106,6 +136,7 @@ export class Scheduler {
       task.fire(now);
       if (Number.isFinite(task.next)) push(h, task);
     }
+    if (this.jobs.length) this.idle();
     if (!this.stopped) this.arm();
   };
 }

@@ -42,7 +42,10 @@ export class Measurements {
   /** ephemeral events (typing, read receipts): from the origin gateway's receipt (`ts`, ms resolution) to the read */
   readonly typing = newHist(true);
   readonly read = newHist(true);
-  private readonly bucket: Hist = newHist(true);
+  private bucket: Hist = newHist(true);
+  /** closed buckets whose histogram is not encoded yet (an agent encodes between sends: Scheduler.later), and spare histograms */
+  private readonly unencoded: { b: Bucket; h: Hist }[] = [];
+  private readonly spare: Hist[] = [];
   readonly timeline: Bucket[] = [];
   private readonly spreads = new Map<string, Spread>();
 
@@ -94,12 +97,17 @@ export class Measurements {
     this.proc.recordValue(us(ms));
   }
 
-  /** closes the bucket that ends at `t` (epoch ms) with these counters */
-  sample(t: number, c: Counters): Bucket {
+  /**
+   * closes the bucket that ends at `t` (epoch ms) with these counters. Its latency histogram is encoded
+   * now, or with `defer` later by `encodeClosed` (encoding compresses: up to milliseconds, which a send
+   * due at a bucket's end would wait); the bucket is in the timeline either way, its `lat` set then
+   */
+  sample(t: number, c: Counters, defer = false): Bucket {
     const b: Bucket = { t: Math.round(((t - this.t0) / this.bucketMs)) * this.bucketMs / 1000, ...c };
     const prev = this.timeline.at(-1);
     if (prev && prev.t === b.t) {
       // the final sample fell in the last bucket: it takes its place (with its latencies), never a second point
+      this.encodeClosed();
       this.timeline.pop();
       if (prev.lat) {
         const h = decodeHist(prev.lat, true);
@@ -107,10 +115,22 @@ export class Measurements {
         h.destroy();
       }
     }
-    if (this.bucket.totalCount > 0) b.lat = encodeHist(this.bucket);
-    this.bucket.reset();
+    if (this.bucket.totalCount > 0) {
+      this.unencoded.push({ b, h: this.bucket });
+      this.bucket = this.spare.pop() ?? newHist(true);
+    }
     this.timeline.push(b);
+    if (!defer) this.encodeClosed();
     return b;
+  }
+
+  /** encodes the latency histograms of closed buckets (cheap when there are none) */
+  encodeClosed(): void {
+    for (let x = this.unencoded.shift(); x; x = this.unencoded.shift()) {
+      x.b.lat = encodeHist(x.h);
+      x.h.reset();
+      this.spare.push(x.h);
+    }
   }
 
   /** finishes the first/last rings (end of run) */
@@ -128,6 +148,7 @@ export class Measurements {
   }
 
   destroy(): void {
-    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.hs, this.typing, this.read, this.bucket]) h.destroy();
+    this.encodeClosed();
+    for (const h of [this.every, this.first, this.last, this.intended, this.lag, this.proc, this.hs, this.typing, this.read, this.bucket, ...this.spare]) h.destroy();
   }
 }
