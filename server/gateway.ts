@@ -39,11 +39,13 @@ export class Gateway {
   private readonly sessions: Sessions;
   private timer?: NodeJS.Timeout;
   private proxyLogged = 0;
+  private readonly notifyRelay?: Parts['notifyRelay'];
 
   /** `parts` from openParts (Redis, Kafka); what it leaves out is embedded */
   constructor(options: Partial<GatewayOptions> = {}, parts: Partial<Parts> = {}) {
     const opts = (this.opts = gatewayOptions(options));
-    const { hub, broker, presence, archive } = { ...memoryParts(opts), ...parts };
+    const { hub, broker, presence, archive, notifyRelay } = { ...memoryParts(opts), ...parts };
+    this.notifyRelay = notifyRelay;
     this.hub = hub;
     const metrics = createMetrics(opts.node);
     const outbox = new Outbox(opts.slowBytes, metrics);
@@ -177,6 +179,7 @@ export class Gateway {
     this.ops?.closeAllConnections();
     await Promise.all([stopped ?? this.stopListening(), this.ops?.listening && new Promise<void>((r) => this.ops!.close(() => r()))]);
     await this.ctx.archive?.close(); // before the broker, whose Redis connection it shares
+    await this.notifyRelay?.close();
     await Promise.all([this.ctx.broker.close(), this.ctx.presence.close()]);
   }
 }

@@ -55,7 +55,8 @@ export const OPTIONS = {
   shedLoopMs: { kind: 'number', d: 50, positive: true, help: 'shedding: event-loop delay p99 (per 250 ms window) past which typing is shed (2x: receipts too, 4x: history reads too)' },
   shedOutboxBytes: { kind: 'int', d: 64 * 2 ** 20, positive: true, help: 'shedding: output queued for all clients of this node, in bytes, past which typing is shed (2x: receipts, 4x: history reads)' },
   shedRecoverMs: { kind: 'number', d: 5000, positive: true, help: 'shedding: the signals must stay under half their thresholds this long before one level is given back (hysteresis)' },
-  notify: { kind: 'choice', d: 'none', choices: ['none', 'redis'] as const, help: 'offline notifications: redis writes one record per (message, offline user) — a DM\'s recipient, a room message\'s meta.mentions — to the Redis Stream bfg:notify, in the append script (needs --store redis)' },
+  notify: { kind: 'choice', d: 'none', choices: ['none', 'redis', 'kafka'] as const, help: 'offline notifications: redis writes one record per (message, offline user) — a DM\'s recipient, a room message\'s meta.mentions — to the Redis Stream bfg:notify, in the append script (needs --store redis); kafka also relays them from there to the Kafka topic --notify-topic (needs --kafka)' },
+  notifyTopic: { kind: 'string', d: 'bfg-notify', help: 'with --notify kafka: the topic the records are relayed to (created with --kafka-partitions if missing); key: the user, header key: the record\'s idempotency key' },
   notifyMaxLen: { kind: 'int', d: 1_000_000, positive: true, help: 'with --notify redis: records kept in bfg:notify at most (approximate trim); a push service reads them with a consumer group' },
   kafkaTopic: { kind: 'string', d: 'bfg-messages', help: 'Kafka topic of the bus (created with --kafka-partitions if missing)' },
   kafkaFetchWaitMs: { kind: 'int', d: 100, positive: true, help: 'Kafka bus: longest a fetch waits at the broker for new messages (kafkajs maxWaitTimeInMs); the broker answers as soon as one lands, so lower only adds idle fetches' },
@@ -136,8 +137,9 @@ export function gatewayOptions(partial: Partial<GatewayOptions> = {}): Readonly<
   if (o.archive !== undefined && o.store !== 'redis') errors.push('archive: --archive needs --store redis (the archive queue is a Redis Stream the append script writes)');
   if (o.archive !== undefined && o.redisCluster) errors.push('archive: --archive does not work with --redis-cluster yet (the archive queue is one stream, outside the rooms\' hash slots)');
   if (o.archive !== undefined && !/^cassandra:\/\/[^/]+/.test(o.archive)) errors.push(`archive: ${o.archive} is not cassandra://HOST:PORT[,HOST:PORT][/keyspace] (scripts/cassandra.sh start 9042 starts one)`);
-  if (o.notify === 'redis' && o.store !== 'redis') errors.push('notify: --notify redis needs --store redis (the records are written by the append script, with the message)');
-  if (o.notify === 'redis' && o.redisCluster) errors.push('notify: --notify redis does not work with --redis-cluster yet (the append script reads presence keys outside the room\'s hash slot)');
+  if (o.notify !== 'none' && o.store !== 'redis') errors.push(`notify: --notify ${o.notify} needs --store redis (the records are written by the append script, with the message)`);
+  if (o.notify === 'kafka' && !o.kafka) errors.push('notify: --notify kafka needs --kafka host:port[,host:port] (scripts/kafka.sh start 9092 starts a private broker)');
+  if (o.notify !== 'none' && o.redisCluster) errors.push('notify: --notify does not work with --redis-cluster yet (the append script reads presence keys outside the room\'s hash slot)');
   if (o.bus === 'kafka' && o.store !== 'redis') errors.push('store: --bus kafka needs --store redis (seq and history stay in Redis)');
   if (o.bus === 'rabbitmq' && !o.amqp) errors.push('amqp: --bus rabbitmq needs --amqp amqp://host:port or BFG_AMQP_URL (scripts/rabbitmq.sh start 5700 starts a private node)');
   if (o.bus === 'rabbitmq' && o.store !== 'redis') errors.push('store: --bus rabbitmq needs --store redis (seq and history stay in Redis)');

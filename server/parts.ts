@@ -16,6 +16,8 @@ export interface Parts {
   hub: Hub; broker: Broker; presence: Presence;
   /** the cold tier (--archive): Cassandra for old history, and the archive worker */
   archive?: ArchiveTier;
+  /** --notify kafka: the relay of notification records from bfg:notify to Kafka */
+  notifyRelay?: { close(): Promise<void> };
 }
 
 /** The embedded parts: everything in this process. */
@@ -57,7 +59,19 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
   }
   const { ARCHIVE_STREAM } = await import('./archive/queue.js');
   const queue = archive ? ARCHIVE_STREAM : null;
-  const notify = o.notify === 'redis' ? { stream: NOTIFY_STREAM, maxLen: o.notifyMaxLen } : null;
+  const notify = o.notify !== 'none' ? { stream: NOTIFY_STREAM, maxLen: o.notifyMaxLen } : null;
+  let notifyRelay: Parts['notifyRelay'];
+  if (o.notify === 'kafka') {
+    const { NotifyRelay } = await import('./notify-relay.js');
+    try {
+      notifyRelay = await NotifyRelay.open({ brokers: o.kafka!.split(','), topic: o.notifyTopic, partitions: o.kafkaPartitions, node: o.node, stream: NOTIFY_STREAM, batch: 500 },
+        await openRedis(o.redis!, `bfg-${o.node}-notify`), cmd);
+    } catch (err) {
+      await archive?.close();
+      cmd.disconnect();
+      throw err;
+    }
+  }
   if (o.bus === 'redis') {
     const store = new RedisStore(cmd, o.history, { sharded: o.redisCluster }, ttlMs, queue, notify);
     broker = new RedisBroker(store, cmd, await openRedis(o.redis!, `bfg-${o.node}-sub`), o.redisCluster);
@@ -89,7 +103,7 @@ export async function openParts(o: Readonly<GatewayOptions>): Promise<Parts> {
     }
     broker = rabbit;
   } else broker = new MemoryBroker(new RedisStore(cmd, o.history, null, ttlMs, queue, notify)); // one node, its log in Redis
-  return { hub: new Hub(), broker, presence, ...(archive ? { archive } : {}) };
+  return { hub: new Hub(), broker, presence, ...(archive ? { archive } : {}), ...(notifyRelay ? { notifyRelay } : {}) };
 }
 
 /**

@@ -4,8 +4,8 @@
  * down the batch is retried with a capped backoff and the queue grows; it drains by itself when
  * Cassandra returns. Never on a message's ack path: the gateway acks after the Redis append.
  */
-import type { ColdStore } from './cold.js';
-import type { ArchiveQueue, QueueEntry } from './queue.js';
+import type { ColdRow } from './cold.js';
+import type { QueueEntry, StreamQueue } from './queue.js';
 
 export interface ArchiverOptions {
   /** entries per read and per Cassandra batch */
@@ -14,14 +14,18 @@ export interface ArchiverOptions {
   blockMs: number;
 }
 
-export class Archiver {
+/** Where a worker writes a batch (Cassandra for the archive; Kafka for the notification relay): resolves once it is taken. */
+export interface BatchSink<T> { write(rows: T[]): Promise<void> }
+
+/** The archive worker; the notification relay (server/notify-relay.ts) is the same loop with its own queue and sink. */
+export class Archiver<T = ColdRow> {
   /** messages written to Cassandra, and Cassandra write failures (each batch is retried) */
   written = 0;
   writeErrors = 0;
   private closed = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly queue: ArchiveQueue, private readonly cold: ColdStore, private readonly o: ArchiverOptions) {}
+  constructor(private readonly queue: StreamQueue<T>, private readonly cold: BatchSink<T>, private readonly o: ArchiverOptions) {}
 
   /** starts the worker (the queue's group must exist: ArchiveQueue.init) */
   start(): void {
@@ -30,7 +34,7 @@ export class Archiver {
 
   private async run(): Promise<void> {
     while (!this.closed) {
-      let entries: QueueEntry[] = [];
+      let entries: QueueEntry<T>[] = [];
       if (!(await this.retry(async () => { entries = await this.queue.read(this.o.batch, this.o.blockMs); }))) return;
       if (entries.length === 0) continue;
       // entries that cannot be read are acknowledged with the rest: retrying them would never succeed

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { Gateway } from '../../server/gateway.js';
 import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
 import { openParts } from '../../server/parts.js';
 import { TestClient } from '../helpers/client.js';
 import { startServe } from '../helpers/cli.js';
+import { startKafka } from '../helpers/kafka.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
 
@@ -123,5 +125,46 @@ describe('offline notifications (--notify redis, real redis-server)', () => {
 
   test('--notify redis is refused without the Redis store, naming the fix', () => {
     assert.throws(() => gatewayOptions({ notify: 'redis' }), /notify: --notify redis needs --store redis/);
+  });
+});
+
+describe('offline notifications relayed to Kafka (--notify kafka, real Kafka and Redis)', () => {
+  test('DMs to an offline user reach the topic once each, keyed by user with the idempotency key; the Redis buffer drains; a second node shares the relaying', async () => {
+    const r = await startRedis();
+    const kafka = await startKafka();
+    const topic = `notify-${Date.now()}`;
+    const opts = (name: string) => gatewayOptions({ port: 0, auth: 'none', node: name, bus: 'redis', store: 'redis', redis: r.url, notify: 'kafka', kafka: kafka.brokers, notifyTopic: topic, kafkaPartitions: 2, msgRate: 10_000, msgBurst: 10_000 });
+    const gws: Gateway[] = [];
+    const consumer = new Kafka({ clientId: 'notify-test', brokers: kafka.brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `t-${Date.now()}` });
+    try {
+      for (const name of ['nk1', 'nk2']) {
+        const gw = new Gateway(opts(name), await openParts(opts(name)));
+        await gw.listen();
+        gws.push(gw);
+      }
+      const s = await TestClient.connect(`ws://127.0.0.1:${gws[0].port}/?user=kafkasender`);
+      const N = 200;
+      for (let i = 0; i < N; i++) s.send({ op: 'dm', to: i % 2 ? 'offa' : 'offb', id: `k${i}`, body: 'x' });
+      await s.waitFor((f) => f.op === 'ack', N, 30_000);
+      const got: { key: string; value: { key: string; user: string; seq: number } }[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => { got.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) }); } });
+      await until(() => got.length >= N, 60_000, `${N} records on the topic`);
+      assert.equal(new Set(got.map((g) => g.value.key)).size, N, 'each record once');
+      assert.ok(got.every((g) => g.key === g.value.user), 'keyed by user');
+      for (const user of ['offa', 'offb']) {
+        const seqs = got.filter((g) => g.value.user === user).map((g) => g.value.seq);
+        assert.deepEqual(seqs, Array.from({ length: N / 2 }, (_, i) => i + 1), `${user}: in order on its partition`);
+      }
+      const probe = new Redis(r.url);
+      await until(async () => Number(await probe.xlen('bfg:notify')) === 0, 10_000, 'the Redis buffer trimmed').finally(() => probe.disconnect());
+      s.close();
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      for (const g of gws) await g.close();
+      kafka.stop();
+      r.stop();
+    }
   });
 });

@@ -175,7 +175,9 @@ describe('cold tier on Cassandra', () => {
     assert.equal(history.gaps + history.repeats, 0);
     assert.deepEqual(history.errors, {});
     assert.equal(history.truncated, 0, 'no scroll found older history gone');
-    assert.ok((history.latency_ms.cold?.pages ?? 0) > 0 && (history.latency_ms.hot?.pages ?? 0) > 0, JSON.stringify(history.latency_ms));
+    // the hot window is read on its own or, when a room's head moved on while a scroll began, with the cold tier in one page
+    const lat = history.latency_ms as Record<string, { pages: number } | undefined>;
+    assert.ok((lat.cold?.pages ?? 0) > 0 && (lat.hot?.pages ?? 0) + (lat.mixed?.pages ?? 0) > 0, JSON.stringify(history.latency_ms));
   });
 
   test('Cassandra stopped during a room-fanout run: 0 lost, acks keep flowing, old pages answer history_unavailable; restarted: the lag returns to 0, every acked seq archived', async (t) => {
