@@ -56,8 +56,9 @@ export const HOLD_MAX_FACTOR = 16;
  * under half their thresholds). When load comes back within `holdMs` of a step down, the hold doubles
  * (up to HOLD_MAX_FACTOR × recoverMs): under a sustained overload the node stops probing every few
  * seconds, and each probe costs a burst of late messages. A node calm for two holds starts over. A kind
- * given back is let through in part at first (RAMP_START, doubling each window the load stays under
- * the thresholds): a probe that finds the node still overloaded costs a sixteenth of the flood.
+ * given back is let through in part at first (RAMP_START, doubling each window the signals stay under
+ * half their thresholds, held while between): a probe that finds the node still overloaded costs a
+ * sixteenth of the flood, and the share settles near what the node can take.
  */
 export function nextLevel(st: ShedState, sig: ShedSignals, th: ShedThresholds, now: number): ShedState {
   const wanted = pressureLevel(sig, th);
@@ -68,7 +69,9 @@ export function nextLevel(st: ShedState, sig: ShedSignals, th: ShedThresholds, n
     // history; an overload that shedding typing does not cure climbs on. A failing store: all at once
     return { level: sig.storeDown ? wanted : st.level + 1, calmSince: null, holdMs, downAt: st.downAt, ramp: 1 };
   }
-  const ramp = Math.min(1, st.ramp * 2);
+  // the kind given back is let in further only while the signals are under half their thresholds: a
+  // ramp that doubled on any window short of overload would overshoot a node near its capacity
+  const ramp = pressureLevel(sig, th, 0.5) <= st.level ? Math.min(1, st.ramp * 2) : st.ramp;
   if (wanted === st.level || pressureLevel(sig, th, 0.5) >= st.level) return { ...st, calmSince: null, holdMs, ramp };
   if (st.calmSince === null) return { ...st, calmSince: now, holdMs, ramp };
   if (now - st.calmSince < holdMs) return { ...st, holdMs, ramp };

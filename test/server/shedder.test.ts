@@ -40,6 +40,9 @@ describe('shedder', () => {
     const ramps = [st.ramp];
     for (let t = 4200; t <= 4600; t += 100) ramps.push((st = nextLevel(st, calm, th, t)).ramp);
     assert.deepEqual(ramps, [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 1]);
+    // between half the threshold and the threshold the share is held, neither let in further nor shed
+    const held = nextLevel({ ...st, ramp: 1 / 4 }, sig(40), th, 5000);
+    assert.deepEqual([held.level, held.ramp], [0, 1 / 4]);
   });
 
   test('a kind given back is let through at its ramp\'s share, the kind above it not at all', () => {
