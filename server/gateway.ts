@@ -54,8 +54,8 @@ export class Gateway {
     // the sum over sessions is read once a second at most (the shedder's window is 250 ms)
     let outAt = 0, out = 0;
     const outboxBytes = () => (Date.now() - outAt >= 1000 ? ((outAt = Date.now()), (out = queuedBytes(hub))) : out);
-    const shedder = new Shedder({ loopMs: opts.shedLoopMs, outboxBytes: opts.shedOutboxBytes, recoverMs: opts.shedRecoverMs }, opts.shed,
-      () => ({ outboxBytes: outboxBytes(), storeDown: !broker.health().store }), (level) => metrics.shedLevel.set(level));
+    const shedder = new Shedder({ loopMs: opts.shedLoopMs, outboxBytes: opts.shedOutboxBytes, recoverMs: opts.shedRecoverMs, latencyMs: opts.shedLatencyMs }, opts.shed,
+      () => ({ outboxBytes: outboxBytes(), storeDown: !broker.health().store, deliveryP99Ms: metrics.latency.windowQuantile(0.99) * 1000 }), (level) => metrics.shedLevel.set(level));
     this.ctx = {
       opts, metrics, outbox, broker, hub, rooms, presence, shedder, ...(archive ? { archive } : {}),
       send: (s, frame) => outbox.push(s, framed(frame, s.format)),

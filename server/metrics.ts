@@ -32,6 +32,24 @@ export class HotHistogram {
     this.counts = new Float64Array(bounds.length);
     registry.registerMetric(this as unknown as Metric);
   }
+  /**
+   * the upper bound of the bucket holding the `q` quantile of what was observed since the last call
+   * (`this.bounds`' unit; Infinity past the last bound, 0 with nothing observed): a windowed percentile
+   * for the shedder, at the buckets' resolution
+   */
+  windowQuantile(q: number): number {
+    const prev = (this.seen ??= { counts: new Float64Array(this.bounds.length), count: 0 });
+    const n = this.count - prev.count;
+    let acc = 0, at = Infinity;
+    for (let i = 0; i < this.bounds.length; i++) {
+      acc += this.counts[i] - prev.counts[i];
+      if (at === Infinity && n > 0 && acc >= q * n) at = this.bounds[i];
+    }
+    prev.counts.set(this.counts);
+    prev.count = this.count;
+    return n > 0 ? at : 0;
+  }
+  private seen?: { counts: Float64Array; count: number };
   observe(v: number): void {
     const i = bucketIndex(this.bounds, v);
     if (i < this.bounds.length) this.counts[i]++;

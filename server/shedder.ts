@@ -19,14 +19,17 @@ export interface ShedSignals {
   outboxBytes: number;
   /** the store's circuit breaker is open: it is failing, keep what it has for messages */
   storeDown: boolean;
+  /** message delivery latency p99 on this node over the window (a send's arrival at its gateway to its fan-out here), ms: what shedding protects, and where a slow bus or store shows that the event loop does not */
+  deliveryP99Ms?: number;
 }
 
-export interface ShedThresholds { loopMs: number; outboxBytes: number; recoverMs: number }
+export interface ShedThresholds { loopMs: number; outboxBytes: number; recoverMs: number; latencyMs?: number }
 
 /** The level the signals call for: 0 none; 1 typing; 2 typing and receipts; 3 history reads too. */
 export function pressureLevel(sig: ShedSignals, th: Omit<ShedThresholds, 'recoverMs'>, scale = 1): number {
   const loop = sig.loopP99Ms / (th.loopMs * scale), out = sig.outboxBytes / (th.outboxBytes * scale);
-  const worst = Math.max(loop, out);
+  const lat = th.latencyMs && sig.deliveryP99Ms ? sig.deliveryP99Ms / (th.latencyMs * scale) : 0;
+  const worst = Math.max(loop, out, lat);
   let level = worst > 4 ? 3 : worst > 2 ? 2 : worst > 1 ? 1 : 0;
   if (sig.storeDown) level = 3;
   return level;

@@ -73,3 +73,16 @@ test('HotHistogram reads exactly as prom-client\'s Histogram fed the same values
   assert.equal(parseProm(text).get('lat_seconds_count{node="n"}'), values.length);
   assert.equal(await hot.metrics(), text, 'reading twice adds nothing');
 });
+
+test('a hot histogram answers a windowed quantile: what was observed since the last call, at its buckets', async () => {
+  const { Registry } = await import('prom-client');
+  const { HotHistogram } = await import('../../server/metrics.js');
+  const h = new HotHistogram('t_window', 'test', [1, 2, 5, 10], new Registry());
+  assert.equal(h.windowQuantile(0.99), 0, 'nothing observed');
+  for (let i = 0; i < 99; i++) h.observe(0.5);
+  h.observe(7);
+  assert.equal(h.windowQuantile(0.99), 1, '99 of 100 under 1');
+  assert.equal(h.windowQuantile(0.5), 0, 'nothing since');
+  for (let i = 0; i < 10; i++) h.observe(4);
+  assert.equal(h.windowQuantile(0.99), 5, 'this window only');
+});

@@ -15,6 +15,11 @@ describe('shedder', () => {
     assert.equal(pressureLevel(hottest, th), 3);
     assert.equal(pressureLevel(sig(0, 2500), th), 2, 'the outbox alone');
     assert.equal(pressureLevel(sig(0, 0, true), th), 3, 'the store breaker alone');
+    // message latency on the node: a slow bus or store that the event loop does not show
+    const withLat = { ...th, latencyMs: 100 };
+    assert.equal(pressureLevel({ ...calm, deliveryP99Ms: 250 }, withLat), 2);
+    assert.equal(pressureLevel({ ...calm, deliveryP99Ms: 100 }, withLat), 0);
+    assert.equal(pressureLevel({ ...calm, deliveryP99Ms: 50 }, withLat, 0.5), 0, 'calm at half the threshold');
   });
 
   test('levels rise one a window while the overload lasts (a failing store: at once) and are given back one at a time, each after the hold of calm', () => {
