@@ -33,21 +33,22 @@ export async function backfill(agent: BackfillPorts): Promise<void> {
   // any live node serves the history (a fleet may have lost one during the run)
   const get = async (path: string): Promise<Response> => {
     let last: unknown;
-    for (let tries = 0; tries < 100; tries++) {
+    // a busy gateway is waited for, up to a minute: it bounds history reads in progress per user and
+    // node (429), and an overloaded one sheds them (503 shed) until it has been calm for a while
+    for (let wait = 20, end = Date.now() + 60_000; Date.now() < end; wait = Math.min(wait * 2, 1000)) {
       let busy = false;
       for (const b of bases) {
         try {
           const res = await fetch(`${b}${path}`);
           if (res.ok) return res;
-          // the gateway bounds history reads in progress per user and node: wait for one to finish
-          busy ||= res.status === 429;
+          busy ||= res.status === 429 || (res.status === 503 && ((await res.json().catch(() => ({}))) as { error?: string }).error === 'shed');
           last = new Error(`HTTP ${res.status}`);
         } catch (err) {
           last = err;
         }
       }
       if (!busy) break;
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+      await new Promise((r) => setTimeout(r, wait + Math.random() * wait));
     }
     throw last;
   };
