@@ -53,11 +53,14 @@ describe('typing and read receipts in a run (BFG protocol, embedded gateway)', (
   });
 });
 
-describe('overload-typing against a shedding gateway (its thresholds forced low)', () => {
+describe('overload-typing against a gateway shedding typing (level 1 set by hand and held)', () => {
   test('with shedding the typing is shed and counted, every message still arrives; without, the typing arrives', async () => {
     const run = async (shed: boolean) => {
-      // a threshold no event loop meets: the node is "overloaded" from its first window on
-      const g = await startGateway({ typingIntervalMs: 0, ephemeralRate: 100, ephemeralBurst: 200, shed, shedLoopMs: 1e-6, msgRate: 10_000, msgBurst: 10_000 });
+      // typing shed from the start and held (a hold no run outlasts; signals no machine reaches), so the
+      // run's end-of-run history reads are not shed: level 1 sheds typing only
+      const g = await startGateway({ typingIntervalMs: 0, ephemeralRate: 100, ephemeralBurst: 200, shed, shedRecoverMs: 1e9, shedLoopMs: 1e6, shedLatencyMs: 1e6, msgRate: 10_000, msgBurst: 10_000 });
+      g.gw.ctx.shedder.tick(Date.now(), 1e9);
+      assert.deepEqual(g.gw.ctx.shedder.shed, shed ? ['typing'] : []);
       try {
         const s = loadScenario('scenarios/overload-typing.yaml', ['users=60', 'arrival_rate=120', 'duration_s=5', 'send_after_s=1', 'warmup_s=0', 'thresholds=[]']);
         return await runLoad({ scenario: s, target: g.url, progress: false, log: () => {} });
