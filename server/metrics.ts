@@ -28,6 +28,8 @@ export class HotHistogram {
   private readonly counts: Float64Array;
   private sum = 0;
   private count = 0;
+  /** the counts at the last windowQuantile */
+  private seen?: { counts: Float64Array; count: number };
   constructor(readonly name: string, readonly help: string, private readonly bounds: readonly number[], registry: Registry) {
     this.counts = new Float64Array(bounds.length);
     registry.registerMetric(this as unknown as Metric);
@@ -49,7 +51,6 @@ export class HotHistogram {
     prev.count = this.count;
     return n > 0 ? at : 0;
   }
-  private seen?: { counts: Float64Array; count: number };
   observe(v: number): void {
     const i = bucketIndex(this.bounds, v);
     if (i < this.bounds.length) this.counts[i]++;

@@ -51,6 +51,14 @@ export function periodic(first: number, end: number, gap: () => number, act: (in
   };
 }
 
+/** one of a ready user's rooms at random, or undefined (not open, not joined, or that room's join not answered yet) */
+function anyRoom(vu: Vu): string | undefined {
+  if (!vu.isOpen || !vu.joined) return undefined;
+  const n = vu.extra ? Math.floor(Math.random() * (vu.extra.length + 1)) : 0;
+  const room = n === 0 ? vu.room : vu.extra![n - 1];
+  return room === vu.room || vu.has(room) ? room : undefined;
+}
+
 export class Traffic {
   private readonly unacked = new Map<string, { vu: Vu; room: string; peer?: Vu }>();
   /** read receipts due, in due order (one delay per class, so appended in order per class; the sweep takes what is due) */
@@ -120,10 +128,8 @@ export class Traffic {
       const send = (intended: number) => {
         for (let k = 0; k < members.length; k++) {
           const vu = s.process === 'poisson' ? members[Math.floor(Math.random() * members.length)] : members[rr++ % members.length];
-          if (!vu.isOpen || !vu.joined) continue;
-          const n = vu.extra ? Math.floor(Math.random() * (vu.extra.length + 1)) : 0;
-          const room = n === 0 ? vu.room : vu.extra![n - 1];
-          if (room !== vu.room && !vu.has(room)) continue; // that room's join is not answered yet
+          const room = anyRoom(vu);
+          if (room === undefined) continue;
           const kk = (counters.get(room) ?? 0) + 1;
           counters.set(room, kk);
           return this.sendRoom(vu, room, kk, intended);
@@ -138,10 +144,8 @@ export class Traffic {
       let rr = 0;
       out.push(periodic(start + gapMs('uniform', rate) * Math.random(), end, () => gapMs(s.process, rate), () => {
         const vu = s.process === 'poisson' ? members[Math.floor(Math.random() * members.length)] : members[rr++ % members.length];
-        if (!vu.isOpen || !vu.joined) return;
-        const n = vu.extra ? Math.floor(Math.random() * (vu.extra.length + 1)) : 0;
-        const room = n === 0 ? vu.room : vu.extra![n - 1];
-        if (room !== vu.room && !vu.has(room)) return;
+        const room = anyRoom(vu);
+        if (room === undefined) return;
         (this.p.stats.ephemeral_sent ??= { typing: 0, read: 0 }).typing++;
         this.p.proto.typing!(vu, room);
       }));

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Format, ServerFrame } from '../../protocol/index.js';
 import { Gateway } from '../../server/gateway.js';
-import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
-import { openParts } from '../../server/parts.js';
+import type { GatewayOptions } from '../../server/options.js';
 import { TestClient } from '../helpers/client.js';
-import { startGateway } from '../helpers/gateway.js';
+import { startGateway, startNode } from '../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
 
@@ -36,12 +35,10 @@ for (const fleet of ['memory', 'redis'] as const) {
       }
       redis = await startRedis();
       for (const name of ['e1', 'e2']) {
-        const opts = gatewayOptions({ port: 0, auth: 'none', node: name, bus: 'redis', store: 'redis', redis: redis.url, ...extra });
-        const gw = new Gateway(opts, await openParts(opts));
-        const port = await gw.listen();
-        gws.push(gw);
-        urls.push(`ws://127.0.0.1:${port}`);
-        https.push(`http://127.0.0.1:${port}`);
+        const n = await startNode({ node: name, bus: 'redis', store: 'redis', redis: redis.url, ...extra });
+        gws.push(n.gw);
+        urls.push(n.url);
+        https.push(n.http);
       }
     });
     after(async () => {

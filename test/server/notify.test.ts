@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { Gateway } from '../../server/gateway.js';
 import { gatewayOptions, type GatewayOptions } from '../../server/options.js';
-import { openParts } from '../../server/parts.js';
 import { TestClient } from '../helpers/client.js';
 import { startServe } from '../helpers/cli.js';
+import { startNode } from '../helpers/gateway.js';
 import { startKafka } from '../helpers/kafka.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
@@ -17,11 +17,9 @@ const gateways: Gateway[] = [];
 const STREAM = 'bfg:notify';
 
 async function node(name: string, extra: Partial<GatewayOptions> = {}) {
-  const opts = gatewayOptions({ port: 0, auth: 'none', node: name, bus: 'redis', store: 'redis', redis: redis.url, notify: 'redis', msgRate: 10_000, msgBurst: 10_000, ...extra });
-  const gw = new Gateway(opts, await openParts(opts));
-  const port = await gw.listen();
-  gateways.push(gw);
-  return { gw, url: `ws://127.0.0.1:${port}` };
+  const n = await startNode({ node: name, bus: 'redis', store: 'redis', redis: redis.url, notify: 'redis', msgRate: 10_000, msgBurst: 10_000, ...extra });
+  gateways.push(n.gw);
+  return n;
 }
 
 type Rec = { key: string; user: string; room: string; seq: string; from: string; ts: string };
@@ -133,14 +131,11 @@ describe('offline notifications relayed to Kafka (--notify kafka, real Kafka and
     const r = await startRedis();
     const kafka = await startKafka();
     const topic = `notify-${Date.now()}`;
-    const opts = (name: string) => gatewayOptions({ port: 0, auth: 'none', node: name, bus: 'redis', store: 'redis', redis: r.url, notify: 'kafka', kafka: kafka.brokers, notifyTopic: topic, kafkaPartitions: 2, msgRate: 10_000, msgBurst: 10_000 });
     const gws: Gateway[] = [];
     const consumer = new Kafka({ clientId: 'notify-test', brokers: kafka.brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `t-${Date.now()}` });
     try {
       for (const name of ['nk1', 'nk2']) {
-        const gw = new Gateway(opts(name), await openParts(opts(name)));
-        await gw.listen();
-        gws.push(gw);
+        gws.push((await startNode({ node: name, bus: 'redis', store: 'redis', redis: r.url, notify: 'kafka', kafka: kafka.brokers, notifyTopic: topic, kafkaPartitions: 2, msgRate: 10_000, msgBurst: 10_000 })).gw);
       }
       const s = await TestClient.connect(`ws://127.0.0.1:${gws[0].port}/?user=kafkasender`);
       const N = 200;

@@ -6,6 +6,7 @@ import { KafkaBroker } from '../../../server/broker/kafka.js';
 import { Gateway } from '../../../server/gateway.js';
 import { gatewayOptions, type GatewayOptions } from '../../../server/options.js';
 import { openParts } from '../../../server/parts.js';
+import { ephemeralCrossesNodes } from '../../helpers/ephemeral.js';
 import { TestClient } from '../../helpers/client.js';
 import { kafkaSkipReason, startKafka, type TestKafka } from '../../helpers/kafka.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -61,24 +62,7 @@ describe('Kafka bus (real broker)', { skip }, () => {
     a.close(); b.close();
   });
 
-  test('typing and read receipts cross nodes through the bus, to the other members only, and are never stored', async () => {
-    const [n1, n2] = [await node('ke1'), await node('ke2')];
-    const a = await TestClient.connect(`${n1.url}/?user=ea`);
-    const b = await TestClient.connect(`${n2.url}/?user=eb`);
-    await a.join('keph'); await b.join('keph');
-    b.send({ op: 'send', room: 'keph', id: 'm1', body: 'x' });
-    await a.waitFor((f) => f.op === 'msg', 1, 30_000);
-    a.send({ op: 'typing', room: 'keph' });
-    a.send({ op: 'read', room: 'keph', seq: 1 });
-    const [t] = await b.waitFor((f) => f.op === 'typing', 1, 30_000);
-    const [r] = await b.waitFor((f) => f.op === 'read', 1, 30_000);
-    assert.deepEqual([(t as { user: string }).user, (r as { seq: number }).seq], ['ea', 1]);
-    assert.equal(a.frames.some((f) => f.op === 'typing' || f.op === 'read'), false, 'not back to the sender');
-    const again = await TestClient.connect(`${n2.url}/?user=ea`);
-    assert.equal((await again.join('keph')).lastRead, 1);
-    assert.equal((await again.join('keph')).head, 1, 'one message stored: the events were not');
-    for (const c of [a, b, again]) c.close();
-  });
+  test('typing and read receipts cross nodes through the bus, to the other members only, and are never stored', () => ephemeralCrossesNodes(node, 'k'));
 
   test('a consumer that re-reads the topic (as after a restart) gives clients no duplicate seq', async () => {
     const [n1, n2] = [await node('r1'), await node('r2')];

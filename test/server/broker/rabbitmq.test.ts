@@ -9,6 +9,7 @@ import { BfgError } from '../../../protocol/index.js';
 import { runLoad } from '../../../loadgen/run/coordinator.js';
 import { summary } from '../../../loadgen/run/summary.js';
 import { parseScenario } from '../../../loadgen/scenario/scenario.js';
+import { ephemeralCrossesNodes } from '../../helpers/ephemeral.js';
 import { TestClient } from '../../helpers/client.js';
 import { startRabbit } from '../../helpers/rabbitmq.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -67,24 +68,7 @@ describe('RabbitMQ bus (real node)', () => {
     a.close(); b.close();
   });
 
-  test('typing and read receipts cross nodes through the bus, to the other members only, and are never stored', async () => {
-    const [n1, n2] = [await node('qe1'), await node('qe2')];
-    const a = await TestClient.connect(`${n1.url}/?user=ea`);
-    const b = await TestClient.connect(`${n2.url}/?user=eb`);
-    await a.join('qeph'); await b.join('qeph');
-    b.send({ op: 'send', room: 'qeph', id: 'm1', body: 'x' });
-    await a.waitFor((f) => f.op === 'msg', 1, 30_000);
-    a.send({ op: 'typing', room: 'qeph' });
-    a.send({ op: 'read', room: 'qeph', seq: 1 });
-    const [t] = await b.waitFor((f) => f.op === 'typing', 1, 30_000);
-    const [r] = await b.waitFor((f) => f.op === 'read', 1, 30_000);
-    assert.deepEqual([(t as { user: string }).user, (r as { seq: number }).seq], ['ea', 1]);
-    assert.equal(a.frames.some((f) => f.op === 'typing' || f.op === 'read'), false, 'not back to the sender');
-    const again = await TestClient.connect(`${n2.url}/?user=ea`);
-    assert.equal((await again.join('qeph')).lastRead, 1);
-    assert.equal((await again.join('qeph')).head, 1, 'one message stored: the events were not');
-    for (const c of [a, b, again]) c.close();
-  });
+  test('typing and read receipts cross nodes through the bus, to the other members only, and are never stored', () => ephemeralCrossesNodes(node, 'q'));
 
   test('RabbitMQ closes every connection: what was published while the links were down reaches the member when they come back, every seq once', async () => {
     const [n1, n2] = [await node('h1'), await node('h2')];
