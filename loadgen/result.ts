@@ -42,8 +42,8 @@ export interface RunResult {
   failures?: string[];
   trusted: boolean;
   untrusted_reasons: string[];
-  /** with --serve: the CPUs the gateway and the generator ran on, or why they were not pinned */
-  placement?: { gateway: string; generator: string } | { unpinned: string };
+  /** with --serve: the CPUs the gateway and the generator ran on and the agents' scheduling, or why they were not pinned */
+  placement?: { gateway: string; generator: string; agents?: string } | { unpinned: string };
   timeline: TimePoint[];
   server?: {
     samples: ServerSample[]; peak_rss_bytes: number; rss_per_connection_bytes?: number; note: string;

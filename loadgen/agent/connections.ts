@@ -10,6 +10,7 @@ import type { Adapter } from '../protocols/index.js';
 import type { Dialer } from './dialer.js';
 import type { AgentPlan } from './plan.js';
 import type { AgentStats } from './result.js';
+import type { Scheduler } from './scheduler.js';
 import type { Vu } from './vu.js';
 
 /** What the connections need from the agent. */
@@ -18,6 +19,8 @@ export interface ConnectionPorts {
   readonly vus: readonly Vu[];
   readonly stats: AgentStats;
   readonly m: Measurements;
+  /** a send due between two reads goes out between them */
+  readonly sched: Pick<Scheduler, 'poll'>;
 }
 
 export class Connections implements LeanHandler {
@@ -66,6 +69,7 @@ export class Connections implements LeanHandler {
   /** the time from a read's timestamp to the end of handling its bytes */
   afterRead(readAt: number): void {
     this.p.m.processed(nowMs() - readAt);
+    this.p.sched.poll();
   }
 
   /** a server frame broke RFC 6455: the socket closed itself with `code`; counted by code */

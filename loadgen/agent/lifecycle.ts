@@ -16,7 +16,7 @@ import type { Dialer } from './dialer.js';
 import { offline, slow, storm } from './faults.js';
 import type { AgentPlan } from './plan.js';
 import type { AgentResult, AgentStats, TimePoint } from './result.js';
-import type { Scheduler } from './scheduler.js';
+import { RANK, type Scheduler } from './scheduler.js';
 import type { Traffic } from './traffic.js';
 import { agentTrust } from './trust.js';
 import type { Vu } from './vu.js';
@@ -78,8 +78,8 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   // precise, not coarse, though a bucket's name places it, when there is traffic: spinning out the
   // last 2 ms before each bucket keeps the agent awake, and a coarse wake-up lengthens the send lag's
   // tail enough to mark runs untrusted on a small machine. An agent with nothing to send has no send
-  // to keep on time: coarse then. `first`: a bucket ending when a fault is due holds the state before it
-  const sampler = { next: t0 + bucketMs, first: true, coarse: sends.length === 0, fire() { sample(this.next); this.next += bucketMs; } };
+  // to keep on time: coarse then. Its rank: after a send due at its end, before a fault due then
+  const sampler = { next: t0 + bucketMs, rank: RANK.bucket, coarse: sends.length === 0, fire() { sample(this.next); this.next += bucketMs; } };
   a.sched.add(sampler);
   // one sweep for every handshake of the agent (no timer per socket); at least every second
   const hsMs = s.connect_timeout_ms;

@@ -11,10 +11,15 @@
  */
 import { nowMs } from '../measure/clock.js';
 
-/** Something to run at `next` (epoch ms); `fire` runs it and moves `next` on (Infinity: done). `first`:
- * at an equal due time it runs before tasks without it — a timeline bucket named by its end closes
- * before a storm due at that same instant, so the bucket holds the state before the storm. */
-export interface Task { next: number; fire(now: number): void; readonly coarse?: boolean; readonly first?: boolean }
+/** At an equal due time tasks run by rank: sends first (no send waits for a bucket to close: a room
+ * sending on the bucket's beat would otherwise carry the bucket's cost in every send's lag), then the
+ * timeline bucket named by its end, then the rest (faults), so a bucket closing when a storm is due
+ * holds the state before the storm. */
+export const RANK = { send: 0, bucket: 1, other: 2 } as const;
+
+/** Something to run at `next` (epoch ms); `fire` runs it and moves `next` on (Infinity: done); `rank`
+ * orders tasks due at the same instant (RANK, default RANK.other). */
+export interface Task { next: number; fire(now: number): void; readonly coarse?: boolean; readonly rank?: number }
 
 export class Scheduler {
   /** two heaps by due time: a coarse task's timer must never stand between a precise one and its spin */
@@ -56,6 +61,17 @@ export class Scheduler {
       this.jobs.shift()!();
       this.jobsSince = nowMs();
     }
+  }
+
+  /**
+   * Runs what is due now, from between two socket reads: a fan-out lands as a burst of reads (one per
+   * receiver), and a send due meanwhile goes out between them instead of after the whole burst (or
+   * after the timer phase that would have woken the scheduler, which waits for the burst). One clock
+   * read per socket read.
+   */
+  poll(): void {
+    const p = this.precise[0];
+    if (p !== undefined && !this.stopped && p.next <= nowMs()) this.wake();
   }
 
   /** adds a task (due at task.next) */
@@ -141,9 +157,9 @@ export class Scheduler {
   };
 }
 
-/** a due before b; at equal due times a `first` task before one without */
+/** a due before b; at equal due times the lower rank first */
 function earlier(a: Task, b: Task): boolean {
-  return a.next < b.next || (a.next === b.next && !!a.first && !b.first);
+  return a.next < b.next || (a.next === b.next && (a.rank ?? RANK.other) < (b.rank ?? RANK.other));
 }
 
 function push(h: Task[], task: Task): void {

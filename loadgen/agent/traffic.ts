@@ -13,7 +13,7 @@ import type { Adapter, Stamp } from '../protocols/index.js';
 import type { Measurements } from '../measure/measurements.js';
 import type { AgentPlan } from './plan.js';
 import type { AgentStats } from './result.js';
-import { gapMs, type Task } from './scheduler.js';
+import { gapMs, RANK, type Task } from './scheduler.js';
 import { rateAt, segments } from './stages.js';
 import type { Vu } from './vu.js';
 import { RECEIPT_SWEEP_MS, Receipts } from './receipts.js';
@@ -43,6 +43,7 @@ export interface TrafficPorts {
 export function periodic(first: number, end: number, gap: () => number, act: (intended: number) => void): Task {
   return {
     next: first,
+    rank: RANK.send,
     fire() {
       if (this.next >= end) return void (this.next = Infinity);
       act(this.next);

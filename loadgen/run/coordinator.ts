@@ -21,7 +21,7 @@ import { Progress } from './progress.js';
 import { LoadExporter } from './exporter.js';
 import { frontSpread } from './front.js';
 import { startGateway, type Served } from './serve.js';
-import { placeApart, type Placement } from './placement.js';
+import { agentPriority, placeApart, raiseToRealtime, REALTIME_NODE_FLAGS, REALTIME_REFUSED, type Placement } from './placement.js';
 import { evaluate } from './thresholds.js';
 import { httpPhase, type HttpPhaseResult } from './http-phase.js';
 import { historyPhase, type HistoryPhaseResult } from './history-phase.js';
@@ -91,6 +91,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     let plans: AgentPlan[];
     let launch: () => Promise<(AgentResult | string)[]>;
     let remote: Awaited<ReturnType<typeof waitForAgents>> | undefined;
+    let priority: string | undefined;
     if (o.coordinator) {
       remote = await waitForAgents(o.coordinator, o.agents ?? 1, o.agentTimeoutMs ?? 30_000);
       const { agents, redis } = remote;
@@ -108,7 +109,10 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
       for (const w of cap.warnings) log(`bfg load: warning: ${w}`);
       t0 = Date.now() + 500 + 50 * cap.agents;
       plans = split(s, cap.agents).map(([first, end], agent): AgentPlan => ({ ...base, agent, first, end, t0, addresses }));
-      launch = () => Promise.all(plans.map((p) => runAgent(p, progress)));
+      const rt = agentPriority(placement, plans.length);
+      priority = rt.label;
+      const raise = rt.raise ? (pid: number) => { if (!raiseToRealtime(pid)) priority = REALTIME_REFUSED; } : undefined;
+      launch = () => Promise.all(plans.map((p) => runAgent(p, progress, raise)));
     }
     o.onStart?.(t0);
     const killer = nodeStorm && served
@@ -126,7 +130,7 @@ export async function runLoad(o: LoadOptions): Promise<RunResult> {
     if (o.progress !== false) progress.end();
     const results = outcomes.filter((x): x is AgentResult => typeof x !== 'string');
     const dead = outcomes.map((x, i) => (typeof x === 'string' ? `agent ${i}: ${x}` : '')).filter(Boolean);
-    const r = { ...assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult, historyResult), ...(placement ? { placement } : {}) };
+    const r = { ...assemble(s, url.toString(), started, (Date.now() - wall0) / 1000, results, dead, served, httpResult, historyResult), ...(placement ? { placement: priority ? { ...placement, agents: priority } : placement } : {}) };
     r.dead_agents = outcomes.flatMap((x, i) => (typeof x === 'string' ? [{ agent: i, reason: x, last_progress: progress.lastOf(i) }] : []));
     if (remote) {
       r.agents = r.agents.map((a) => ({ ...a, name: remote!.agents[a.agent].name, clock_offset_ms: remote!.agents[a.agent].offsetMs, clock_bound_ms: remote!.agents[a.agent].boundMs }));
@@ -157,9 +161,11 @@ export function split(s: Readonly<Scenario>, agents: number, capacity?: readonly
   return out;
 }
 
-function runAgent(plan: AgentPlan, progress: Progress): Promise<AgentResult | string> {
+function runAgent(plan: AgentPlan, progress: Progress, onFork?: (pid: number) => void): Promise<AgentResult | string> {
   return new Promise((resolve) => {
-    const child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...AGENT_NODE_FLAGS] });
+    const child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...AGENT_NODE_FLAGS, ...(onFork ? REALTIME_NODE_FLAGS : [])] });
+    // before the plan goes: the agent's threads (and any it starts later) take the policy from the first send
+    if (child.pid !== undefined) onFork?.(child.pid);
     let result: AgentResult | string | undefined;
     child.on('message', (m: { progress?: AgentResult['timeline'][0]; result?: AgentResult; error?: string }) => {
       if (m.progress) progress.update(plan.agent, m.progress);

@@ -15,7 +15,7 @@ function setup() {
   const plan = testPlan(['users=2', 'rooms.size=2']);
   const vus = [new Vu(0, 'u0', 'r', null as unknown as Spread), new Vu(1, 'u1', 'r', null as unknown as Spread)];
   const stats = emptyStats();
-  const k = new Connections({ plan, vus, stats, m: { processed() {} } as unknown as Measurements });
+  const k = new Connections({ plan, vus, stats, m: { processed() {} } as unknown as Measurements, sched: { poll() {} } });
   const seen: string[] = [];
   k.proto = { opened: (v) => void seen.push(`opened ${v.id}`), closed: (v) => void seen.push(`closed ${v.id}`), frame: (v, _p, _b, at) => void seen.push(`frame ${v.id} ${at}`), guarantees: { recovery: false } } as Adapter;
   const retried: number[] = [];

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runLoad, split } from '../../../loadgen/run/coordinator.js';
+import { REALTIME, REALTIME_REFUSED } from '../../../loadgen/run/placement.js';
 import { loadScenario, parseScenario } from '../../../loadgen/scenario/scenario.js';
 import { runBfg } from '../../helpers/cli.js';
 import { startGateway } from '../../helpers/gateway.js';
@@ -45,6 +46,12 @@ test('thresholds decide the exit code: 0 when all hold, 1 when one breaks (named
     '--set', 'thresholds=["lost == 0", "duplicated == 0", "p99_ms > 0"]', '--out', join(dir, 'ok.json')]);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /result: PASS/);
+  // --serve: the agents ran SCHED_FIFO on their own CPU where the OS allows it (root here), and the result says so
+  const placed = JSON.parse(readFileSync(join(dir, 'ok.json'), 'utf8')).placement;
+  if (os.cpus().length >= 2 && !process.env.BFG_NO_PIN && !process.env.BFG_NO_RT) {
+    assert.equal(placed.agents, process.getuid?.() === 0 ? REALTIME : REALTIME_REFUSED, JSON.stringify(placed));
+    assert.match(ok.stdout, new RegExp(`agents at ${placed.agents.replace(/[()]/g, '\\$&')}`));
+  }
   const bad = await runBfg(['load', 'scenarios/smoke.yaml', '--serve', '--no-progress', '--set', 'duration_s=1.5',
     '--set', 'thresholds=["lost == 0", "p99_ms < 0"]', '--out', join(dir, 'bad.json'), '--junit', join(dir, 'junit.xml')]);
   assert.equal(bad.code, 1, bad.stdout + bad.stderr);
