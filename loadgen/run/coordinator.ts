@@ -164,7 +164,7 @@ export function split(s: Readonly<Scenario>, agents: number, capacity?: readonly
 function runAgent(plan: AgentPlan, progress: Progress, onFork?: (pid: number) => void): Promise<AgentResult | string> {
   return new Promise((resolve) => {
     const child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...AGENT_NODE_FLAGS, ...(onFork ? REALTIME_NODE_FLAGS : [])] });
-    // before the plan goes: the agent's threads (and any it starts later) take the policy from the first send
+    // before the plan goes: the agent's main thread sends at the raised priority from its first send
     if (child.pid !== undefined) onFork?.(child.pid);
     let result: AgentResult | string | undefined;
     child.on('message', (m: { progress?: AgentResult['timeline'][0]; result?: AgentResult; error?: string }) => {
