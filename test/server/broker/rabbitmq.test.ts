@@ -119,11 +119,14 @@ describe('RabbitMQ bus (real node)', () => {
     assert.equal(r.ledger.lost, 0, `0 acked lost: ${summary(r)}`);
     assert.equal(r.ledger.duplicated, 0, `none twice: ${summary(r)}`);
     for (const b of brokers) assert.ok(b.reconnects >= 1, 'each node lost its link and came back');
-    // live delivery resumes by itself: received grows in the seconds after the links came back
+    // live delivery resumes by itself: received grows in every whole second after the links came back.
+    // Seconds, not timeline buckets: on two cores shared with the broker a process can pause a few buckets and catch up.
     const back = (restarted - t0) / 1000;
-    const after = r.timeline.filter((p) => p.t > back + 1 && p.t <= 40);
+    const bySecond = new Map<number, number>();
+    for (const p of r.timeline) if (p.t > back + 1 && p.t <= 40) bySecond.set(Math.floor(p.t), p.received);
+    const after = [...bySecond.entries()];
     assert.ok(after.length >= 3, `the run went on after the links came back at ${back.toFixed(1)} s`);
-    for (let i = 1; i < after.length; i++) assert.ok(after[i].received > after[i - 1].received, `deliveries at ${after[i].t} s: ${JSON.stringify(after.map((p) => p.received))}`);
+    for (let i = 1; i < after.length; i++) assert.ok(after[i][1] > after[i - 1][1], `deliveries by second ${after[i][0]}: ${JSON.stringify(after)}`);
   });
 
   test('routing keys are hashes: wildcard and long room names bind only themselves', () => {
