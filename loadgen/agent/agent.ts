@@ -17,6 +17,7 @@ import { populate } from './population.js';
 import { emptyStats, type AgentResult, type TimePoint } from './result.js';
 import { Scheduler } from './scheduler.js';
 import { Traffic } from './traffic.js';
+import { youngCollector } from './young-gc.js';
 import type { Vu } from './vu.js';
 
 export class Agent implements RunParts {
@@ -34,7 +35,7 @@ export class Agent implements RunParts {
   readonly proto: Adapter;
   /** protocols without server seqs: per (sender, receiver) counters over the joined interval */
   readonly stamps: StampLedger | null;
-  readonly sched = new Scheduler();
+  readonly sched = new Scheduler(undefined, undefined, undefined, undefined, youngCollector());
   readonly sockets: Connections;
   readonly deliveries: Deliveries;
   readonly traffic: Traffic;

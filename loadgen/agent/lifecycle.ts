@@ -108,7 +108,7 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   clearInterval(handshakes);
   // a handshake still unanswered now never connected: a connect error, not nothing
   sockets.sweepHandshakes(nowMs(), 0, 'pending_at_end');
-  const spinMs = a.sched.spinMs;
+  const spinMs = a.sched.spinMs, youngGcs = a.sched.collects ? a.sched.youngGcs : undefined;
   a.sched.flushLater();
   a.sched.stop();
   sample(sampler.next, true); // the bucket in progress, named by its scheduled end like every other
@@ -124,7 +124,7 @@ export async function runAgent(a: RunParts, onProgress: (p: TimePoint) => void, 
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - wall0;
   const trust = agentTrust(a.plan.agent, { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 },
-    ((cpu.user + cpu.system) / 1000 / wall) * 100, (spinMs / wall) * 100, (cpu.user + cpu.system) / 1e6);
+    ((cpu.user + cpu.system) / 1000 / wall) * 100, (spinMs / wall) * 100, (cpu.user + cpu.system) / 1e6, youngGcs);
   const hists = a.m.encode();
   a.m.destroy();
   return {

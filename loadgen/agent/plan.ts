@@ -27,8 +27,10 @@ export interface AgentPlan {
  * Node flags of an agent process. A young generation capped at 4 MiB per semi-space: at the default
  * (16 MiB) V8 grows it to ~30 MiB while a ramp's handshakes churn, and never gives it back — at
  * 10,000 sockets that alone was 3 KiB per socket of RSS (measured by `npm run bench:loadgen`).
+ * `gc` exposed, so the scheduler collects that young generation in gaps between sends (young-gc.ts).
+ * Both are allowed in NODE_OPTIONS, which is how a Kubernetes agent gets them.
  */
-export const AGENT_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const AGENT_NODE_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
 
 /** The HTTP base of a gateway's WebSocket URL (same host and port): ws://h:p/?x -> http://h:p */
 export const httpBase = (target: string): string => target.replace(/^ws/, 'http').replace(/\/?(\?.*)?$/, '');

@@ -45,6 +45,8 @@ export interface AgentTrust {
   loop_p99_ms: number; loop_max_ms: number; cpu_pct: number;
   /** share of wall time spent waiting out the last stretch before due sends (the scheduler's precision) */
   spin_pct: number;
+  /** young-generation collections the agent ran in gaps between sends, so no scavenge fell before a send; absent where `gc` is not exposed */
+  young_gcs?: number;
   cpu_s: number; saturated: boolean; why: string[];
 }
 

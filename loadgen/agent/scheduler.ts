@@ -35,11 +35,18 @@ export class Scheduler {
   private readonly jobs: (() => void)[] = [];
   private jobsSince = 0;
 
+  /** young-generation collections run early, in gaps (youngCollector) */
+  youngGcs = 0;
+  /** whether gaps collect the young generation (the process has `gc` exposed) */
+  get collects(): boolean { return this.collect !== null; }
+
   /**
    * `idleGapMs`: background work runs only while the next precise task is at least this far off (or
-   * once it has waited `maxDeferMs`): a send must not wait behind a timeline bucket's encoding
+   * once it has waited `maxDeferMs`): a send must not wait behind a timeline bucket's encoding.
+   * `collect` (youngCollector): called in such a gap, so a scavenge comes there and not before a send
    */
-  constructor(private readonly spinWindowMs = 2, private readonly turnMs = 10, private readonly idleGapMs = 5, private readonly maxDeferMs = 1000) {}
+  constructor(private readonly spinWindowMs = 2, private readonly turnMs = 10, private readonly idleGapMs = 5, private readonly maxDeferMs = 1000,
+    private readonly collect: ((now: number) => boolean) | null = null) {}
 
   /** runs `fn` between precise tasks, when none is due within idleGapMs (within maxDeferMs at the latest) */
   later(fn: () => void): void {
@@ -74,6 +81,11 @@ export class Scheduler {
     if (p !== undefined && !this.stopped && p.next <= nowMs()) this.wake();
   }
 
+  /** the next precise task's due time (epoch ms), Infinity when none */
+  nextPreciseMs(): number {
+    return this.precise[0]?.next ?? Infinity;
+  }
+
   /** adds a task (due at task.next) */
   add(task: Task): void {
     if (!Number.isFinite(task.next)) return;
@@ -100,12 +112,16 @@ export class Scheduler {
   private arm(): void {
     const p = this.precise[0], c = this.coarse[0];
     if (!p && !c) return;
-    const now = nowMs();
+    let now = nowMs();
     if (p && p.next - now <= this.spinWindowMs) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       if (!this.immediate) this.immediate = setImmediate(this.wake);
       return;
+    }
+    if (this.collect && (!p || p.next - now >= this.idleGapMs) && this.collect(now)) {
+      this.youngGcs++;
+      now = nowMs();
     }
     const at = Math.min(p ? p.next - this.spinWindowMs : Infinity, c ? c.next : Infinity);
     if (this.timer) clearTimeout(this.timer);

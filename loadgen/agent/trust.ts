@@ -9,12 +9,12 @@ export const LAG_SHARE = 0.1;
 export const LAG_FLOOR_MS = 0.2;
 
 /** An agent's own verdict from its event loop and CPU (spin-waits before due sends are not work). */
-export function agentTrust(agent: number, loop: { p99Ms: number; maxMs: number }, cpuPct: number, spinPct: number, cpuS: number): AgentTrust {
+export function agentTrust(agent: number, loop: { p99Ms: number; maxMs: number }, cpuPct: number, spinPct: number, cpuS: number, youngGcs?: number): AgentTrust {
   const why: string[] = [];
   if (loop.p99Ms > 50) why.push(`agent ${agent} event-loop delay p99 ${loop.p99Ms.toFixed(1)} ms > 50 ms`);
   const busy = Math.max(0, cpuPct - spinPct);
   if (busy > 90) why.push(`agent ${agent} CPU ${busy.toFixed(0)}% of one core > 90% (besides ${spinPct.toFixed(0)}% waiting out due times)`);
-  return { loop_p99_ms: loop.p99Ms, loop_max_ms: loop.maxMs, cpu_pct: cpuPct, spin_pct: spinPct, cpu_s: cpuS, saturated: why.length > 0, why };
+  return { loop_p99_ms: loop.p99Ms, loop_max_ms: loop.maxMs, cpu_pct: cpuPct, spin_pct: spinPct, ...(youngGcs === undefined ? {} : { young_gcs: youngGcs }), cpu_s: cpuS, saturated: why.length > 0, why };
 }
 
 /** Below this many sends, p99 is the single worst send and says nothing of the arrival process. */

@@ -24,12 +24,14 @@ export function pinProcess(pid: number, cpus: string): boolean {
 }
 
 /**
- * Node flags of an agent raised to SCHED_FIFO: its GC in its main thread. V8's GC helper threads stay
+ * Node flags of an agent raised to SCHED_FIFO. Its GC in its main thread: V8's GC helper threads stay
  * at normal priority (see raiseToRealtime), and a real-time main thread waiting on them at a join
  * starves them on its own CPU: sends then went tens of milliseconds late. On the generator's CPUs
- * the helpers bought no parallelism anyway.
+ * the helpers bought no parallelism anyway. Every function compiled at load (`--no-lazy`): compiled
+ * lazily, the send path compiled during the run's first send, and that send went several times later
+ * than the rest. Neither flag is allowed in NODE_OPTIONS: forked agents only.
  */
-export const REALTIME_NODE_FLAGS = ['--single-threaded-gc'];
+export const REALTIME_NODE_FLAGS = ['--single-threaded-gc', '--no-lazy'];
 
 /**
  * `chrt --reset-on-fork -f -p 1 PID`: the process's main thread at real-time priority 1, and no thread

@@ -32,3 +32,21 @@ test('scheduler: tasks run in due order; at an equal due time sends, then the bu
     }
   }
 });
+
+test('scheduler: the young generation is collected only in a gap before the next send, never in its last stretch', async () => {
+  const looks: number[] = [];
+  let gcs = 0;
+  // a collector that collects at every look: where it is called is what is checked
+  const s = new Scheduler(2, 10, 5, 1000, (now) => { looks.push(s.nextPreciseMs() - now); gcs++; return true; });
+  const t0 = nowMs() + 10;
+  const fired: number[] = [];
+  await new Promise<void>((resolve) => {
+    for (let i = 0; i < 10; i++) s.once(t0 + i * 8, (now) => { fired.push(now); if (fired.length === 10) resolve(); });
+  });
+  s.stop();
+  assert.ok(looks.length > 0, 'the gaps between sends were used');
+  for (const gap of looks) assert.ok(gap >= 5, `called ${gap.toFixed(2)} ms before the next send: must be 5 ms (the idle gap) or more`);
+  assert.equal(s.youngGcs, gcs);
+  assert.ok(s.collects);
+  assert.equal(new Scheduler().collects, false);
+});

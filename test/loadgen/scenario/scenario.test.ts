@@ -47,7 +47,10 @@ test('thresholds decide the exit code: 0 when all hold, 1 when one breaks (named
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /result: PASS/);
   // --serve: the agents ran SCHED_FIFO on their own CPU where the OS allows it (root here), and the result says so
-  const placed = JSON.parse(readFileSync(join(dir, 'ok.json'), 'utf8')).placement;
+  const okResult = JSON.parse(readFileSync(join(dir, 'ok.json'), 'utf8'));
+  const placed = okResult.placement;
+  // a forked agent has gc exposed: it collects its young generation between sends and counts it
+  assert.equal(typeof okResult.agents[0].trust.young_gcs, 'number', JSON.stringify(okResult.agents[0].trust));
   if (os.cpus().length >= 2 && !process.env.BFG_NO_PIN && !process.env.BFG_NO_RT) {
     assert.equal(placed.agents, process.getuid?.() === 0 ? REALTIME : REALTIME_REFUSED, JSON.stringify(placed));
     assert.match(ok.stdout, new RegExp(`agents at ${placed.agents.replace(/[()]/g, '\\$&')}`));
