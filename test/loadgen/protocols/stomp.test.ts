@@ -45,7 +45,10 @@ test('stomp on RabbitMQ Web-STOMP: CONNECT/CONNECTED, receipts for joins and sen
   assert.ok(r.ledger.delivered > 100, `delivered ${r.ledger.delivered}`);
   assert.equal(r.latency.every.count, r.ledger.delivered - r.ledger.recovered, 'one latency sample per delivery (recovered ones are not fresh)');
   assert.equal(r.stats.acked, r.stats.sent, 'every SEND has its RECEIPT');
-  assert.equal(r.ledger.delivered, r.ledger.expected);
+  // every expected message arrived; beyond them only messages written before a member's subscription
+  // was confirmed (its RECEIPT), which the broker may already deliver: counted delivered, never expected
+  // (a round trip's window at 10 messages a second per room: a few; 20, one per user, is well above it)
+  assert.ok(r.ledger.delivered >= r.ledger.expected && r.ledger.delivered - r.ledger.expected <= 20, JSON.stringify(r.ledger));
   // a message sent before a member's subscription took is not expected of it: at most the other 4 members
   assert.ok(r.ledger.delivered <= r.stats.sent * 4, 'the echo to the publisher is never a delivery');
   assert.ok(r.handshake && r.handshake.count >= 20 && r.handshake.failed === 0);
