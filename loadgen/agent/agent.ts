@@ -35,7 +35,7 @@ export class Agent implements RunParts {
   readonly proto: Adapter;
   /** protocols without server seqs: per (sender, receiver) counters over the joined interval */
   readonly stamps: StampLedger | null;
-  readonly sched = new Scheduler(undefined, undefined, undefined, undefined, youngCollector());
+  readonly sched = new Scheduler({ collect: youngCollector() });
   readonly sockets: Connections;
   readonly deliveries: Deliveries;
   readonly traffic: Traffic;

@@ -17,6 +17,20 @@ import { nowMs } from '../measure/clock.js';
  * holds the state before the storm. */
 export const RANK = { send: 0, bucket: 1, other: 2 } as const;
 
+/** How precise the scheduler is, and what it does in the gaps between sends. */
+export interface SchedulerOptions {
+  /** the last stretch before a precise task, waited out between reads (ms, default 2) */
+  spinWindowMs?: number;
+  /** the most due work run in one turn before the sockets are read again (ms, default 10) */
+  turnMs?: number;
+  /** background work and `collect` only while the next precise task is at least this far off (ms, default 5) */
+  idleGapMs?: number;
+  /** background work that waited this long runs anyway (ms, default 1000) */
+  maxDeferMs?: number;
+  /** called in such a gap (youngCollector): a scavenge comes there and not before a send; true when it collected */
+  collect?: ((now: number) => boolean) | null;
+}
+
 /** Something to run at `next` (epoch ms); `fire` runs it and moves `next` on (Infinity: done); `rank`
  * orders tasks due at the same instant (RANK, default RANK.other). */
 export interface Task { next: number; fire(now: number): void; readonly coarse?: boolean; readonly rank?: number }
@@ -40,13 +54,20 @@ export class Scheduler {
   /** whether gaps collect the young generation (the process has `gc` exposed) */
   get collects(): boolean { return this.collect !== null; }
 
-  /**
-   * `idleGapMs`: background work runs only while the next precise task is at least this far off (or
-   * once it has waited `maxDeferMs`): a send must not wait behind a timeline bucket's encoding.
-   * `collect` (youngCollector): called in such a gap, so a scavenge comes there and not before a send
-   */
-  constructor(private readonly spinWindowMs = 2, private readonly turnMs = 10, private readonly idleGapMs = 5, private readonly maxDeferMs = 1000,
-    private readonly collect: ((now: number) => boolean) | null = null) {}
+  private readonly spinWindowMs: number;
+  private readonly turnMs: number;
+  private readonly idleGapMs: number;
+  private readonly maxDeferMs: number;
+  private readonly collect: ((now: number) => boolean) | null;
+
+  /** `o`: SchedulerOptions, each defaulted */
+  constructor(o: SchedulerOptions = {}) {
+    this.spinWindowMs = o.spinWindowMs ?? 2;
+    this.turnMs = o.turnMs ?? 10;
+    this.idleGapMs = o.idleGapMs ?? 5;
+    this.maxDeferMs = o.maxDeferMs ?? 1000;
+    this.collect = o.collect ?? null;
+  }
 
   /** runs `fn` between precise tasks, when none is due within idleGapMs (within maxDeferMs at the latest) */
   later(fn: () => void): void {

@@ -37,7 +37,7 @@ test('scheduler: the young generation is collected only in a gap before the next
   const looks: number[] = [];
   let gcs = 0;
   // a collector that collects at every look: where it is called is what is checked
-  const s = new Scheduler(2, 10, 5, 1000, (now) => { looks.push(s.nextPreciseMs() - now); gcs++; return true; });
+  const s = new Scheduler({ idleGapMs: 5, collect: (now) => { looks.push(s.nextPreciseMs() - now); gcs++; return true; } });
   const t0 = nowMs() + 10;
   const fired: number[] = [];
   await new Promise<void>((resolve) => {
