@@ -102,11 +102,6 @@ export class Scheduler {
     if (p !== undefined && !this.stopped && p.next <= nowMs()) this.wake();
   }
 
-  /** the next precise task's due time (epoch ms), Infinity when none */
-  nextPreciseMs(): number {
-    return this.precise[0]?.next ?? Infinity;
-  }
-
   /** adds a task (due at task.next) */
   add(task: Task): void {
     if (!Number.isFinite(task.next)) return;
